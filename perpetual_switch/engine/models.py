@@ -1,0 +1,284 @@
+"""Plain, immutable data the engine reads and returns. Nothing here knows about Frappe."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Mapping
+
+from .money import ZERO
+
+
+def _(message: str) -> str:
+	"""Mark a message for translation; the service layer translates it with Frappe's `_`."""
+	return message
+
+
+@dataclass(frozen=True)
+class Issue:
+	"""A blocker or a warning. `template` is English with {named} fields; `params` fills them."""
+
+	code: str
+	template: str
+	subject: str | None = None
+	params: Mapping[str, object] = field(default_factory=dict)
+
+	@property
+	def message(self) -> str:
+		return self.template.format(**self.params)
+
+
+@dataclass(frozen=True)
+class Warehouse:
+	name: str
+	company: str
+	parent: str | None = None
+	is_group: bool = False
+	account: str | None = None
+	disabled: bool = False
+
+
+@dataclass(frozen=True)
+class Account:
+	name: str
+	company: str
+	is_group: bool = False
+	disabled: bool = False
+	account_type: str | None = None
+	root_type: str | None = None
+	report_type: str | None = None
+
+
+@dataclass(frozen=True)
+class CostCenter:
+	name: str
+	company: str
+	is_group: bool = False
+	disabled: bool = False
+
+
+# Company fields the switch may fill, with the ERPNext account type that supplies a candidate.
+DEFAULT_ACCOUNT_TYPES = {
+	"stock_received_but_not_billed": "Stock Received But Not Billed",
+	"stock_adjustment_account": "Stock Adjustment",
+	"expenses_included_in_valuation": "Expenses Included In Valuation",
+	"default_inventory_account": "Stock",
+	"round_off_account": "Round Off",
+}
+COST_CENTER_DEFAULTS = ("cost_center", "round_off_cost_center")
+PERPETUAL_FIELD = "enable_perpetual_inventory"
+COMPANY_DEFAULT_FIELDS = (
+	"stock_received_but_not_billed",
+	"stock_adjustment_account",
+	"expenses_included_in_valuation",
+	"cost_center",
+	"default_inventory_account",
+	"round_off_account",
+	"round_off_cost_center",
+	PERPETUAL_FIELD,
+)
+
+
+@dataclass(frozen=True)
+class Company:
+	name: str
+	currency: str = "EUR"
+	precision: int = 2
+	perpetual_inventory: bool = False
+	default_expense_account: str | None = None
+	defaults: Mapping[str, object] = field(default_factory=dict)
+	"""Current values of COMPANY_DEFAULT_FIELDS (None when empty)."""
+
+	def default(self, fieldname: str):
+		return self.defaults.get(fieldname) or None
+
+
+@dataclass(frozen=True)
+class ReceiptRow:
+	"""One purchase receipt row of a stock item, with what was returned and billed up to the cutover.
+
+	Quantities are in the stock UOM; `base_net_amount` is the row's value in company currency
+	after document discounts, which is what perpetual inventory puts into stock.
+	"""
+
+	purchase_receipt: str
+	item_row: str
+	item_code: str
+	status: str
+	stock_qty: Decimal
+	base_net_amount: Decimal
+	returned_qty: Decimal = ZERO
+	billed_qty: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class DatedDocument:
+	doctype: str
+	name: str
+	posting_date: date | None = None
+
+
+@dataclass(frozen=True)
+class NegativeBin:
+	item_code: str
+	warehouse: str
+	actual_qty: Decimal
+
+
+@dataclass(frozen=True)
+class AccountingPeriod:
+	name: str
+	start_date: date
+	end_date: date
+	closed_doctypes: frozenset = frozenset()
+
+
+@dataclass(frozen=True)
+class SwitchInputs:
+	"""Everything the engine needs to decide a switch, read from ERPNext in one go."""
+
+	company: Company
+	cutover_date: date
+	today: date
+	expense_account: str | None
+	cost_center: str | None
+	warehouses: tuple[Warehouse, ...]
+	accounts: Mapping[str, Account]
+	cost_centers: Mapping[str, CostCenter]
+	stock_values: Mapping[str, Decimal]
+	"""Sum of stock_value_difference per warehouse, non-cancelled, on or before the cutover."""
+	gl_balances: Mapping[str, Decimal]
+	"""Debit minus credit per account, non-cancelled GL, on or before the cutover."""
+	receipt_rows: tuple[ReceiptRow, ...] = ()
+	account_candidates: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+	"""Leaf, enabled accounts of the company by account type, sorted by name."""
+	stock_entries_after: tuple[DatedDocument, ...] = ()
+	purchase_invoices_after: tuple[DatedDocument, ...] = ()
+	stock_ledger_after_count: int = 0
+	purchase_invoices_after_count: int = 0
+	negative_stock_allowed: bool = False
+	negative_bins: tuple[NegativeBin, ...] = ()
+	active_switch: str | None = None
+	has_fiscal_year: bool = True
+	journal_period_closed: str | None = None
+	accounts_frozen_upto: date | None = None
+	landed_cost_follows_invoice_rate: bool = False
+	freeze_stock: bool = True
+	freeze_accounts: bool = False
+	freeze_start: date | None = None
+	accounting_periods: tuple[AccountingPeriod, ...] = ()
+	default_overrides: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WarehouseLine:
+	warehouse: str
+	is_group: bool
+	account: str | None
+	source: str | None
+	source_warehouse: str | None
+	stock_value: Decimal
+
+
+@dataclass(frozen=True)
+class StockAccountLine:
+	account: str
+	stock_value: Decimal
+	gl_balance: Decimal
+
+	@property
+	def difference(self) -> Decimal:
+		return self.stock_value - self.gl_balance
+
+
+@dataclass(frozen=True)
+class ReceiptLine:
+	purchase_receipt: str
+	item_row: str
+	item_code: str
+	unbilled_qty: Decimal
+	unbilled_value: Decimal
+
+
+@dataclass(frozen=True)
+class SrbnbSummary:
+	account: str | None
+	unbilled_value: Decimal
+	gl_balance: Decimal
+	receipts: tuple[ReceiptLine, ...]
+
+	@property
+	def difference(self) -> Decimal:
+		"""What the account is missing: it should hold a credit equal to the unbilled value."""
+		return -self.unbilled_value - self.gl_balance
+
+
+@dataclass(frozen=True)
+class JournalLine:
+	account: str
+	debit: Decimal = ZERO
+	credit: Decimal = ZERO
+	cost_center: str | None = None
+
+
+@dataclass(frozen=True)
+class JournalPlan:
+	purpose: str
+	lines: tuple[JournalLine, ...]
+
+	@property
+	def total_debit(self) -> Decimal:
+		return sum((line.debit for line in self.lines), ZERO)
+
+	@property
+	def total_credit(self) -> Decimal:
+		return sum((line.credit for line in self.lines), ZERO)
+
+
+@dataclass(frozen=True)
+class DefaultChange:
+	field: str
+	current: object
+	proposed: object
+
+
+@dataclass(frozen=True)
+class FreezePlan:
+	"""How the switch closes stock (and optionally accounting) documents up to the cutover."""
+
+	doctypes: tuple[str, ...] = ()
+	new_periods: tuple[tuple[date, date], ...] = ()
+	extend_periods: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+@dataclass(frozen=True)
+class Plan:
+	company: str
+	cutover_date: date
+	currency: str
+	precision: int
+	perpetual_inventory_enabled: bool
+	expense_account: str | None
+	cost_center: str | None
+	blockers: tuple[Issue, ...]
+	warnings: tuple[Issue, ...]
+	warehouses: tuple[WarehouseLine, ...]
+	stock_accounts: tuple[StockAccountLine, ...]
+	srbnb: SrbnbSummary
+	journal_entries: tuple[JournalPlan, ...]
+	company_defaults: tuple[DefaultChange, ...]
+	freeze: FreezePlan = FreezePlan()
+
+	@property
+	def mode(self) -> str:
+		return "resync" if self.perpetual_inventory_enabled else "switch"
+
+	@property
+	def in_sync(self) -> bool:
+		"""Every stock account's GL balance equals the stock value of its warehouses."""
+		return all(line.difference == 0 for line in self.stock_accounts)
+
+	@property
+	def has_work(self) -> bool:
+		return bool(self.journal_entries or self.company_defaults)

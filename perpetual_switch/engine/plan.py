@@ -1,0 +1,379 @@
+"""The switch plan: every blocker and warning at once, the sync journals and the company defaults."""
+
+from __future__ import annotations
+
+from .accounts import (
+	cost_center_issues,
+	expense_account_issues,
+	resolve_all,
+	stock_account_issues,
+	unresolved_issue,
+)
+from .freeze import freeze_doctypes, plan_freeze
+from .journal import adjustment_journal
+from .models import (
+	COMPANY_DEFAULT_FIELDS,
+	COST_CENTER_DEFAULTS,
+	DEFAULT_ACCOUNT_TYPES,
+	PERPETUAL_FIELD,
+	DefaultChange,
+	FreezePlan,
+	Issue,
+	Plan,
+	SrbnbSummary,
+	StockAccountLine,
+	SwitchInputs,
+	WarehouseLine,
+	_,
+)
+from .money import ZERO, round_money
+from .srbnb import unbilled_receipts
+
+STOCK_SYNC = "stock_sync"
+SRBNB_SYNC = "srbnb_sync"
+SAMPLE = 5
+
+
+def build_plan(data: SwitchInputs) -> Plan:
+	company = data.company
+	precision = company.precision
+	blockers: list[Issue] = []
+	warnings: list[Issue] = []
+
+	# Warehouses and their accounts
+	resolved = resolve_all(data.warehouses, company.default("default_inventory_account"))
+	stock_candidates = data.account_candidates.get("Stock", ())
+	warehouse_lines = []
+	used_by: dict[str, list[str]] = {}
+	for warehouse in sorted(data.warehouses, key=lambda w: w.name):
+		account, source, source_warehouse = resolved[warehouse.name]
+		value = round_money(data.stock_values.get(warehouse.name, ZERO), precision)
+		warehouse_lines.append(
+			WarehouseLine(warehouse.name, warehouse.is_group, account, source, source_warehouse, value)
+		)
+		if account is None:
+			blockers.append(unresolved_issue(warehouse.name, stock_candidates[0] if stock_candidates else None))
+		else:
+			used_by.setdefault(account, []).append(warehouse.name)
+	for account in sorted(used_by):
+		blockers.extend(stock_account_issues(account, used_by[account], company.name, data.accounts))
+
+	# Stock value against the GL, per stock account
+	stock_accounts = []
+	for account in sorted(used_by):
+		stock_value = sum(
+			(data.stock_values.get(w, ZERO) for w in used_by[account]), ZERO
+		)
+		stock_accounts.append(
+			StockAccountLine(
+				account,
+				round_money(stock_value, precision),
+				round_money(data.gl_balances.get(account, ZERO), precision),
+			)
+		)
+	for account in stock_candidates:
+		balance = round_money(data.gl_balances.get(account, ZERO), precision)
+		if account not in used_by and balance:
+			# ERPNext compares only warehouse accounts; a stock account no warehouse posts to
+			# would keep a balance no stock stands behind, so the sync brings it to zero.
+			stock_accounts.append(StockAccountLine(account, ZERO, balance))
+			warnings.append(
+				Issue(
+					"stock_account_without_warehouse",
+					_(
+						"Stock account {account} holds {amount} {currency} but no warehouse posts to it; the sync journal brings it to zero."
+					),
+					account,
+					{"account": account, "amount": str(balance), "currency": company.currency},
+				)
+			)
+
+	blockers.extend(expense_account_issues(data.expense_account, company.name, data.accounts))
+	blockers.extend(cost_center_issues(data.cost_center, company.name, data.cost_centers))
+
+	# Company defaults: fill what is empty, never overwrite what the accountant chose
+	company_defaults, default_issues = propose_defaults(data)
+	blockers.extend(default_issues)
+	proposed = {change.field: change.proposed for change in company_defaults}
+	srbnb_account = proposed.get("stock_received_but_not_billed") or company.default(
+		"stock_received_but_not_billed"
+	)
+	if not company.default("round_off_account"):
+		warnings.append(
+			Issue(
+				"round_off_account_missing",
+				_("Company {company} has no round-off account; ERPNext needs one to post rounding differences."),
+				company.name,
+				{"company": company.name},
+			)
+		)
+
+	# Received but not billed
+	receipts, receipt_warnings = unbilled_receipts(data.receipt_rows, precision, company.currency)
+	warnings.extend(receipt_warnings)
+	unbilled_total = sum((r.unbilled_value for r in receipts), ZERO)
+	srbnb = SrbnbSummary(
+		srbnb_account,
+		unbilled_total,
+		round_money(data.gl_balances.get(srbnb_account, ZERO), precision) if srbnb_account else ZERO,
+		receipts,
+	)
+	if not srbnb_account:
+		blockers.append(
+			Issue(
+				"srbnb_account_missing",
+				_(
+					"Company {company} has no Stock Received But Not Billed account and none of that account type exists; create one first."
+				),
+				company.name,
+				{"company": company.name},
+			)
+		)
+
+	# Journals
+	journals = []
+	expense_account = data.expense_account
+	if expense_account:
+		stock_journal = adjustment_journal(
+			STOCK_SYNC,
+			((line.account, line.difference) for line in stock_accounts),
+			expense_account,
+			data.cost_center,
+			precision,
+		)
+		if stock_journal:
+			journals.append(stock_journal)
+		if srbnb_account and not company.perpetual_inventory:
+			srbnb_journal = adjustment_journal(
+				SRBNB_SYNC, [(srbnb_account, srbnb.difference)], expense_account, data.cost_center, precision
+			)
+			if srbnb_journal:
+				journals.append(srbnb_journal)
+	if company.perpetual_inventory and srbnb.difference:
+		warnings.append(
+			Issue(
+				"srbnb_difference_not_posted",
+				_(
+					"Stock Received But Not Billed differs from the unbilled receipts by {amount} {currency}; on a company already on perpetual inventory the re-sync reports it but does not post it."
+				),
+				srbnb_account,
+				{"amount": str(srbnb.difference), "currency": company.currency},
+			)
+		)
+
+	blockers.extend(_period_blockers(data))
+	blockers.extend(_stock_blockers(data))
+
+	freeze = FreezePlan()
+	if data.freeze_stock:
+		freeze, freeze_issues = plan_freeze(
+			data.freeze_start or data.cutover_date,
+			data.cutover_date,
+			data.accounting_periods,
+			freeze_doctypes(data.freeze_accounts),
+		)
+		blockers.extend(freeze_issues)
+
+	if data.landed_cost_follows_invoice_rate:
+		warnings.append(
+			Issue(
+				"landed_cost_follows_invoice_rate",
+				_(
+					"Buying Settings has 'Set Landed Cost Based on Purchase Invoice Rate' on: billing a pre-switch receipt at another rate would make ERPNext revalue it. The switch's freeze refuses that; bill at the receipt rate or turn the setting off."
+				),
+				"Buying Settings",
+				{},
+			)
+		)
+
+	has_work = bool(journals or company_defaults)
+	if data.active_switch and (has_work or not company.perpetual_inventory):
+		blockers.append(
+			Issue(
+				"switch_already_applied",
+				_("Switch {switch} is already applied to company {company}; roll it back first."),
+				data.active_switch,
+				{"switch": data.active_switch, "company": company.name},
+			)
+		)
+
+	return Plan(
+		company=company.name,
+		cutover_date=data.cutover_date,
+		currency=company.currency,
+		precision=precision,
+		perpetual_inventory_enabled=company.perpetual_inventory,
+		expense_account=data.expense_account,
+		cost_center=data.cost_center,
+		blockers=tuple(blockers),
+		warnings=tuple(warnings),
+		warehouses=tuple(warehouse_lines),
+		stock_accounts=tuple(stock_accounts),
+		srbnb=srbnb,
+		journal_entries=tuple(journals),
+		company_defaults=tuple(company_defaults),
+		freeze=freeze if has_work else FreezePlan(),
+	)
+
+
+def propose_defaults(data: SwitchInputs) -> tuple[list[DefaultChange], list[Issue]]:
+	"""Company defaults the switch sets: empty ones get a candidate, overrides win, perpetual goes on."""
+	company = data.company
+	changes, issues = [], []
+	for fieldname in COMPANY_DEFAULT_FIELDS:
+		current = company.default(fieldname)
+		if fieldname == PERPETUAL_FIELD:
+			if not company.perpetual_inventory:
+				changes.append(DefaultChange(fieldname, 0, 1))
+			continue
+		if fieldname in data.default_overrides and data.default_overrides[fieldname]:
+			proposed = data.default_overrides[fieldname]
+			issues.extend(_override_issues(data, fieldname, proposed))
+		elif current:
+			continue
+		elif fieldname in COST_CENTER_DEFAULTS:
+			proposed = data.cost_center
+		else:
+			candidates = data.account_candidates.get(DEFAULT_ACCOUNT_TYPES[fieldname], ())
+			# A default inventory account is only proposed when it is unambiguous.
+			if fieldname == "default_inventory_account" and len(candidates) != 1:
+				continue
+			proposed = candidates[0] if candidates else None
+		if proposed and proposed != current:
+			changes.append(DefaultChange(fieldname, current, proposed))
+	return changes, issues
+
+
+def _override_issues(data: SwitchInputs, fieldname: str, value) -> list[Issue]:
+	company = data.company.name
+	if fieldname in COST_CENTER_DEFAULTS:
+		issues = cost_center_issues(value, company, data.cost_centers)
+	else:
+		account = data.accounts.get(value)
+		issues = []
+		if account is None or account.company != company or account.is_group or account.disabled:
+			issues.append(
+				Issue(
+					"default_account_invalid",
+					_("{account} cannot be the company's {field}: it must be an enabled ledger account of {company}."),
+					value,
+					{"account": value, "field": fieldname, "company": company},
+				)
+			)
+	return issues
+
+
+def _period_blockers(data: SwitchInputs) -> list[Issue]:
+	issues = []
+	params = {"date": data.cutover_date, "company": data.company.name}
+	if data.cutover_date > data.today:
+		issues.append(
+			Issue(
+				"cutover_in_future",
+				_("The cutover date {date} is in the future; pick today or an earlier date."),
+				str(data.cutover_date),
+				params,
+			)
+		)
+	if not data.has_fiscal_year:
+		issues.append(
+			Issue(
+				"no_fiscal_year",
+				_("No fiscal year of company {company} covers the cutover date {date}."),
+				str(data.cutover_date),
+				params,
+			)
+		)
+	if data.journal_period_closed:
+		issues.append(
+			Issue(
+				"journal_period_closed",
+				_("Accounting Period {period} closes journal entries on the cutover date {date}."),
+				data.journal_period_closed,
+				{**params, "period": data.journal_period_closed},
+			)
+		)
+	if data.accounts_frozen_upto and data.accounts_frozen_upto >= data.cutover_date:
+		issues.append(
+			Issue(
+				"accounts_frozen",
+				_("Accounts are frozen up to {frozen}, on or after the cutover date {date}."),
+				str(data.accounts_frozen_upto),
+				{**params, "frozen": data.accounts_frozen_upto},
+			)
+		)
+	return issues
+
+
+def _stock_blockers(data: SwitchInputs) -> list[Issue]:
+	issues = []
+	if data.stock_ledger_after_count:
+		names = ", ".join(f"{d.doctype} {d.name}" for d in data.stock_entries_after[:SAMPLE])
+		issues.append(
+			Issue(
+				"stock_ledger_after_cutover",
+				_(
+					"{count} stock ledger entries are dated after the cutover {date} (for example {documents}); the switch must cover every stock movement, so pick a later cutover."
+				),
+				data.stock_entries_after[0].name if data.stock_entries_after else None,
+				{"count": data.stock_ledger_after_count, "date": data.cutover_date, "documents": names},
+			)
+		)
+	if data.purchase_invoices_after_count:
+		names = ", ".join(d.name for d in data.purchase_invoices_after[:SAMPLE])
+		issues.append(
+			Issue(
+				"purchase_invoice_after_cutover",
+				_(
+					"{count} purchase invoices are dated after the cutover {date} (for example {documents}); pick a later cutover."
+				),
+				data.purchase_invoices_after[0].name if data.purchase_invoices_after else None,
+				{"count": data.purchase_invoices_after_count, "date": data.cutover_date, "documents": names},
+			)
+		)
+	if data.negative_stock_allowed:
+		issues.append(
+			Issue(
+				"negative_stock_allowed",
+				_("Stock Settings allow negative stock; perpetual inventory needs it off."),
+				"Stock Settings",
+				{},
+			)
+		)
+	for bin in data.negative_bins:
+		issues.append(
+			Issue(
+				"negative_stock",
+				_("Item {item} has negative stock ({qty}) in warehouse {warehouse}."),
+				f"{bin.item_code} @ {bin.warehouse}",
+				{"item": bin.item_code, "warehouse": bin.warehouse, "qty": bin.actual_qty},
+			)
+		)
+	return issues
+
+
+def apply_blockers(plan: Plan, active_switch: str | None) -> tuple[Issue, ...]:
+	"""Blockers for applying a plan: its own, or the reason there is nothing to apply."""
+	if plan.blockers:
+		return plan.blockers
+	if plan.has_work:
+		return ()
+	if active_switch:
+		return (
+			Issue(
+				"switch_already_applied",
+				_("Switch {switch} is already applied to company {company}; roll it back first."),
+				active_switch,
+				{"switch": active_switch, "company": plan.company},
+			),
+		)
+	return (
+		Issue(
+			"nothing_to_apply",
+			_(
+				"Company {company} is already on perpetual inventory and its stock accounts match the stock value: there is nothing to apply."
+			),
+			plan.company,
+			{"company": plan.company},
+		),
+	)

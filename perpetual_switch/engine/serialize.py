@@ -1,0 +1,92 @@
+"""The plan as the contract's JSON: amounts as strings at the currency precision, messages translated."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from .models import Issue, Plan
+from .money import money_str
+
+
+def issue_to_dict(issue: Issue, translate: Callable[[str], str] = str) -> dict:
+	params = {k: str(v) for k, v in issue.params.items()}
+	return {"code": issue.code, "message": translate(issue.template).format(**params), "subject": issue.subject}
+
+
+def plan_to_dict(plan: Plan, translate: Callable[[str], str] = str) -> dict:
+	p = plan.precision
+
+	def money(value):
+		return money_str(value, p)
+
+	return {
+		"company": plan.company,
+		"cutover_date": plan.cutover_date.isoformat(),
+		"currency": plan.currency,
+		"perpetual_inventory_enabled": plan.perpetual_inventory_enabled,
+		"mode": plan.mode,
+		"expense_account": plan.expense_account,
+		"cost_center": plan.cost_center,
+		"in_sync": plan.in_sync,
+		"blockers": [issue_to_dict(i, translate) for i in plan.blockers],
+		"warnings": [issue_to_dict(i, translate) for i in plan.warnings],
+		"warehouses": [
+			{
+				"warehouse": w.warehouse,
+				"is_group": w.is_group,
+				"account": w.account,
+				"source": w.source,
+				"source_warehouse": w.source_warehouse,
+				"stock_value": money(w.stock_value),
+			}
+			for w in plan.warehouses
+		],
+		"stock_accounts": [
+			{
+				"account": a.account,
+				"stock_value": money(a.stock_value),
+				"gl_balance": money(a.gl_balance),
+				"difference": money(a.difference),
+			}
+			for a in plan.stock_accounts
+		],
+		"srbnb": {
+			"account": plan.srbnb.account,
+			"unbilled_value": money(plan.srbnb.unbilled_value),
+			"gl_balance": money(plan.srbnb.gl_balance),
+			"difference": money(plan.srbnb.difference),
+			"receipts": [
+				{
+					"purchase_receipt": r.purchase_receipt,
+					"item_row": r.item_row,
+					"item_code": r.item_code,
+					"unbilled_qty": format(r.unbilled_qty.normalize(), "f"),
+					"unbilled_value": money(r.unbilled_value),
+				}
+				for r in plan.srbnb.receipts
+			],
+		},
+		"journal_entries": [
+			{
+				"purpose": j.purpose,
+				"lines": [
+					{
+						"account": line.account,
+						"debit": money(line.debit),
+						"credit": money(line.credit),
+						"cost_center": line.cost_center,
+					}
+					for line in j.lines
+				],
+			}
+			for j in plan.journal_entries
+		],
+		"company_defaults": [
+			{"field": c.field, "current": c.current, "proposed": c.proposed} for c in plan.company_defaults
+		],
+		"freeze": {
+			"doctypes": list(plan.freeze.doctypes),
+			"new_periods": [[s.isoformat(), e.isoformat()] for s, e in plan.freeze.new_periods],
+			"extend_periods": [[name, list(doctypes)] for name, doctypes in plan.freeze.extend_periods],
+		},
+	}

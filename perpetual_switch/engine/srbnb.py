@@ -1,0 +1,95 @@
+"""Stock received but not billed, as of the cutover, and clearing it when migrated receipts are billed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Iterable
+
+from .models import Issue, ReceiptLine, ReceiptRow, _
+from .money import ZERO, round_money
+
+# Receipt statuses whose unbilled remainder is not expected to be billed any more.
+CLOSED_STATUSES = ("Closed",)
+
+
+def unbilled(row: ReceiptRow, precision: int) -> tuple[Decimal, Decimal]:
+	"""Unbilled (qty, value) of one receipt row: received less returned less billed, at the row's net rate."""
+	if row.stock_qty <= 0:
+		return ZERO, ZERO
+	qty = row.stock_qty - row.returned_qty - row.billed_qty
+	if qty <= 0:
+		return ZERO, ZERO
+	if qty == row.stock_qty:
+		return qty, round_money(row.base_net_amount, precision)
+	return qty, round_money(row.base_net_amount * qty / row.stock_qty, precision)
+
+
+def unbilled_receipts(
+	rows: Iterable[ReceiptRow], precision: int, currency: str
+) -> tuple[tuple[ReceiptLine, ...], list[Issue]]:
+	"""Receipt rows still to be billed at the cutover; closed receipts become warnings, not accruals."""
+	lines: list[ReceiptLine] = []
+	closed: dict[str, Decimal] = {}
+	for row in rows:
+		qty, value = unbilled(row, precision)
+		if not value:
+			continue
+		if row.status in CLOSED_STATUSES:
+			closed[row.purchase_receipt] = closed.get(row.purchase_receipt, ZERO) + value
+			continue
+		lines.append(ReceiptLine(row.purchase_receipt, row.item_row, row.item_code, qty, value))
+	warnings = [
+		Issue(
+			"closed_receipt_unbilled",
+			_(
+				"Purchase receipt {receipt} is closed with {amount} {currency} received but not billed; it is left out of the accrual."
+			),
+			receipt,
+			{"receipt": receipt, "amount": str(amount), "currency": currency},
+		)
+		for receipt, amount in sorted(closed.items())
+	]
+	return tuple(lines), warnings
+
+
+@dataclass(frozen=True)
+class Clearing:
+	"""How much of a migrated receipt row's accrual one purchase invoice row clears."""
+
+	qty: Decimal
+	value: Decimal
+	rate_difference: Decimal
+	"""Invoice amount minus the cleared accrual: moved from SRBNB to the expense account."""
+
+
+def clearing_for_invoice_row(
+	accrued_qty: Decimal,
+	accrued_value: Decimal,
+	cleared_qty: Decimal,
+	cleared_value: Decimal,
+	row_qty: Decimal,
+	row_amount: Decimal,
+	precision: int,
+) -> Clearing:
+	"""Share of the accrual an invoice row clears, by quantity, at the receipt's own rate.
+
+	The last quantity clears exactly what is left, so a receipt row billed in pieces clears its
+	accrual to the cent. A debit note (negative quantity) gives back what was cleared.
+	"""
+	if accrued_qty <= 0:
+		return Clearing(ZERO, ZERO, ZERO)
+	remaining_qty = accrued_qty - cleared_qty
+	remaining_value = accrued_value - cleared_value
+	if row_qty > 0:
+		qty = min(row_qty, remaining_qty) if remaining_qty > 0 else ZERO
+		value = remaining_value if qty == remaining_qty else accrued_value * qty / accrued_qty
+	elif row_qty < 0:
+		qty = max(row_qty, -cleared_qty) if cleared_qty > 0 else ZERO
+		value = -cleared_value if -qty == cleared_qty else accrued_value * qty / accrued_qty
+	else:
+		qty, value = ZERO, ZERO
+	if qty == 0:
+		return Clearing(ZERO, ZERO, ZERO)
+	value = round_money(value, precision)
+	return Clearing(qty, value, round_money(row_amount, precision) - value)
