@@ -1,0 +1,216 @@
+"""bench --site SITE perpetual-switch status|check|plan|apply|rollback
+
+Exit codes: 0 done or nothing blocks; 2 blockers found (nothing written); 1 any other error
+(message on stderr, nothing written). Heavy imports happen inside the commands, after the site
+is connected, so `bench` itself stays fast.
+"""
+
+import json
+import sys
+from contextlib import contextmanager
+
+import click
+from frappe.commands import get_site, pass_context
+
+EXIT_BLOCKED = 2
+EXIT_ERROR = 1
+
+
+@contextmanager
+def connected(context):
+	"""Connect to the site, commit when the block succeeds, roll back and exit 1/2 when it does not."""
+	import frappe
+
+	site = get_site(context)
+	frappe.init(site=site)
+	frappe.connect()
+	try:
+		from perpetual_switch.services import SwitchBlocked
+
+		try:
+			yield
+			frappe.db.commit()
+		except SwitchBlocked:
+			frappe.db.rollback()
+			raise
+		except (SystemExit, click.exceptions.Exit):
+			frappe.db.rollback()
+			raise
+		except Exception as e:
+			frappe.db.rollback()
+			click.echo(click.style(_message(e), fg="red"), err=True)
+			sys.exit(EXIT_ERROR)
+	finally:
+		frappe.destroy()
+
+
+def _message(exc) -> str:
+	import frappe
+
+	text = str(exc) or exc.__class__.__name__
+	return frappe.utils.strip_html_tags(text.replace("<br>", "\n"))
+
+
+def company_option(f):
+	return click.option("--company", required=True, help="Company name, as in ERPNext")(f)
+
+
+def plan_options(f):
+	f = click.option("--cost-center", default=None, help="Default: the company's default cost center")(f)
+	f = click.option(
+		"--expense-account", default=None, help="Default: the company's default cost of goods sold account"
+	)(f)
+	f = click.option("--date", "cutover_date", default=None, help="Cutover date YYYY-MM-DD (default: today)")(f)
+	return f
+
+
+def json_option(f):
+	return click.option("--json", "as_json", is_flag=True, help="Print JSON (the plan contract)")(f)
+
+
+@click.group("perpetual-switch")
+def perpetual_switch():
+	"""Switch a company to perpetual inventory, or re-sync its stock accounts."""
+
+
+@perpetual_switch.command("status")
+@company_option
+@json_option
+@pass_context
+def status_command(context, company, as_json):
+	"""Perpetual inventory on or off, the last switch, and whether stock accounts match stock value."""
+	with connected(context):
+		from perpetual_switch import services
+
+		result = services.status(company)
+		if as_json:
+			_print_json(result)
+			return
+		from perpetual_switch.commands import render
+
+		click.echo(render.status(result))
+
+
+@perpetual_switch.command("check")
+@company_option
+@click.option("--date", "cutover_date", default=None, help="Cutover date YYYY-MM-DD (default: today)")
+@json_option
+@pass_context
+def check_command(context, company, cutover_date, as_json):
+	"""Warehouse accounts, blockers and warnings."""
+	with connected(context):
+		from perpetual_switch import services
+
+		plan = services.check(company, cutover_date)
+		data = services.plan_dict(plan)
+		if as_json:
+			_print_json(
+				{k: data[k] for k in ("company", "cutover_date", "perpetual_inventory_enabled", "blockers", "warnings", "warehouses")}
+			)
+		else:
+			from perpetual_switch.commands import render
+
+			click.echo(render.check(data))
+		_exit_if_blocked(data["blockers"])
+
+
+@perpetual_switch.command("plan")
+@company_option
+@plan_options
+@json_option
+@pass_context
+def plan_command(context, company, cutover_date, expense_account, cost_center, as_json):
+	"""The whole plan: stock value against the GL, both journal entries, company defaults."""
+	with connected(context):
+		from perpetual_switch import services
+
+		data = services.plan_dict(services.plan(company, cutover_date, expense_account, cost_center))
+		_print_plan(data, as_json)
+		_exit_if_blocked(data["blockers"])
+
+
+@perpetual_switch.command("apply")
+@company_option
+@plan_options
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation")
+@json_option
+@pass_context
+def apply_command(context, company, cutover_date, expense_account, cost_center, yes, as_json):
+	"""Post the plan: submit a Switch to Perpetual Inventory document."""
+	with connected(context):
+		from perpetual_switch import services
+
+		preview = services.plan(company, cutover_date, expense_account, cost_center)
+		data = services.plan_dict(preview)
+		if data["blockers"]:
+			_print_plan(data, as_json)
+			sys.exit(EXIT_BLOCKED)
+		if not yes:
+			if not sys.stdin.isatty():
+				click.echo("Refusing to apply without --yes when no terminal is attached.", err=True)
+				sys.exit(EXIT_ERROR)
+			_print_plan(data, False)
+			click.confirm(f"Apply this switch to {company}?", abort=True)
+		try:
+			doc = services.apply(company, cutover_date, expense_account, cost_center)
+		except services.SwitchBlocked as blocked:
+			data = services.plan_dict(blocked.plan)
+			data["blockers"] = [services.switch.issue_to_dict(b, services.switch.translate) for b in blocked.blockers]
+			_print_plan(data, as_json)
+			sys.exit(EXIT_BLOCKED)
+		journals = [j for j in (doc.stock_journal_entry, doc.srbnb_journal_entry) if j]
+		if as_json:
+			_print_json({"switch": doc.name, "journal_entries": journals, "plan": json.loads(doc.plan_json)})
+		else:
+			click.echo(f"Applied {doc.name}: journal entries {', '.join(journals) or '-'}.")
+
+
+@perpetual_switch.command("rollback")
+@company_option
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation")
+@json_option
+@pass_context
+def rollback_command(context, company, yes, as_json):
+	"""Cancel the company's applied switch: journals cancelled, every setting restored."""
+	import frappe
+
+	with connected(context):
+		from perpetual_switch import services
+
+		if not yes:
+			if not sys.stdin.isatty():
+				click.echo("Refusing to roll back without --yes when no terminal is attached.", err=True)
+				sys.exit(EXIT_ERROR)
+			click.confirm(f"Roll back the applied switch of {company}?", abort=True)
+		try:
+			doc = services.rollback(company)
+		except frappe.ValidationError as e:
+			frappe.db.rollback()
+			click.echo(click.style(_message(e), fg="red"), err=True)
+			sys.exit(EXIT_BLOCKED)
+		journals = [j for j in (doc.stock_journal_entry, doc.srbnb_journal_entry) if j]
+		if as_json:
+			_print_json({"switch": doc.name, "switch_status": doc.status, "cancelled_journal_entries": journals})
+		else:
+			click.echo(f"Rolled back {doc.name}: cancelled {', '.join(journals) or 'no journal entries'}.")
+
+
+def _print_json(data):
+	click.echo(json.dumps(data, indent=1, default=str))
+
+
+def _print_plan(data, as_json):
+	if as_json:
+		_print_json(data)
+	else:
+		from perpetual_switch.commands import render
+
+		click.echo(render.plan(data))
+
+
+def _exit_if_blocked(blockers):
+	if blockers:
+		sys.exit(EXIT_BLOCKED)
+
+
+commands = [perpetual_switch]

@@ -1,0 +1,116 @@
+"""People-readable text for the commands: aligned tables, amounts with their currency."""
+
+
+def table(headers, rows, right=()):
+	rows = [["" if c is None else str(c) for c in row] for row in rows]
+	widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+
+	def fmt(cells):
+		return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+
+	return "\n".join([fmt(headers), fmt(["-" * w for w in widths])] + [fmt(r) for r in rows])
+
+
+def issues(data):
+	out = []
+	for title, key in (("Blockers", "blockers"), ("Warnings", "warnings")):
+		if data.get(key):
+			out.append(f"{title}:")
+			out.extend(f"  - {i['message']}" for i in data[key])
+	if not data.get("blockers"):
+		out.append("Nothing blocks the switch.")
+	return "\n".join(out)
+
+
+def header(data):
+	mode = "re-sync (already on perpetual inventory)" if data["perpetual_inventory_enabled"] else "switch from periodic"
+	return f"{data['company']} as of {data['cutover_date']}: {mode}"
+
+
+def warehouses(data):
+	cur = data.get("currency", "")
+	return table(
+		["Warehouse", "Group", "Stock account", "From", "Stock value"],
+		[
+			[
+				w["warehouse"],
+				"yes" if w["is_group"] else "",
+				w["account"] or "(none)",
+				_source(w),
+				f"{w['stock_value']} {cur}".strip(),
+			]
+			for w in data["warehouses"]
+		],
+		right=(4,),
+	)
+
+
+def _source(w):
+	if w["source"] == "parent":
+		return f"parent {w['source_warehouse']}"
+	return {"warehouse": "own", "company_default": "company default"}.get(w["source"], "-")
+
+
+def check(data):
+	return "\n\n".join([header(data), warehouses(data), issues(data)])
+
+
+def plan(data):
+	cur = data["currency"]
+	parts = [header(data), warehouses(data)]
+	parts.append(
+		table(
+			["Stock account", "Stock value", "GL balance", "Difference"],
+			[[a["account"], f"{a['stock_value']} {cur}", f"{a['gl_balance']} {cur}", f"{a['difference']} {cur}"] for a in data["stock_accounts"]],
+			right=(1, 2, 3),
+		)
+	)
+	srbnb = data["srbnb"]
+	parts.append(
+		f"Received not billed ({srbnb['account'] or '-'}): unbilled {srbnb['unbilled_value']} {cur}, "
+		f"GL {srbnb['gl_balance']} {cur}, difference {srbnb['difference']} {cur}"
+	)
+	if srbnb["receipts"]:
+		parts.append(
+			table(
+				["Purchase receipt", "Item", "Unbilled qty", "Unbilled value"],
+				[[r["purchase_receipt"], r["item_code"], r["unbilled_qty"], f"{r['unbilled_value']} {cur}"] for r in srbnb["receipts"]],
+				right=(2, 3),
+			)
+		)
+	for journal in data["journal_entries"]:
+		parts.append(
+			f"Journal entry {journal['purpose']}:\n"
+			+ table(
+				["Account", "Debit", "Credit", "Cost center"],
+				[[l["account"], f"{l['debit']} {cur}", f"{l['credit']} {cur}", l["cost_center"] or ""] for l in journal["lines"]],
+				right=(1, 2),
+			)
+		)
+	if not data["journal_entries"]:
+		parts.append("No journal entry needed.")
+	if data["company_defaults"]:
+		parts.append(
+			"Company defaults:\n"
+			+ table(["Field", "Current", "Proposed"], [[c["field"], c["current"] if c["current"] is not None else "(empty)", c["proposed"]] for c in data["company_defaults"]])
+		)
+	parts.append(issues(data))
+	return "\n\n".join(parts)
+
+
+def status(data):
+	rows = [
+		["Company", data["company"]],
+		["Perpetual inventory", "on" if data["perpetual_inventory_enabled"] else "off"],
+		["Switch", f"{data['switch']} ({data['switch_status']})" if data["switch"] else "-"],
+		["Journal entries", ", ".join(data["journal_entries"]) or "-"],
+		["Stock accounts in sync", "yes" if data["in_sync"] else "no"],
+	]
+	text = table(["", ""], rows).split("\n", 2)[2]
+	if data.get("stock_accounts"):
+		text += "\n\n" + table(
+			["Stock account", "Stock value", "GL balance", "Difference"],
+			[[a["account"], a["stock_value"], a["gl_balance"], a["difference"]] for a in data["stock_accounts"]],
+			right=(1, 2, 3),
+		)
+	return text

@@ -1,0 +1,1 @@
+"""The only code that reads ERPNext tables and writes ERPNext documents."""

@@ -1,0 +1,93 @@
+"""The accruals applied switches made, and what later invoices cleared of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import frappe
+
+from perpetual_switch.engine.money import to_decimal
+
+CLEARING = "Perpetual Switch Clearing"
+
+
+@dataclass(frozen=True)
+class Accrual:
+	switch: str
+	receipt_row: str
+	purchase_receipt: str
+	unbilled_qty: Decimal
+	unbilled_value: Decimal
+	expense_account: str
+	cost_center: str | None
+
+
+def accruals_for(company: str, receipt_rows: list[str]) -> dict[str, Accrual]:
+	"""Accrued receipt rows among `receipt_rows`, from switches applied to `company`."""
+	receipt_rows = tuple(sorted({r for r in receipt_rows if r}))
+	if not receipt_rows:
+		return {}
+	rows = frappe.db.sql(
+		"""
+		select s.name, r.item_row, r.purchase_receipt, cast(r.unbilled_qty as char),
+			cast(r.unbilled_value as char), s.expense_account, s.cost_center
+		from `tabPerpetual Switch Receipt` r
+		join `tabSwitch to Perpetual Inventory` s on s.name = r.parent
+		where s.docstatus = 1 and s.status = 'Applied' and s.company = %(company)s
+			and r.parenttype = 'Switch to Perpetual Inventory' and r.item_row in %(rows)s
+		""",
+		{"company": company, "rows": receipt_rows},
+	)
+	return {
+		row: Accrual(switch, row, receipt, to_decimal(qty), to_decimal(value), expense, cost_center)
+		for switch, row, receipt, qty, value, expense, cost_center in rows
+	}
+
+
+def cleared_so_far(receipt_rows: list[str]) -> dict[str, tuple[Decimal, Decimal]]:
+	if not receipt_rows:
+		return {}
+	rows = frappe.db.sql(
+		"""
+		select receipt_row, cast(sum(qty) as char), cast(sum(cleared_value) as char)
+		from `tabPerpetual Switch Clearing`
+		where status = 'Active' and receipt_row in %(rows)s
+		group by receipt_row
+		""",
+		{"rows": tuple(receipt_rows)},
+	)
+	return {row: (to_decimal(qty), to_decimal(value)) for row, qty, value in rows}
+
+
+def record(invoice, invoice_row, accrual: Accrual, result, journal_entry: str | None) -> None:
+	doc = frappe.new_doc(CLEARING)
+	doc.update(
+		{
+			"switch": accrual.switch,
+			"company": invoice.company,
+			"status": "Active",
+			"purchase_invoice": invoice.name,
+			"invoice_row": invoice_row.name,
+			"purchase_receipt": accrual.purchase_receipt,
+			"receipt_row": accrual.receipt_row,
+			"qty": result.qty,
+			"cleared_value": result.value,
+			"rate_difference": result.rate_difference,
+			"journal_entry": journal_entry,
+		}
+	)
+	doc.flags.ignore_permissions = True
+	doc.insert()
+
+
+def release(purchase_invoice: str) -> list[str]:
+	"""Mark an invoice's clearings cancelled; return the rate-difference journals to cancel."""
+	rows = frappe.get_all(
+		CLEARING,
+		filters={"purchase_invoice": purchase_invoice, "status": "Active"},
+		fields=["name", "journal_entry"],
+	)
+	for row in rows:
+		frappe.db.set_value(CLEARING, row.name, "status", "Cancelled")
+	return sorted({row.journal_entry for row in rows if row.journal_entry})

@@ -1,0 +1,341 @@
+"""Reads ERPNext into engine inputs. Every ledger figure is one SQL aggregate; nothing loops over ledger rows.
+
+Sums are cast to CHAR in SQL so that they reach Decimal without passing through a binary float.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import frappe
+from frappe.model.meta import get_field_precision
+from frappe.utils import getdate
+
+from perpetual_switch.engine.models import (
+	COMPANY_DEFAULT_FIELDS,
+	Account,
+	AccountingPeriod,
+	Company,
+	CostCenter,
+	DatedDocument,
+	NegativeBin,
+	ReceiptRow,
+	SwitchInputs,
+	Warehouse,
+)
+from perpetual_switch.engine.money import to_decimal
+
+SWITCH = "Switch to Perpetual Inventory"
+SAMPLE = 5
+CANDIDATE_TYPES = (
+	"Stock",
+	"Stock Received But Not Billed",
+	"Stock Adjustment",
+	"Expenses Included In Valuation",
+	"Round Off",
+)
+
+
+def currency_precision(currency: str) -> int:
+	return int(get_field_precision(frappe.get_meta("GL Entry").get_field("debit"), currency=currency) or 2)
+
+
+def read_company(name: str) -> Company:
+	fields = ["name", "default_currency", "enable_perpetual_inventory", "default_expense_account"]
+	row = frappe.db.get_value("Company", name, fields + list(COMPANY_DEFAULT_FIELDS), as_dict=True)
+	return Company(
+		name=row.name,
+		currency=row.default_currency,
+		precision=currency_precision(row.default_currency),
+		perpetual_inventory=bool(row.enable_perpetual_inventory),
+		default_expense_account=row.default_expense_account,
+		defaults={f: row.get(f) for f in COMPANY_DEFAULT_FIELDS},
+	)
+
+
+def read_inputs(
+	company_name: str,
+	cutover_date: date,
+	expense_account: str | None = None,
+	cost_center: str | None = None,
+	freeze_stock: bool = True,
+	freeze_accounts: bool = False,
+	default_overrides: dict | None = None,
+	exclude_switch: str | None = None,
+) -> SwitchInputs:
+	cutover_date = getdate(cutover_date)
+	company = read_company(company_name)
+	expense_account = expense_account or company.default_expense_account
+	cost_center = cost_center or company.default("cost_center")
+	params = {"company": company.name, "date": cutover_date}
+
+	warehouses = tuple(
+		Warehouse(w.name, w.company, w.parent_warehouse or None, bool(w.is_group), w.account or None, bool(w.disabled))
+		for w in frappe.get_all(
+			"Warehouse",
+			filters={"company": company.name},
+			fields=["name", "company", "parent_warehouse", "is_group", "account", "disabled"],
+			order_by="lft",
+		)
+	)
+	referenced = {w.account for w in warehouses if w.account} | {
+		a for a in [expense_account, *(default_overrides or {}).values()] if isinstance(a, str) and a
+	}
+	accounts = read_accounts(company.name, referenced)
+	cost_centers = {
+		c.name: CostCenter(c.name, c.company, bool(c.is_group), bool(c.disabled))
+		for c in frappe.get_all(
+			"Cost Center",
+			or_filters={"company": company.name, "name": ("in", [cost_center or "", *(default_overrides or {}).values()])},
+			fields=["name", "company", "is_group", "disabled"],
+		)
+	}
+	candidates: dict[str, list[str]] = {}
+	for account in sorted(accounts.values(), key=lambda a: a.name):
+		if account.company == company.name and not account.is_group and not account.disabled:
+			if account.account_type in CANDIDATE_TYPES:
+				candidates.setdefault(account.account_type, []).append(account.name)
+
+	relevant = {a.name for a in accounts.values() if a.account_type in ("Stock", "Stock Received But Not Billed")}
+	relevant |= {w.account for w in warehouses if w.account}
+	stock_after, stock_after_count = later_stock_ledger(company.name, cutover_date)
+	invoices_after, invoices_after_count = later_purchase_invoices(company.name, cutover_date)
+
+	return SwitchInputs(
+		company=company,
+		cutover_date=cutover_date,
+		today=getdate(),
+		expense_account=expense_account,
+		cost_center=cost_center,
+		warehouses=warehouses,
+		accounts=accounts,
+		cost_centers=cost_centers,
+		stock_values=stock_value_by_warehouse(company.name, cutover_date),
+		gl_balances=gl_balance_by_account(company.name, cutover_date, relevant),
+		receipt_rows=receipt_rows(company.name, cutover_date),
+		account_candidates={k: tuple(v) for k, v in candidates.items()},
+		stock_entries_after=stock_after,
+		stock_ledger_after_count=stock_after_count,
+		purchase_invoices_after=invoices_after,
+		purchase_invoices_after_count=invoices_after_count,
+		negative_stock_allowed=bool(frappe.db.get_single_value("Stock Settings", "allow_negative_stock")),
+		negative_bins=negative_bins(company.name),
+		active_switch=active_switch(company.name, exclude=exclude_switch),
+		has_fiscal_year=has_fiscal_year(company.name, cutover_date),
+		journal_period_closed=closed_period(company.name, cutover_date, "Journal Entry"),
+		accounts_frozen_upto=accounts_frozen_upto(company.name),
+		landed_cost_follows_invoice_rate=bool(
+			frappe.db.get_single_value("Buying Settings", "set_landed_cost_based_on_purchase_invoice_rate")
+		),
+		freeze_stock=freeze_stock,
+		freeze_accounts=freeze_accounts,
+		freeze_start=freeze_start(cutover_date),
+		accounting_periods=accounting_periods(company.name),
+		default_overrides=default_overrides or {},
+	)
+
+
+def read_accounts(company: str, referenced: set[str]) -> dict[str, Account]:
+	rows = frappe.get_all(
+		"Account",
+		or_filters={"company": company, "name": ("in", list(referenced) or [""])},
+		fields=["name", "company", "is_group", "disabled", "account_type", "root_type", "report_type"],
+	)
+	return {
+		r.name: Account(
+			r.name, r.company, bool(r.is_group), bool(r.disabled), r.account_type or None, r.root_type, r.report_type
+		)
+		for r in rows
+	}
+
+
+def stock_value_by_warehouse(company: str, cutover_date: date) -> dict:
+	rows = frappe.db.sql(
+		"""
+		select warehouse, cast(sum(stock_value_difference) as char)
+		from `tabStock Ledger Entry`
+		where company = %(company)s and is_cancelled = 0 and posting_date <= %(date)s
+		group by warehouse
+		""",
+		{"company": company, "date": cutover_date},
+	)
+	return {warehouse: to_decimal(value) for warehouse, value in rows}
+
+
+def gl_balance_by_account(company: str, on_date: date, accounts) -> dict:
+	accounts = tuple(sorted(a for a in accounts if a))
+	if not accounts:
+		return {}
+	rows = frappe.db.sql(
+		"""
+		select account, cast(sum(debit) - sum(credit) as char)
+		from `tabGL Entry`
+		where company = %(company)s and is_cancelled = 0 and posting_date <= %(date)s
+			and account in %(accounts)s
+		group by account
+		""",
+		{"company": company, "date": on_date, "accounts": accounts},
+	)
+	return {account: to_decimal(value) for account, value in rows}
+
+
+def receipt_rows(company: str, cutover_date: date) -> tuple[ReceiptRow, ...]:
+	"""Submitted receipt rows of stock items with quantity left to bill at the cutover.
+
+	Returned and billed quantities count only documents dated on or before the cutover.
+	"""
+	rows = frappe.db.sql(
+		"""
+		select pr.name, pri.name, pri.item_code, pr.status,
+			cast(pri.stock_qty as char), cast(pri.base_net_amount as char),
+			cast(coalesce(ret.qty, 0) as char), cast(coalesce(bill.qty, 0) as char)
+		from `tabPurchase Receipt Item` pri
+		join `tabPurchase Receipt` pr on pr.name = pri.parent
+		join `tabItem` item on item.name = pri.item_code
+		left join (
+			select ri.purchase_receipt_item as row_name, -sum(ri.stock_qty) as qty
+			from `tabPurchase Receipt Item` ri
+			join `tabPurchase Receipt` r on r.name = ri.parent
+			where r.docstatus = 1 and r.is_return = 1 and r.company = %(company)s
+				and r.posting_date <= %(date)s and ifnull(ri.purchase_receipt_item, '') != ''
+			group by ri.purchase_receipt_item
+		) ret on ret.row_name = pri.name
+		left join (
+			select pii.pr_detail as row_name, sum(pii.stock_qty) as qty
+			from `tabPurchase Invoice Item` pii
+			join `tabPurchase Invoice` pi on pi.name = pii.parent
+			where pi.docstatus = 1 and pi.company = %(company)s and pi.posting_date <= %(date)s
+				and ifnull(pii.pr_detail, '') != ''
+			group by pii.pr_detail
+		) bill on bill.row_name = pri.name
+		where pr.docstatus = 1 and pr.is_return = 0 and pr.company = %(company)s
+			and pr.posting_date <= %(date)s and item.is_stock_item = 1 and pri.is_fixed_asset = 0
+			and pr.status != 'Completed'
+			and pri.stock_qty - coalesce(ret.qty, 0) - coalesce(bill.qty, 0) > 0
+		order by pr.posting_date, pr.name, pri.idx
+		""",
+		{"company": company, "date": cutover_date},
+	)
+	return tuple(
+		ReceiptRow(pr, row, item, status, to_decimal(qty), to_decimal(amount), to_decimal(ret), to_decimal(billed))
+		for pr, row, item, status, qty, amount, ret, billed in rows
+	)
+
+
+def later_stock_ledger(company: str, cutover_date: date) -> tuple[tuple[DatedDocument, ...], int]:
+	params = {"company": company, "date": cutover_date, "limit": SAMPLE}
+	count = frappe.db.sql(
+		"""select count(*) from `tabStock Ledger Entry`
+		where company = %(company)s and is_cancelled = 0 and posting_date > %(date)s""",
+		params,
+	)[0][0]
+	if not count:
+		return (), 0
+	sample = frappe.db.sql(
+		"""select voucher_type, voucher_no, min(posting_date) from `tabStock Ledger Entry`
+		where company = %(company)s and is_cancelled = 0 and posting_date > %(date)s
+		group by voucher_type, voucher_no order by min(posting_date), voucher_no limit %(limit)s""",
+		params,
+	)
+	return tuple(DatedDocument(t, n, d) for t, n, d in sample), int(count)
+
+
+def later_purchase_invoices(company: str, cutover_date: date) -> tuple[tuple[DatedDocument, ...], int]:
+	params = {"company": company, "date": cutover_date, "limit": SAMPLE}
+	count = frappe.db.sql(
+		"""select count(*) from `tabPurchase Invoice`
+		where company = %(company)s and docstatus = 1 and posting_date > %(date)s""",
+		params,
+	)[0][0]
+	if not count:
+		return (), 0
+	sample = frappe.db.sql(
+		"""select name, posting_date from `tabPurchase Invoice`
+		where company = %(company)s and docstatus = 1 and posting_date > %(date)s
+		order by posting_date, name limit %(limit)s""",
+		params,
+	)
+	return tuple(DatedDocument("Purchase Invoice", n, d) for n, d in sample), int(count)
+
+
+def negative_bins(company: str) -> tuple[NegativeBin, ...]:
+	rows = frappe.db.sql(
+		"""select b.item_code, b.warehouse, cast(b.actual_qty as char)
+		from `tabBin` b join `tabWarehouse` w on w.name = b.warehouse
+		where w.company = %(company)s and b.actual_qty < 0
+		order by b.warehouse, b.item_code limit 50""",
+		{"company": company},
+	)
+	return tuple(NegativeBin(i, w, to_decimal(q)) for i, w, q in rows)
+
+
+def applied_switches(company: str) -> list:
+	return frappe.get_all(
+		SWITCH,
+		filters={"company": company, "docstatus": 1, "status": "Applied"},
+		fields=["name", "cutover_date", "stock_journal_entry", "srbnb_journal_entry"],
+		order_by="cutover_date desc, creation desc",
+	)
+
+
+def stock_moved_after(company: str, cutover_date) -> tuple[DatedDocument, ...]:
+	return later_stock_ledger(company, getdate(cutover_date))[0]
+
+
+def active_switch(company: str, exclude: str | None = None) -> str | None:
+	"""The applied switch that can still be rolled back: no stock has moved after its cutover."""
+	for switch in applied_switches(company):
+		if switch.name != exclude and not stock_moved_after(company, switch.cutover_date):
+			return switch.name
+	return None
+
+
+def has_fiscal_year(company: str, on_date: date) -> bool:
+	from erpnext.accounts.utils import get_fiscal_years
+
+	return bool(get_fiscal_years(on_date, company=company, verbose=0, boolean=True))
+
+
+def closed_period(company: str, on_date: date, doctype: str) -> str | None:
+	rows = frappe.db.sql(
+		"""select ap.name from `tabAccounting Period` ap
+		join `tabClosed Document` cd on cd.parent = ap.name
+		where ap.company = %(company)s and cd.document_type = %(doctype)s and cd.closed = 1
+			and %(date)s between ap.start_date and ap.end_date
+		limit 1""",
+		{"company": company, "date": on_date, "doctype": doctype},
+	)
+	return rows[0][0] if rows else None
+
+
+def accounts_frozen_upto(company: str) -> date | None:
+	"""Version 15 keeps the frozen date in Accounts Settings; later versions moved it to the company."""
+	if frappe.get_meta("Company").has_field("accounts_frozen_till_date"):
+		value = frappe.db.get_value("Company", company, "accounts_frozen_till_date")
+	else:
+		value = frappe.db.get_single_value("Accounts Settings", "acc_frozen_upto")
+	return getdate(value) if value else None
+
+
+def freeze_start(cutover_date: date) -> date:
+	"""Start of the earliest fiscal year: no document can be dated before it anyway."""
+	earliest = frappe.db.sql("select min(year_start_date) from `tabFiscal Year`")[0][0]
+	return min(getdate(earliest), cutover_date) if earliest else cutover_date
+
+
+def accounting_periods(company: str) -> tuple[AccountingPeriod, ...]:
+	periods = frappe.get_all(
+		"Accounting Period", filters={"company": company}, fields=["name", "start_date", "end_date"]
+	)
+	closed = {}
+	for parent, doctype in frappe.db.sql(
+		"""select cd.parent, cd.document_type from `tabClosed Document` cd
+		join `tabAccounting Period` ap on ap.name = cd.parent
+		where ap.company = %(company)s and cd.closed = 1""",
+		{"company": company},
+	):
+		closed.setdefault(parent, set()).add(doctype)
+	return tuple(
+		AccountingPeriod(p.name, getdate(p.start_date), getdate(p.end_date), frozenset(closed.get(p.name, ())))
+		for p in periods
+	)

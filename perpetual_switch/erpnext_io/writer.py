@@ -1,0 +1,176 @@
+"""Writes ERPNext documents for the switch and undoes them exactly. Callers own the transaction.
+
+Every change is returned as a plain record (action, doctype, name, field, before, after) that the
+switch stores, so that rollback restores each value as it was, None included.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+import frappe
+from frappe import _
+
+from perpetual_switch.engine.models import FreezePlan, JournalPlan
+
+
+@dataclass(frozen=True)
+class Change:
+	action: str  # "set", "created" or "closed"
+	document_type: str
+	document_name: str
+	fieldname: str | None = None
+	previous_value: object = None
+	new_value: object = None
+
+	def as_row(self) -> dict:
+		return {
+			"action": self.action,
+			"document_type": self.document_type,
+			"document_name": self.document_name,
+			"fieldname": self.fieldname,
+			"previous_value": json.dumps(self.previous_value),
+			"new_value": json.dumps(self.new_value),
+		}
+
+	@classmethod
+	def from_row(cls, row) -> Change:
+		return cls(
+			row.action,
+			row.document_type,
+			row.document_name,
+			row.fieldname,
+			json.loads(row.previous_value) if row.previous_value else None,
+			json.loads(row.new_value) if row.new_value else None,
+		)
+
+
+def post_journal(company: str, posting_date: date, journal: JournalPlan, title: str, remark: str) -> str:
+	je = frappe.new_doc("Journal Entry")
+	je.update(
+		{
+			"voucher_type": "Journal Entry",
+			"company": company,
+			"posting_date": posting_date,
+			"title": title,
+			"user_remark": remark,
+		}
+	)
+	for line in journal.lines:
+		je.append(
+			"accounts",
+			{
+				"account": line.account,
+				"debit_in_account_currency": line.debit,
+				"credit_in_account_currency": line.credit,
+				"cost_center": line.cost_center,
+				"user_remark": remark,
+			},
+		)
+	je.flags.ignore_permissions = True
+	je.insert()
+	je.submit()
+	return je.name
+
+
+def cancel_journal(name: str) -> None:
+	je = frappe.get_doc("Journal Entry", name)
+	if je.docstatus == 1:
+		je.flags.ignore_permissions = True
+		je.flags.ignore_links = True
+		je.cancel()
+
+
+def set_company_fields(company: str, values: dict) -> list[Change]:
+	"""Set company fields through the Company document, so ERPNext's own validation and caches run."""
+	doc = frappe.get_doc("Company", company)
+	changes = []
+	for fieldname, value in values.items():
+		previous = doc.get(fieldname)
+		if previous != value:
+			changes.append(Change("set", "Company", company, fieldname, previous, value))
+			doc.set(fieldname, value)
+	if changes:
+		doc.flags.ignore_permissions = True
+		doc.save()
+	return changes
+
+
+def restore_fields(changes: list[Change]) -> None:
+	by_doc: dict[tuple[str, str], list[Change]] = {}
+	for change in changes:
+		if change.action == "set":
+			by_doc.setdefault((change.document_type, change.document_name), []).append(change)
+	for (doctype, name), doc_changes in by_doc.items():
+		doc = frappe.get_doc(doctype, name)
+		for change in doc_changes:
+			doc.set(change.fieldname, change.previous_value)
+		doc.flags.ignore_permissions = True
+		doc.save()
+
+
+def freeze(company: str, plan: FreezePlan, label: str) -> list[Change]:
+	"""Close the plan's document types: new Accounting Periods for the gaps, closed rows in existing ones."""
+	changes = []
+	for index, (start, end) in enumerate(plan.new_periods, start=1):
+		period = frappe.new_doc("Accounting Period")
+		period.update(
+			{
+				"period_name": f"{label}-{index}",
+				"company": company,
+				"start_date": start,
+				"end_date": end,
+			}
+		)
+		for doctype in plan.doctypes:
+			period.append("closed_documents", {"document_type": doctype, "closed": 1})
+		period.flags.ignore_permissions = True
+		period.insert()
+		changes.append(Change("created", "Accounting Period", period.name))
+	for name, doctypes in plan.extend_periods:
+		period = frappe.get_doc("Accounting Period", name)
+		for doctype in doctypes:
+			row = next((r for r in period.closed_documents if r.document_type == doctype), None)
+			if row:
+				changes.append(Change("closed", "Accounting Period", name, doctype, row.closed, 1))
+				row.closed = 1
+			else:
+				changes.append(Change("closed", "Accounting Period", name, doctype, None, 1))
+				period.append("closed_documents", {"document_type": doctype, "closed": 1})
+		period.flags.ignore_permissions = True
+		period.save()
+	return changes
+
+
+def unfreeze(changes: list[Change]) -> None:
+	for change in changes:
+		if change.action == "created" and frappe.db.exists(change.document_type, change.document_name):
+			frappe.delete_doc(change.document_type, change.document_name, ignore_permissions=True, force=True)
+	closed: dict[str, list[Change]] = {}
+	for change in changes:
+		if change.action == "closed":
+			closed.setdefault(change.document_name, []).append(change)
+	for name, period_changes in closed.items():
+		if not frappe.db.exists("Accounting Period", name):
+			continue
+		period = frappe.get_doc("Accounting Period", name)
+		for change in period_changes:
+			row = next((r for r in period.closed_documents if r.document_type == change.fieldname), None)
+			if row is None:
+				continue
+			if change.previous_value is None:
+				period.remove(row)
+			else:
+				row.closed = change.previous_value
+		period.flags.ignore_permissions = True
+		period.save()
+
+
+def company_label(company: str) -> str:
+	return frappe.get_cached_value("Company", company, "abbr") or company
+
+
+def throw_named(message: str, title: str | None = None) -> None:
+	frappe.throw(message, title=title or _("Perpetual Switch"))

@@ -1,0 +1,21 @@
+app_name = "perpetual_switch"
+app_title = "Perpetual Switch"
+app_publisher = "perpetual_switch maintainers"
+app_description = "Move an ERPNext company from periodic to perpetual inventory, or re-sync its stock accounts"
+app_email = "maintainers@users.noreply.example"
+app_license = "MIT"
+required_apps = ["erpnext"]
+
+# Purchase invoices that bill receipts accrued by a switch clear Stock Received But Not Billed.
+doc_events = {
+	"Purchase Invoice": {
+		"validate": "perpetual_switch.services.receipts.route_migrated_receipts",
+		"on_submit": "perpetual_switch.services.receipts.on_invoice_submit",
+		"on_cancel": "perpetual_switch.services.receipts.on_invoice_cancel",
+	}
+}
+
+# A cancelled invoice can be deleted even though its clearing record points at it.
+ignore_links_on_delete = ["Perpetual Switch Clearing"]
+
+require_type_annotated_api_methods = True

@@ -1,0 +1,36 @@
+// The desk form: shows the plan the server computed; nothing is calculated here.
+frappe.ui.form.on("Switch to Perpetual Inventory", {
+	refresh(frm) {
+		render_issues(frm);
+		if (frm.doc.docstatus === 0 && !frm.is_new()) {
+			frm.add_custom_button(__("Re-check"), () => frm.save());
+		}
+	},
+	company(frm) {
+		frm.set_value("expense_account", null);
+		frm.set_value("cost_center", null);
+	},
+	setup(frm) {
+		frm.set_query("expense_account", () => ({
+			filters: { company: frm.doc.company, is_group: 0, report_type: "Profit and Loss" },
+		}));
+		frm.set_query("cost_center", () => ({ filters: { company: frm.doc.company, is_group: 0 } }));
+	},
+});
+
+function render_issues(frm) {
+	if (!frm.doc.plan_json) {
+		frm.get_field("issues_html").$wrapper.empty();
+		return;
+	}
+	const plan = JSON.parse(frm.doc.plan_json);
+	const item = (issue, color) =>
+		`<li class="text-${color}">${frappe.utils.escape_html(issue.message)}</li>`;
+	const blockers = plan.blockers.map((i) => item(i, "danger")).join("");
+	const warnings = plan.warnings.map((i) => item(i, "warning")).join("");
+	const none = `<p class="text-success">${__("Nothing blocks the switch.")}</p>`;
+	frm.get_field("issues_html").$wrapper.html(
+		(blockers ? `<h5>${__("Blockers")}</h5><ul>${blockers}</ul>` : none) +
+			(warnings ? `<h5>${__("Warnings")}</h5><ul>${warnings}</ul>` : "")
+	);
+}

@@ -1,0 +1,17 @@
+# Thin controller: the services decide and write; this only wires the document's life to them.
+
+from frappe.model.document import Document
+
+from perpetual_switch.services import switch
+
+
+class SwitchtoPerpetualInventory(Document):
+	def validate(self):
+		# Runs on every save and again on submit, so what is applied is what the preview showed.
+		switch.refresh_switch(self)
+
+	def on_submit(self):
+		switch.apply_switch(self)
+
+	def on_cancel(self):
+		switch.rollback_switch(self)

@@ -1,0 +1,11 @@
+"""One function per use case; the doctype, the wizard, the bench commands and the hooks call only these."""
+
+from perpetual_switch.services.switch import (  # noqa: F401
+	SwitchBlocked,
+	apply,
+	check,
+	plan,
+	plan_dict,
+	rollback,
+	status,
+)

@@ -1,0 +1,283 @@
+"""Use cases of the switch: check, plan, apply, rollback, status. The doctype, the commands and the
+wizard all call these; none of them computes anything itself.
+
+Transactions: these functions never commit. The bench commands commit on success and roll back on
+any error; in the desk, Frappe does the same around the request.
+"""
+
+from __future__ import annotations
+
+import frappe
+from frappe import _
+from frappe.utils import getdate, now_datetime
+
+from perpetual_switch.engine.models import COMPANY_DEFAULT_FIELDS, Issue, Plan
+from perpetual_switch.engine.plan import apply_blockers, build_plan
+from perpetual_switch.engine.serialize import issue_to_dict, plan_to_dict
+from perpetual_switch.erpnext_io import reader, writer
+
+SWITCH = reader.SWITCH
+JOURNAL_FIELDS = {"stock_sync": "stock_journal_entry", "srbnb_sync": "srbnb_journal_entry"}
+
+
+class SwitchBlocked(frappe.ValidationError):
+	"""Blockers were found; nothing was written. Carries the plan so callers can show every blocker."""
+
+	def __init__(self, plan: Plan, blockers: tuple[Issue, ...]):
+		self.plan = plan
+		self.blockers = blockers
+		super().__init__(blockers_text(blockers))
+
+
+def raise_blocked(plan: Plan, blockers: tuple[Issue, ...]):
+	"""Show every blocker in one dialog (desk) and raise, so the transaction is rolled back."""
+	frappe.msgprint(
+		"<br>".join(frappe.utils.escape_html(m) for m in blockers_text(blockers).split("\n")),
+		title=_("The switch cannot be applied"),
+		indicator="red",
+	)
+	raise SwitchBlocked(plan, blockers)
+
+
+def translate(text: str) -> str:
+	return _(text)
+
+
+def blockers_text(blockers) -> str:
+	return "\n".join(issue_to_dict(b, translate)["message"] for b in blockers)
+
+
+def plan_dict(plan: Plan) -> dict:
+	return plan_to_dict(plan, translate)
+
+
+def _require_company(company: str) -> None:
+	if not company or not frappe.db.exists("Company", company):
+		frappe.throw(_("Company {0} does not exist.").format(frappe.bold(company or "")), frappe.DoesNotExistError)
+
+
+def _can_read_plan(company: str) -> None:
+	"""A plan shows account balances: it needs read access to the company and its accounts."""
+	_require_company(company)
+	if not frappe.has_permission("Company", "read", doc=company) or not frappe.has_permission("Account", "read"):
+		frappe.throw(
+			_("You need read access to company {0} and its accounts to see a switch plan.").format(
+				frappe.bold(company)
+			),
+			frappe.PermissionError,
+		)
+
+
+def _validate_date(value):
+	try:
+		return getdate(value) if value else getdate()
+	except Exception:
+		frappe.throw(_("{0} is not a valid date (use YYYY-MM-DD).").format(frappe.bold(value)))
+
+
+def build(
+	company: str,
+	cutover_date=None,
+	expense_account: str | None = None,
+	cost_center: str | None = None,
+	freeze_stock: bool = True,
+	freeze_accounts: bool = False,
+	company_defaults: dict | None = None,
+	exclude_switch: str | None = None,
+) -> Plan:
+	overrides = {k: v for k, v in (company_defaults or {}).items() if v}
+	unknown = set(overrides) - set(COMPANY_DEFAULT_FIELDS)
+	if unknown:
+		frappe.throw(_("{0} is not a company default the switch can set.").format(frappe.bold(", ".join(sorted(unknown)))))
+	return build_plan(
+		reader.read_inputs(
+			company,
+			_validate_date(cutover_date),
+			expense_account=expense_account,
+			cost_center=cost_center,
+			freeze_stock=freeze_stock,
+			freeze_accounts=freeze_accounts,
+			default_overrides=overrides,
+			exclude_switch=exclude_switch,
+		)
+	)
+
+
+def check(company: str, cutover_date=None, expense_account=None, cost_center=None, **options) -> Plan:
+	"""Warehouse accounts, blockers and warnings as of the cutover (the plan minus nothing: one computation)."""
+	_can_read_plan(company)
+	return build(company, cutover_date, expense_account, cost_center, **options)
+
+
+def plan(company: str, cutover_date=None, expense_account=None, cost_center=None, **options) -> Plan:
+	_can_read_plan(company)
+	return build(company, cutover_date, expense_account, cost_center, **options)
+
+
+def apply(
+	company: str,
+	cutover_date=None,
+	expense_account=None,
+	cost_center=None,
+	freeze_stock: bool = True,
+	freeze_accounts: bool = False,
+	company_defaults: dict | None = None,
+):
+	"""Create and submit a switch. Raises SwitchBlocked (nothing written) when anything blocks."""
+	_require_company(company)
+	frappe.has_permission(SWITCH, "submit", throw=True)
+	result = build(company, cutover_date, expense_account, cost_center, freeze_stock, freeze_accounts, company_defaults)
+	blockers = result.blockers or nothing_to_apply(result)
+	if blockers:
+		raise SwitchBlocked(result, blockers)
+	doc = frappe.new_doc(SWITCH)
+	doc.update(
+		{
+			"company": company,
+			"cutover_date": result.cutover_date,
+			"expense_account": result.expense_account,
+			"cost_center": result.cost_center,
+			"freeze_stock": int(freeze_stock),
+			"freeze_accounts": int(freeze_accounts),
+		}
+	)
+	doc.flags.company_defaults = company_defaults
+	doc.insert()
+	doc.submit()
+	return doc
+
+
+def nothing_to_apply(result: Plan) -> tuple[Issue, ...]:
+	return apply_blockers(result, None if result.has_work else reader.active_switch(result.company))
+
+
+def rollback(company: str):
+	"""Cancel the company's applied switch (the latest one), which undoes everything it did."""
+	_require_company(company)
+	frappe.has_permission(SWITCH, "cancel", throw=True)
+	switches = reader.applied_switches(company)
+	if not switches:
+		frappe.throw(_("Company {0} has no applied switch to roll back.").format(frappe.bold(company)))
+	doc = frappe.get_doc(SWITCH, switches[0].name)
+	doc.cancel()
+	return doc
+
+
+def status(company: str) -> dict:
+	_can_read_plan(company)
+	latest = frappe.get_all(
+		SWITCH,
+		filters={"company": company},
+		fields=["name", "status", "stock_journal_entry", "srbnb_journal_entry"],
+		order_by="creation desc",
+		limit=1,
+	)
+	switch = latest[0] if latest else None
+	current = build(company, freeze_stock=False)
+	return {
+		"company": company,
+		"perpetual_inventory_enabled": current.perpetual_inventory_enabled,
+		"switch": switch.name if switch else None,
+		"switch_status": switch.status if switch else None,
+		"journal_entries": [j for j in (switch.stock_journal_entry, switch.srbnb_journal_entry) if j] if switch else [],
+		"in_sync": current.in_sync,
+		"stock_accounts": plan_dict(current)["stock_accounts"],
+	}
+
+
+# The document's life: validate fills the preview, submit applies, cancel rolls back.
+
+
+def refresh_switch(doc) -> Plan:
+	"""Recompute the plan for a switch document and store it as its preview."""
+	_require_company(doc.company)
+	result = build(
+		doc.company,
+		doc.cutover_date,
+		doc.expense_account,
+		doc.cost_center,
+		bool(doc.freeze_stock),
+		bool(doc.freeze_accounts),
+		doc.flags.company_defaults,
+		exclude_switch=doc.name,
+	)
+	data = plan_dict(result)
+	doc.expense_account = result.expense_account
+	doc.cost_center = result.cost_center
+	doc.mode = result.mode
+	doc.currency = result.currency
+	doc.blockers_count = len(result.blockers)
+	doc.warnings_count = len(result.warnings)
+	doc.set("warehouses", [{**w, "currency": result.currency} for w in data["warehouses"]])
+	doc.set(
+		"journal_lines",
+		[{**line, "purpose": j["purpose"], "currency": result.currency} for j in data["journal_entries"] for line in j["lines"]],
+	)
+	doc.set(
+		"receipts",
+		[
+			{
+				"purchase_receipt": r["purchase_receipt"],
+				"item_row": r["item_row"],
+				"item_code": r["item_code"],
+				"unbilled_qty": r["unbilled_qty"],
+				"unbilled_value": r["unbilled_value"],
+				"currency": result.currency,
+			}
+			for r in data["srbnb"]["receipts"]
+		],
+	)
+	doc.plan_json = frappe.as_json(data)
+	doc.flags.plan = result
+	return result
+
+
+def apply_switch(doc) -> None:
+	"""Post everything the plan says, in the caller's transaction, recording each previous value."""
+	result: Plan = doc.flags.plan or refresh_switch(doc)
+	blockers = result.blockers or nothing_to_apply(result)
+	if blockers:
+		raise_blocked(result, blockers)
+	remark = _("Perpetual inventory switch {0} for {1} as of {2}").format(doc.name, doc.company, result.cutover_date)
+	titles = {"stock_sync": _("Stock value sync ({0})"), "srbnb_sync": _("Received not billed sync ({0})")}
+	for journal in result.journal_entries:
+		name = writer.post_journal(
+			doc.company, result.cutover_date, journal, titles[journal.purpose].format(doc.name), remark
+		)
+		doc.db_set(JOURNAL_FIELDS[journal.purpose], name)
+	changes = writer.set_company_fields(doc.company, {c.field: c.proposed for c in result.company_defaults})
+	changes += writer.freeze(doc.company, result.freeze, doc.name)
+	for change in changes:
+		doc.append("changes", change.as_row())
+	doc.status = "Applied"
+	doc.applied_by = frappe.session.user
+	doc.applied_on = now_datetime()
+	doc.db_update_all()
+
+
+def rollback_switch(doc) -> None:
+	"""Undo a switch: lift the freeze, cancel its journals, restore every company value."""
+	moved = reader.stock_moved_after(doc.company, doc.cutover_date)
+	cleared = frappe.get_all(
+		"Perpetual Switch Clearing", filters={"switch": doc.name, "status": "Active"}, pluck="purchase_invoice"
+	)
+	if moved or cleared:
+		names = ", ".join(([f"{d.doctype} {d.name}" for d in moved] + [f"Purchase Invoice {n}" for n in cleared])[:5])
+		frappe.throw(
+			_(
+				"Switch {0} cannot be rolled back: documents were posted under perpetual inventory after the cutover {1}: {2}. Cancel them first."
+			).format(doc.name, doc.cutover_date, names),
+			title=_("Rollback refused"),
+		)
+	later = [s.name for s in reader.applied_switches(doc.company) if s.name != doc.name and getdate(s.cutover_date) >= getdate(doc.cutover_date)]
+	if later:
+		frappe.throw(_("Switch {0} is applied after {1}; roll it back first.").format(later[0], doc.name))
+	changes = [writer.Change.from_row(row) for row in doc.changes]
+	writer.unfreeze(changes)
+	for fieldname in ("srbnb_journal_entry", "stock_journal_entry"):
+		if doc.get(fieldname):
+			writer.cancel_journal(doc.get(fieldname))
+	writer.restore_fields(changes)
+	doc.db_set(
+		{"status": "Rolled Back", "rolled_back_by": frappe.session.user, "rolled_back_on": now_datetime()}
+	)

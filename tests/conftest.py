@@ -1,0 +1,43 @@
+"""One runner, two tiers: engine tests run anywhere; tests under tests/site need a Frappe site.
+
+Site tests run with the bench's Python from the bench's sites folder:
+
+    cd frappe-bench/sites && ../env/bin/python -m pytest /path/to/perpetual_switch/tests --site SITE
+
+(or set PERPETUAL_SWITCH_SITE). Without a site they are skipped with the reason, never failed.
+"""
+
+import os
+
+import pytest
+
+
+def pytest_addoption(parser):
+	parser.addoption(
+		"--site",
+		default=os.environ.get("PERPETUAL_SWITCH_SITE"),
+		help="Frappe site to run the site tests against (env: PERPETUAL_SWITCH_SITE)",
+	)
+
+
+@pytest.fixture(scope="session")
+def site(request):
+	name = request.config.getoption("--site")
+	if not name:
+		pytest.skip(
+			"site test: needs a Frappe site with ERPNext and perpetual_switch installed; run from "
+			"frappe-bench/sites with the bench's Python and --site NAME (or PERPETUAL_SWITCH_SITE)"
+		)
+	try:
+		import frappe
+	except ImportError:
+		pytest.skip("site test: frappe is not importable here; use the bench's Python (frappe-bench/env/bin/python)")
+	if not os.path.isdir(os.path.join(os.getcwd(), name)):
+		pytest.skip(f"site test: no site folder {name!r} in {os.getcwd()}; run from frappe-bench/sites")
+	frappe.init(site=name, sites_path=os.getcwd())
+	frappe.connect()
+	frappe.set_user("Administrator")
+	frappe.flags.in_test = True
+	yield name
+	frappe.db.rollback()
+	frappe.destroy()

@@ -1,0 +1,83 @@
+"""Sanity of the app's files, without a site: doctype JSON, hooks, patches, modules."""
+
+import ast
+import importlib
+import json
+import pathlib
+
+import pytest
+
+APP = pathlib.Path(__file__).resolve().parents[1] / "perpetual_switch"
+DOCTYPES = sorted(APP.glob("*/doctype/*/*.json"))
+
+
+def test_doctypes_found():
+	names = {json.loads(p.read_text())["name"] for p in DOCTYPES}
+	assert {
+		"Switch to Perpetual Inventory",
+		"Perpetual Switch Warehouse",
+		"Perpetual Switch Journal Line",
+		"Perpetual Switch Receipt",
+		"Perpetual Switch Change",
+		"Perpetual Switch Clearing",
+	} <= names
+
+
+@pytest.mark.parametrize("path", DOCTYPES, ids=lambda p: p.stem)
+def test_doctype_json_is_consistent(path):
+	doc = json.loads(path.read_text())
+	assert doc["doctype"] == "DocType"
+	assert path.stem == doc["name"].lower().replace(" ", "_") == path.parent.name
+	modules = (APP / "modules.txt").read_text().split("\n")
+	assert doc["module"] in modules
+	assert path.parent.parent.parent.name == doc["module"].lower().replace(" ", "_")
+	fieldnames = [f["fieldname"] for f in doc["fields"]]
+	assert len(fieldnames) == len(set(fieldnames)), "duplicate fieldnames"
+	assert doc["field_order"] == fieldnames
+	known = {json.loads(p.read_text())["name"] for p in DOCTYPES}
+	for field in doc["fields"]:
+		if field["fieldtype"] == "Table":
+			assert field["options"] in known
+		if field["fieldtype"] in ("Link", "Table", "Dynamic Link", "Select"):
+			assert field.get("options"), field["fieldname"]
+	if not doc.get("istable"):
+		assert doc["permissions"], "a standalone doctype needs permissions"
+	if doc.get("is_submittable"):
+		assert "amended_from" in fieldnames
+		writers = {p["role"] for p in doc["permissions"] if p.get("submit") or p.get("cancel") or p.get("create")}
+		assert writers == {"Accounts Manager", "System Manager"}
+	controller = path.with_suffix(".py")
+	assert controller.exists() and (path.parent / "__init__.py").exists()
+	classes = [n.name for n in ast.parse(controller.read_text()).body if isinstance(n, ast.ClassDef)]
+	assert doc["name"].replace(" ", "") in classes
+
+
+def test_hooks_importable_and_dotted_paths_resolve_to_functions():
+	hooks = importlib.import_module("perpetual_switch.hooks")
+	assert hooks.app_name == "perpetual_switch"
+	for events in hooks.doc_events.values():
+		for path in events.values():
+			module, _, name = path.rpartition(".")
+			source = (APP.parent / (module.replace(".", "/") + ".py")).read_text()
+			assert f"def {name}(" in source, path
+
+
+def test_patches_txt_entries_import():
+	text = (APP / "patches.txt").read_text()
+	assert "[pre_model_sync]" in text and "[post_model_sync]" in text
+	for line in text.splitlines():
+		line = line.strip()
+		if line and not line.startswith(("#", "[")) and not line.startswith("execute:"):
+			assert (APP.parent / (line.split()[0].replace(".", "/") + ".py")).exists(), line
+
+
+def test_engine_never_imports_frappe():
+	for path in (APP / "engine").rglob("*.py"):
+		tree = ast.parse(path.read_text())
+		for node in ast.walk(tree):
+			names = []
+			if isinstance(node, ast.Import):
+				names = [a.name for a in node.names]
+			elif isinstance(node, ast.ImportFrom):
+				names = [node.module or ""]
+			assert not any(n.split(".")[0] in ("frappe", "erpnext") for n in names), path
