@@ -19,3 +19,6 @@ doc_events = {
 ignore_links_on_delete = ["Perpetual Switch Clearing"]
 
 require_type_annotated_api_methods = True
+
+# The switch's print format reads its stored plan through this.
+jinja = {"methods": ["perpetual_switch.services.switch.audit"]}

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 import frappe
+from frappe import _
 from frappe.model.meta import get_field_precision
 from frappe.utils import getdate
 
@@ -62,7 +63,10 @@ def read_inputs(
 	freeze_accounts: bool = False,
 	default_overrides: dict | None = None,
 	exclude_switch: str | None = None,
+	progress=None,
 ) -> SwitchInputs:
+	"""Everything the engine needs; `progress(percent, description)` is told as each part is read."""
+	progress = progress or (lambda percent, description: None)
 	cutover_date = getdate(cutover_date)
 	company = read_company(company_name)
 	expense_account = expense_account or company.default_expense_account
@@ -98,6 +102,13 @@ def read_inputs(
 
 	relevant = {a.name for a in accounts.values() if a.account_type in ("Stock", "Stock Received But Not Billed")}
 	relevant |= {w.account for w in warehouses if w.account}
+	progress(20, _("Stock value per warehouse"))
+	stock_values = stock_value_by_warehouse(company.name, cutover_date)
+	progress(40, _("GL balance per account"))
+	gl_balances = gl_balance_by_account(company.name, cutover_date, relevant)
+	progress(60, _("Receipts not billed"))
+	receipts = receipt_rows(company.name, cutover_date)
+	progress(80, _("Documents after the cutover"))
 	stock_after, stock_after_count = later_stock_ledger(company.name, cutover_date)
 	invoices_after, invoices_after_count = later_purchase_invoices(company.name, cutover_date)
 
@@ -110,9 +121,9 @@ def read_inputs(
 		warehouses=warehouses,
 		accounts=accounts,
 		cost_centers=cost_centers,
-		stock_values=stock_value_by_warehouse(company.name, cutover_date),
-		gl_balances=gl_balance_by_account(company.name, cutover_date, relevant),
-		receipt_rows=receipt_rows(company.name, cutover_date),
+		stock_values=stock_values,
+		gl_balances=gl_balances,
+		receipt_rows=receipts,
 		account_candidates={k: tuple(v) for k, v in candidates.items()},
 		stock_entries_after=stock_after,
 		stock_ledger_after_count=stock_after_count,
@@ -339,3 +350,20 @@ def accounting_periods(company: str) -> tuple[AccountingPeriod, ...]:
 		AccountingPeriod(p.name, getdate(p.start_date), getdate(p.end_date), frozenset(closed.get(p.name, ())))
 		for p in periods
 	)
+
+
+def switch_journal_amounts(company: str, on_date: date) -> dict:
+	"""Debit minus credit per account of the journal entries of the company's applied switches."""
+	rows = frappe.db.sql(
+		"""
+		select gle.account, cast(sum(gle.debit) - sum(gle.credit) as char)
+		from `tabGL Entry` gle
+		join `tabSwitch to Perpetual Inventory` s
+			on gle.voucher_no in (s.stock_journal_entry, s.srbnb_journal_entry)
+		where s.company = %(company)s and s.docstatus = 1 and gle.voucher_type = 'Journal Entry'
+			and gle.is_cancelled = 0 and gle.posting_date <= %(date)s
+		group by gle.account
+		""",
+		{"company": company, "date": getdate(on_date)},
+	)
+	return {account: to_decimal(value) for account, value in rows}

@@ -4,8 +4,11 @@ from perpetual_switch.services.switch import (  # noqa: F401
 	SwitchBlocked,
 	apply,
 	check,
+	context,
 	plan,
 	plan_dict,
+	reconciliation,
+	audit,
 	rollback,
 	status,
 )

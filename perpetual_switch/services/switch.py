@@ -75,6 +75,12 @@ def _validate_date(value):
 		frappe.throw(_("{0} is not a valid date (use YYYY-MM-DD).").format(frappe.bold(value)))
 
 
+def publish_progress(percent: int, description: str) -> None:
+	"""Realtime progress for the desk; silent on the command line."""
+	if getattr(frappe.local, "request", None):
+		frappe.publish_progress(percent, title=_("Perpetual inventory switch"), description=description)
+
+
 def build(
 	company: str,
 	cutover_date=None,
@@ -84,6 +90,7 @@ def build(
 	freeze_accounts: bool = False,
 	company_defaults: dict | None = None,
 	exclude_switch: str | None = None,
+	progress=None,
 ) -> Plan:
 	overrides = {k: v for k, v in (company_defaults or {}).items() if v}
 	unknown = set(overrides) - set(COMPANY_DEFAULT_FIELDS)
@@ -99,6 +106,7 @@ def build(
 			freeze_accounts=freeze_accounts,
 			default_overrides=overrides,
 			exclude_switch=exclude_switch,
+			progress=progress,
 		)
 	)
 
@@ -185,6 +193,71 @@ def status(company: str) -> dict:
 	}
 
 
+def context(company: str) -> dict:
+	"""What the wizard shows beside the plan: the company's state and its latest switch."""
+	_can_read_plan(company)
+	values = frappe.db.get_value(
+		"Company", company, ["country", "default_currency", "enable_perpetual_inventory"], as_dict=True
+	)
+	latest = frappe.get_all(
+		SWITCH,
+		filters={"company": company},
+		fields=["name", "status", "docstatus", "cutover_date", "stock_journal_entry", "srbnb_journal_entry", "applied_on", "applied_by"],
+		order_by="creation desc",
+		limit=1,
+	)
+	return {
+		"company": company,
+		"country": values.country,
+		"currency": values.default_currency,
+		"perpetual_inventory_enabled": bool(values.enable_perpetual_inventory),
+		"switch": latest[0] if latest else None,
+		"can_apply": bool(frappe.has_permission(SWITCH, "submit")),
+	}
+
+
+def reconciliation(company: str, as_on_date=None) -> list[dict]:
+	"""Per stock account: stock value against GL balance, with the switch entries shown apart."""
+	_can_read_plan(company)
+	result = build(company, as_on_date, freeze_stock=False)
+	switch_amounts = reader.switch_journal_amounts(company, result.cutover_date)
+	warehouses: dict[str, list[str]] = {}
+	for line in result.warehouses:
+		if line.account and not line.is_group:
+			warehouses.setdefault(line.account, []).append(line.warehouse)
+	return [
+		{
+			"account": line.account,
+			"warehouses": ", ".join(warehouses.get(line.account, [])),
+			"stock_value": line.stock_value,
+			"gl_balance": line.gl_balance,
+			"switch_entries": switch_amounts.get(line.account, 0),
+			"difference": line.difference,
+		}
+		for line in result.stock_accounts
+	]
+
+
+def audit(name: str) -> dict:
+	"""What the switch's print format shows: the stored plan and the settings it changed."""
+	doc = frappe.get_doc(SWITCH, name)
+	doc.check_permission("read")
+	data = frappe.parse_json(doc.plan_json or "{}")
+	changes = [
+		{
+			"document": f"{row.document_type} {row.document_name}",
+			"field": row.fieldname or row.action,
+			"before": frappe.parse_json(row.previous_value) if row.previous_value else None,
+			"after": frappe.parse_json(row.new_value) if row.new_value else None,
+		}
+		for row in doc.changes
+	]
+	journals = {
+		purpose: doc.get(fieldname) for purpose, fieldname in JOURNAL_FIELDS.items() if doc.get(fieldname)
+	}
+	return {"plan": data, "changes": changes, "journal_names": journals}
+
+
 # The document's life: validate fills the preview, submit applies, cancel rolls back.
 
 
@@ -240,12 +313,15 @@ def apply_switch(doc) -> None:
 		raise_blocked(result, blockers)
 	remark = _("Perpetual inventory switch {0} for {1} as of {2}").format(doc.name, doc.company, result.cutover_date)
 	titles = {"stock_sync": _("Stock value sync ({0})"), "srbnb_sync": _("Received not billed sync ({0})")}
-	for journal in result.journal_entries:
+	for index, journal in enumerate(result.journal_entries):
+		publish_progress(20 + 30 * index, _("Posting journal entry {0}").format(titles[journal.purpose].format(doc.name)))
 		name = writer.post_journal(
 			doc.company, result.cutover_date, journal, titles[journal.purpose].format(doc.name), remark
 		)
 		doc.db_set(JOURNAL_FIELDS[journal.purpose], name)
+	publish_progress(80, _("Setting company defaults"))
 	changes = writer.set_company_fields(doc.company, {c.field: c.proposed for c in result.company_defaults})
+	publish_progress(90, _("Closing documents up to the cutover"))
 	changes += writer.freeze(doc.company, result.freeze, doc.name)
 	for change in changes:
 		doc.append("changes", change.as_row())
@@ -253,6 +329,7 @@ def apply_switch(doc) -> None:
 	doc.applied_by = frappe.session.user
 	doc.applied_on = now_datetime()
 	doc.db_update_all()
+	publish_progress(100, _("Done"))
 
 
 def rollback_switch(doc) -> None:

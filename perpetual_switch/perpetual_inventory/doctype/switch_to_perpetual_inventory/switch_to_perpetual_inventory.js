@@ -5,6 +5,23 @@ frappe.ui.form.on("Switch to Perpetual Inventory", {
 		if (frm.doc.docstatus === 0 && !frm.is_new()) {
 			frm.add_custom_button(__("Re-check"), () => frm.save());
 		}
+		if (frm.doc.company) {
+			frm.add_custom_button(__("Open the wizard"), () => {
+				frappe.route_options = {
+					company: frm.doc.company,
+					cutover_date: frm.doc.cutover_date,
+					expense_account: frm.doc.expense_account,
+					cost_center: frm.doc.cost_center,
+				};
+				frappe.set_route("perpetual-switch-wizard");
+			});
+			frm.add_custom_button(__("Reconciliation"), () =>
+				frappe.set_route("query-report", "Perpetual Switch Reconciliation", {
+					company: frm.doc.company,
+					as_on_date: frm.doc.cutover_date,
+				})
+			);
+		}
 	},
 	company(frm) {
 		frm.set_value("expense_account", null);

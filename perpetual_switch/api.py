@@ -1,0 +1,68 @@
+"""Whitelisted endpoints of the wizard. Each only parses arguments and calls a service; the services
+check permissions (read access to the company's accounts for a plan, Accounts Manager for apply
+and rollback)."""
+
+import frappe
+from frappe.utils import cint
+
+from perpetual_switch import services
+from perpetual_switch.services.switch import publish_progress
+
+
+def _overrides(company_defaults) -> dict | None:
+	if not company_defaults:
+		return None
+	value = frappe.parse_json(company_defaults)
+	if not isinstance(value, dict):
+		frappe.throw(frappe._("Company defaults must be a mapping of field to value."))
+	return value
+
+
+@frappe.whitelist()
+def get_plan(
+	company: str,
+	cutover_date: str | None = None,
+	expense_account: str | None = None,
+	cost_center: str | None = None,
+	company_defaults: str | dict | None = None,
+	freeze_accounts: str | int | None = None,
+) -> dict:
+	plan = services.plan(
+		company,
+		cutover_date,
+		expense_account or None,
+		cost_center or None,
+		freeze_accounts=bool(cint(freeze_accounts)),
+		company_defaults=_overrides(company_defaults),
+		progress=publish_progress,
+	)
+	return {**services.plan_dict(plan), "context": services.context(company)}
+
+
+@frappe.whitelist(methods=["POST"])
+def apply(
+	company: str,
+	cutover_date: str,
+	expense_account: str | None = None,
+	cost_center: str | None = None,
+	company_defaults: str | dict | None = None,
+	freeze_accounts: str | int | None = None,
+) -> dict:
+	try:
+		doc = services.apply(
+			company,
+			cutover_date,
+			expense_account or None,
+			cost_center or None,
+			freeze_accounts=bool(cint(freeze_accounts)),
+			company_defaults=_overrides(company_defaults),
+		)
+	except services.SwitchBlocked as blocked:
+		services.switch.raise_blocked(blocked.plan, blocked.blockers)
+	return services.context(company)
+
+
+@frappe.whitelist(methods=["POST"])
+def rollback(company: str) -> dict:
+	services.rollback(company)
+	return services.context(company)

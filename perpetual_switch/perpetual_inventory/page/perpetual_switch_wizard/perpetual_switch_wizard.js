@@ -1,0 +1,390 @@
+// The switch wizard: six steps over the plan the server computes. Nothing is calculated here;
+// this file only presents perpetual_switch.api.get_plan and calls apply / rollback.
+
+frappe.pages["perpetual-switch-wizard"].on_page_load = function (wrapper) {
+	const page = frappe.ui.make_app_page({
+		parent: wrapper,
+		title: __("Switch to Perpetual Inventory"),
+		single_column: true,
+	});
+	wrapper.wizard = new PerpetualSwitchWizard(page);
+};
+
+frappe.pages["perpetual-switch-wizard"].on_page_show = function (wrapper) {
+	if (frappe.route_options && frappe.route_options.company) {
+		wrapper.wizard.start_with(frappe.route_options);
+		frappe.route_options = null;
+	}
+};
+
+const API = "perpetual_switch.api";
+
+class PerpetualSwitchWizard {
+	constructor(page) {
+		this.page = page;
+		this.step = 0;
+		this.plan = null;
+		this.overrides = {};
+		this.steps = [
+			{
+				title: __("Company and cutover"),
+				intro: __(
+					"Pick the company and the cutover date. Every stock and purchase document dated on or before the cutover is covered by the switch; afterwards none may be dated on or before it. The sync entries are posted against the expense account (usually Cost of Goods Sold)."
+				),
+				render: () => this.render_start(),
+			},
+			{
+				title: __("Warehouse accounts"),
+				intro: __(
+					"Each warehouse posts its stock value to a stock account: its own, the nearest parent warehouse's, or the company's default inventory account. Rows in red need fixing before the switch."
+				),
+				render: () => this.render_warehouses(),
+			},
+			{
+				title: __("Stock value against the accounts"),
+				intro: __(
+					"For each stock account, the stock value of its warehouses on the cutover date against the account's balance in the general ledger. The journal entry below posts the differences."
+				),
+				render: () => this.render_stock(),
+			},
+			{
+				title: __("Received but not billed"),
+				intro: __(
+					"Purchase receipts not yet invoiced on the cutover date. Under perpetual inventory their value belongs in Stock Received But Not Billed; their later invoices will clear it."
+				),
+				render: () => this.render_srbnb(),
+			},
+			{
+				title: __("Company defaults"),
+				intro: __(
+					"Accounts ERPNext needs for perpetual inventory. Empty ones are proposed; change any of them before applying."
+				),
+				render: () => this.render_defaults(),
+			},
+			{
+				title: __("Review and apply"),
+				intro: __(
+					"Everything is posted in one go when you apply; if any step fails nothing is kept. An applied switch can be rolled back until stock moves after the cutover."
+				),
+				render: () => this.render_review(),
+			},
+		];
+		this.$body = $(`<div class="perpetual-switch-wizard"></div>`).appendTo(page.main);
+		this.page.set_secondary_action(__("Back"), () => this.go(this.step - 1));
+		this.page.set_primary_action(__("Next"), () => this.next());
+		this.render();
+	}
+
+	start_with(options) {
+		this.values = Object.assign(this.values || {}, options);
+		this.step = 0;
+		this.render();
+	}
+
+	go(step) {
+		if (step < 0 || step >= this.steps.length) return;
+		this.step = step;
+		this.render();
+	}
+
+	next() {
+		if (this.step === 0) {
+			const values = this.form.get_values();
+			if (!values) return;
+			this.values = values;
+			this.overrides = {};
+			this.load_plan().then(() => this.go(1));
+		} else if (this.step === 4) {
+			this.load_plan().then(() => this.go(5));
+		} else {
+			this.go(this.step + 1);
+		}
+	}
+
+	load_plan() {
+		return frappe
+			.call({
+				method: `${API}.get_plan`,
+				args: Object.assign({}, this.values, { company_defaults: this.overrides }),
+				freeze: true,
+				freeze_message: __("Reading stock ledger and accounts..."),
+			})
+			.then((r) => {
+				this.plan = r.message;
+			});
+	}
+
+	render() {
+		const step = this.steps[this.step];
+		this.page.set_title(__("Switch to Perpetual Inventory") + ": " + step.title);
+		this.$body.empty();
+		this.$body.append(this.progress_html());
+		this.$body.append(`<h4 class="step-title">${step.title}</h4>`);
+		this.$body.append(`<p class="text-muted step-intro">${step.intro}</p>`);
+		this.$content = $(`<div class="step-content"></div>`).appendTo(this.$body);
+		step.render();
+		this.page.btn_secondary.toggle(this.step > 0);
+		this.page.btn_primary.toggle(this.step < this.steps.length - 1);
+	}
+
+	progress_html() {
+		const items = this.steps
+			.map((s, i) => {
+				const state = i < this.step ? "done" : i === this.step ? "active" : "";
+				return `<li class="${state}" data-step="${i}"><span class="step-number">${i + 1}</span> ${s.title}</li>`;
+			})
+			.join("");
+		const label = __("Step {0} of {1}", [this.step + 1, this.steps.length]);
+		return `<div class="ps-progress"><div class="text-muted small">${label}</div><ol>${items}</ol></div>${this.style()}`;
+	}
+
+	style() {
+		return `<style>
+			.ps-progress ol { display: flex; gap: 8px; padding: 0; list-style: none; flex-wrap: wrap; margin: 8px 0 16px; }
+			.ps-progress li { padding: 4px 10px; border-radius: 12px; background: var(--control-bg); color: var(--text-muted); font-size: 12px; }
+			.ps-progress li.active { background: var(--primary); color: #fff; }
+			.ps-progress li.done { background: var(--green-100); color: var(--green-700); }
+			.ps-progress .step-number { font-weight: 600; margin-right: 4px; }
+			.perpetual-switch-wizard table td.num, .perpetual-switch-wizard table th.num { text-align: right; }
+			.perpetual-switch-wizard tr.ps-problem td { background: var(--red-50); }
+			.perpetual-switch-wizard .ps-total td { font-weight: 600; }
+		</style>`;
+	}
+
+	// Step 1
+	render_start() {
+		const values = this.values || {};
+		this.form = new frappe.ui.FieldGroup({
+			body: this.$content,
+			fields: [
+				{ fieldname: "company", label: __("Company"), fieldtype: "Link", options: "Company", reqd: 1, default: values.company || frappe.defaults.get_user_default("Company") },
+				{ fieldname: "cutover_date", label: __("Cutover Date"), fieldtype: "Date", reqd: 1, default: values.cutover_date || frappe.datetime.get_today() },
+				{ fieldtype: "Column Break" },
+				{
+					fieldname: "expense_account", label: __("Expense Account"), fieldtype: "Link", options: "Account", default: values.expense_account,
+					description: __("Default: the company's Cost of Goods Sold account"),
+					get_query: () => ({ filters: { company: this.form.get_value("company"), is_group: 0, report_type: "Profit and Loss" } }),
+				},
+				{
+					fieldname: "cost_center", label: __("Cost Center"), fieldtype: "Link", options: "Cost Center", default: values.cost_center,
+					get_query: () => ({ filters: { company: this.form.get_value("company"), is_group: 0 } }),
+				},
+				{ fieldtype: "Section Break" },
+				{ fieldname: "freeze_accounts", label: __("Close journal entries and payments up to the cutover too"), fieldtype: "Check", default: values.freeze_accounts || 0 },
+				{ fieldname: "company_state", fieldtype: "HTML" },
+			],
+		});
+		this.form.make();
+		const show_state = () => {
+			const company = this.form.get_value("company");
+			if (!company) return;
+			frappe.call({ method: "frappe.client.get_value", args: { doctype: "Company", filters: company, fieldname: ["enable_perpetual_inventory", "country"] } }).then((r) => {
+				const on = r.message && r.message.enable_perpetual_inventory;
+				const text = on
+					? __("{0} is already on perpetual inventory: the wizard re-syncs its stock accounts with the stock value.", [frappe.utils.escape_html(company)])
+					: __("{0} uses periodic inventory: the wizard moves it to perpetual inventory.", [frappe.utils.escape_html(company)]);
+				this.form.get_field("company_state").$wrapper.html(`<div class="alert alert-info">${text}</div>`);
+			});
+		};
+		this.form.get_field("company").df.onchange = show_state;
+		show_state();
+	}
+
+	// Step 2
+	render_warehouses() {
+		const plan = this.plan;
+		const problems = new Set(plan.blockers.map((b) => b.subject));
+		const rows = plan.warehouses
+			.map((w) => {
+				const bad = problems.has(w.warehouse) || (w.account && problems.has(w.account)) || !w.account;
+				return `<tr class="${bad ? "ps-problem" : ""}">
+					<td>${link("Warehouse", w.warehouse)}${w.is_group ? ` <span class="text-muted">(${__("group")})</span>` : ""}</td>
+					<td>${w.account ? link("Account", w.account) : `<span class="text-danger">${__("none")}</span>`}</td>
+					<td>${source_label(w)}</td>
+					<td class="num">${money(w.stock_value, plan.currency)}</td>
+				</tr>`;
+			})
+			.join("");
+		this.$content.append(table([__("Warehouse"), __("Stock Account"), __("Account From"), __("Stock Value")], rows, [3]));
+		this.$content.append(issues_html(plan.blockers.filter((b) => b.code.startsWith("warehouse") || b.code.startsWith("account")), []));
+		$(`<button class="btn btn-default btn-sm">${__("Re-check")}</button>`)
+			.appendTo(this.$content)
+			.on("click", () => this.load_plan().then(() => this.render()));
+		$(`<a class="btn btn-link btn-sm" href="/app/company/${encodeURIComponent(plan.company)}" target="_blank">${__("Open company {0}", [frappe.utils.escape_html(plan.company)])}</a>`).appendTo(this.$content);
+	}
+
+	// Step 3
+	render_stock() {
+		const plan = this.plan;
+		const rows = plan.stock_accounts
+			.map((a) => `<tr><td>${link("Account", a.account)}</td><td class="num">${money(a.stock_value, plan.currency)}</td>
+				<td class="num">${money(a.gl_balance, plan.currency)}</td><td class="num">${money(a.difference, plan.currency)}</td></tr>`)
+			.join("");
+		this.$content.append(table([__("Stock Account"), __("Stock Value"), __("GL Balance"), __("Difference")], rows, [1, 2, 3]));
+		this.$content.append(journal_html(plan, "stock_sync", __("Stock value sync journal entry")));
+	}
+
+	// Step 4
+	render_srbnb() {
+		const plan = this.plan;
+		const s = plan.srbnb;
+		const rows = s.receipts
+			.map((r) => `<tr><td>${link("Purchase Receipt", r.purchase_receipt)}</td><td>${link("Item", r.item_code)}</td>
+				<td class="num">${frappe.utils.escape_html(r.unbilled_qty)}</td><td class="num">${money(r.unbilled_value, plan.currency)}</td></tr>`)
+			.join("");
+		this.$content.append(table([__("Purchase Receipt"), __("Item"), __("Unbilled Qty"), __("Unbilled Value")], rows, [2, 3]));
+		this.$content.append(`<p>${__("Unbilled value {0}, balance of {1}: {2}, difference {3}.", [
+			money(s.unbilled_value, plan.currency),
+			s.account ? link("Account", s.account) : "-",
+			money(s.gl_balance, plan.currency),
+			money(s.difference, plan.currency),
+		])}</p>`);
+		this.$content.append(issues_html([], plan.warnings.filter((w) => w.code === "closed_receipt_unbilled" || w.code === "srbnb_difference_not_posted")));
+		this.$content.append(journal_html(plan, "srbnb_sync", __("Received not billed journal entry")));
+	}
+
+	// Step 5
+	render_defaults() {
+		const plan = this.plan;
+		if (!plan.company_defaults.length) {
+			this.$content.append(`<p>${__("The company already has every default the switch needs.")}</p>`);
+			return;
+		}
+		const fields = [];
+		plan.company_defaults.forEach((c) => {
+			if (c.field === "enable_perpetual_inventory") {
+				fields.push({ fieldtype: "HTML", fieldname: "perpetual_note", options: `<p>${__("Perpetual inventory will be turned on.")}</p>` });
+				return;
+			}
+			const is_cc = c.field.endsWith("cost_center");
+			fields.push({
+				fieldname: c.field,
+				label: __(frappe.model.unscrub(c.field)),
+				fieldtype: "Link",
+				options: is_cc ? "Cost Center" : "Account",
+				default: this.overrides[c.field] || c.proposed,
+				description: __("Current: {0}", [c.current ? frappe.utils.escape_html(c.current) : __("empty")]),
+				get_query: () => ({ filters: { company: plan.company, is_group: 0 } }),
+				onchange: () => {
+					this.overrides[c.field] = this.defaults_form.get_value(c.field);
+				},
+			});
+		});
+		this.defaults_form = new frappe.ui.FieldGroup({ body: this.$content, fields });
+		this.defaults_form.make();
+	}
+
+	// Step 6
+	render_review() {
+		const plan = this.plan;
+		const ctx = plan.context || {};
+		this.$content.append(issues_html(plan.blockers, plan.warnings));
+		const journals = plan.journal_entries.map((j) => journal_html(plan, j.purpose, j.purpose === "stock_sync" ? __("Stock value sync journal entry") : __("Received not billed journal entry"))).join("");
+		this.$content.append(journals || `<p>${__("No journal entry is needed.")}</p>`);
+		const applied = ctx.switch && ctx.switch.status === "Applied";
+		if (applied) {
+			this.$content.append(summary_html(ctx));
+			$(`<button class="btn btn-danger btn-sm">${__("Roll back")}</button>`)
+				.appendTo(this.$content)
+				.on("click", () => this.rollback());
+		}
+		const $apply = $(`<button class="btn btn-primary btn-sm" style="margin-left: 8px">${__("Apply")}</button>`).appendTo(this.$content);
+		const blocked = plan.blockers.length > 0 || !ctx.can_apply || !(plan.journal_entries.length || plan.company_defaults.length);
+		$apply.prop("disabled", blocked);
+		if (!ctx.can_apply) {
+			this.$content.append(`<p class="text-muted">${__("Only an Accounts Manager can apply or roll back a switch.")}</p>`);
+		}
+		$apply.on("click", () => this.apply());
+	}
+
+	apply() {
+		frappe.confirm(
+			__("Post the journal entries, set the company defaults and close documents up to {0} for {1}?", [
+				frappe.datetime.str_to_user(this.values.cutover_date),
+				frappe.utils.escape_html(this.values.company),
+			]),
+			() => {
+				frappe
+					.call({
+						method: `${API}.apply`,
+						args: Object.assign({}, this.values, { company_defaults: this.overrides }),
+						freeze: true,
+						freeze_message: __("Applying the switch..."),
+					})
+					.then((r) => {
+						frappe.show_alert({ message: __("Switch applied"), indicator: "green" });
+						return this.load_plan();
+					})
+					.then(() => this.render());
+			}
+		);
+	}
+
+	rollback() {
+		frappe.confirm(__("Cancel the switch's journal entries and restore every company setting it changed?"), () => {
+			frappe
+				.call({ method: `${API}.rollback`, args: { company: this.values.company }, freeze: true, freeze_message: __("Rolling back...") })
+				.then(() => {
+					frappe.show_alert({ message: __("Switch rolled back"), indicator: "orange" });
+					return this.load_plan();
+				})
+				.then(() => this.render());
+		});
+	}
+}
+
+function link(doctype, name) {
+	if (!name) return "";
+	const route = frappe.router.slug(doctype);
+	return `<a href="/app/${route}/${encodeURIComponent(name)}" target="_blank">${frappe.utils.escape_html(name)}</a>`;
+}
+
+function money(value, currency) {
+	return format_currency(flt(value), currency);
+}
+
+function source_label(w) {
+	if (w.source === "warehouse") return __("own");
+	if (w.source === "parent") return __("parent {0}", [frappe.utils.escape_html(w.source_warehouse)]);
+	if (w.source === "company_default") return __("company default");
+	return `<span class="text-danger">${__("unresolved")}</span>`;
+}
+
+function table(headers, rows, numeric) {
+	const ths = headers.map((h, i) => `<th class="${numeric.includes(i) ? "num" : ""}">${h}</th>`).join("");
+	return `<table class="table table-bordered table-sm"><thead><tr>${ths}</tr></thead><tbody>${rows || `<tr><td colspan="${headers.length}" class="text-muted">${__("Nothing to show")}</td></tr>`}</tbody></table>`;
+}
+
+function journal_html(plan, purpose, title) {
+	const journal = plan.journal_entries.find((j) => j.purpose === purpose);
+	if (!journal) return `<p class="text-muted">${title}: ${__("not needed")}</p>`;
+	let debit = 0, credit = 0;
+	const rows = journal.lines
+		.map((l) => {
+			debit += flt(l.debit);
+			credit += flt(l.credit);
+			return `<tr><td>${link("Account", l.account)}</td><td class="num">${money(l.debit, plan.currency)}</td>
+				<td class="num">${money(l.credit, plan.currency)}</td><td>${l.cost_center ? frappe.utils.escape_html(l.cost_center) : ""}</td></tr>`;
+		})
+		.join("");
+	const total = `<tr class="ps-total"><td>${__("Total")}</td><td class="num">${money(debit, plan.currency)}</td><td class="num">${money(credit, plan.currency)}</td><td></td></tr>`;
+	return `<h5>${title}</h5>` + table([__("Account"), __("Debit"), __("Credit"), __("Cost Center")], rows + total, [1, 2]);
+}
+
+function issues_html(blockers, warnings) {
+	let html = "";
+	if (blockers.length) {
+		html += `<div class="alert alert-danger"><b>${__("Blockers")}</b><ul>${blockers.map((b) => `<li>${frappe.utils.escape_html(b.message)}</li>`).join("")}</ul></div>`;
+	}
+	if (warnings.length) {
+		html += `<div class="alert alert-warning"><b>${__("Warnings")}</b><ul>${warnings.map((w) => `<li>${frappe.utils.escape_html(w.message)}</li>`).join("")}</ul></div>`;
+	}
+	return html;
+}
+
+function summary_html(ctx) {
+	const s = ctx.switch;
+	const journals = [s.stock_journal_entry, s.srbnb_journal_entry].filter(Boolean).map((j) => link("Journal Entry", j)).join(", ");
+	return `<div class="alert alert-success">${__("Switch {0} is applied.", [link("Switch to Perpetual Inventory", s.name)])}
+		${__("Journal entries: {0}.", [journals || "-"])} ${__("Company: {0}.", [link("Company", ctx.company)])}</div>`;
+}
