@@ -1,0 +1,172 @@
+"""Portuguese SNC rules: offers of goods, their VAT limit, and the micro-entity (2-of-3) test.
+
+Offers (CIVA art. 3 nº 3 f)): a free transfer of goods is a VAT supply, except offers of unit
+value up to the unit limit (50 €) whose yearly total stays within a share (5 ‰) of the previous
+calendar year's turnover (art. 3 nº 7, Portaria 497/2008). The taxable amount is the cost at the
+time of the offer (art. 16 nº 2 b)). The VAT is self-assessed: the company bears it as an expense.
+
+Postings (SNC): the goods leave inventory through the offers regularisation account (REO, 38x):
+under perpetual inventory ERPNext posts Dr REO / Cr inventory itself (the offer row's expense
+account is REO); this module adds, in both regimes, Dr offer cost (COE, 6884) / Cr REO for the
+cost, and, when taxable, Dr IEO / Cr VAT for the VAT.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Iterable
+
+from .models import JournalLine
+from .money import ZERO, round_money
+
+EXCESS_ONLY = "Excess only"
+WHOLE_OFFER = "Whole offer"
+
+
+@dataclass(frozen=True)
+class OfferAccounts:
+	reo: str
+	coe: str
+	ieo: str
+	vat: str
+
+
+@dataclass(frozen=True)
+class OfferLimits:
+	unit_limit: Decimal = Decimal("50")
+	yearly_share: Decimal = Decimal("0.005")
+	previous_year_turnover: Decimal = ZERO
+	policy: str = EXCESS_ONLY
+
+	@property
+	def yearly_cap(self) -> Decimal:
+		return self.previous_year_turnover * self.yearly_share
+
+
+@dataclass(frozen=True)
+class Offer:
+	row: str
+	item_code: str
+	qty: Decimal
+	cost: Decimal
+	"""Stock ledger outgoing value of the row: qty x valuation rate at posting."""
+	vat_rate: Decimal
+	"""Percent, e.g. 23."""
+	accounts: OfferAccounts
+	cost_center: str | None = None
+
+
+@dataclass(frozen=True)
+class OfferDecision:
+	"""How one offer is treated. `counted` is what it adds to the year's running total of exempt offers."""
+
+	row: str
+	cost: Decimal
+	taxable: Decimal
+	vat: Decimal
+	counted: Decimal
+	within_unit_limit: bool
+
+
+def decide_offer(offer: Offer, limits: OfferLimits, used_this_year: Decimal, precision: int) -> OfferDecision:
+	cost = round_money(offer.cost, precision)
+	qty = abs(offer.qty) or Decimal(1)
+	unit_cost = cost / qty
+	if unit_cost > limits.unit_limit:
+		taxable, counted, within = cost, ZERO, False
+	else:
+		within = True
+		counted = cost
+		room = max(limits.yearly_cap - used_this_year, ZERO)
+		if cost <= room:
+			taxable = ZERO
+		elif limits.policy == WHOLE_OFFER:
+			taxable = cost
+		else:
+			taxable = cost - room
+	taxable = round_money(taxable, precision)
+	vat = round_money(taxable * offer.vat_rate / 100, precision)
+	return OfferDecision(offer.row, cost, taxable, vat, counted, within)
+
+
+def decide_offers(
+	offers: Iterable[Offer], limits: OfferLimits, used_this_year: Decimal, precision: int
+) -> list[OfferDecision]:
+	"""Decide offers in order; each one's exempt share reduces the room left for the next."""
+	decisions = []
+	used = used_this_year
+	for offer in offers:
+		decision = decide_offer(offer, limits, used, precision)
+		used += decision.counted
+		decisions.append(decision)
+	return decisions
+
+
+def offer_lines(offer: Offer, decision: OfferDecision) -> list[JournalLine]:
+	"""The lines the regional seam adds for one offer (ERPNext's own stock posting is not among them)."""
+	a = offer.accounts
+	lines = []
+	if decision.cost:
+		lines += [
+			JournalLine(a.coe, debit=decision.cost, cost_center=offer.cost_center),
+			JournalLine(a.reo, credit=decision.cost),
+		]
+	if decision.vat:
+		lines += [
+			JournalLine(a.ieo, debit=decision.vat, cost_center=offer.cost_center),
+			JournalLine(a.vat, credit=decision.vat),
+		]
+	return lines
+
+
+def reposted_decision(decision: OfferDecision, new_cost: Decimal, precision: int) -> OfferDecision:
+	"""The same offer after a repost changed its cost: the tax decision stands, amounts follow the cost.
+
+	A fully taxed offer stays fully taxed at the new cost; an excess stays the same excess (never
+	above the new cost); an exempt offer stays exempt.
+	"""
+	new_cost = round_money(new_cost, precision)
+	if decision.taxable == decision.cost:
+		taxable = new_cost
+	else:
+		taxable = min(decision.taxable, new_cost)
+	rate = decision.vat / decision.taxable if decision.taxable else ZERO
+	vat = round_money(taxable * rate, precision)
+	counted = new_cost if decision.within_unit_limit else ZERO
+	return OfferDecision(decision.row, new_cost, taxable, vat, counted, decision.within_unit_limit)
+
+
+# The 2-of-3 rule (DL 158/2009 art. 12, as amended by DL 98/2015)
+
+MICRO_LIMITS = {
+	"balance_sheet_total": Decimal("350000"),
+	"net_turnover": Decimal("700000"),
+	"average_employees": Decimal("10"),
+}
+
+
+@dataclass(frozen=True)
+class MandatoryVerdict:
+	exceeded: tuple[str, ...]
+	unknown: tuple[str, ...]
+	mandatory: bool | None
+	"""True: perpetual inventory is mandatory; False: micro-entity, optional; None: not enough figures."""
+
+
+def perpetual_inventory_mandatory(figures: dict) -> MandatoryVerdict:
+	"""A micro-entity exceeds at most one of the three limits; any other company must keep perpetual inventory."""
+	exceeded, unknown = [], []
+	for name, limit in MICRO_LIMITS.items():
+		value = figures.get(name)
+		if value is None:
+			unknown.append(name)
+		elif Decimal(str(value)) > limit:
+			exceeded.append(name)
+	if len(exceeded) >= 2:
+		mandatory = True
+	elif len(exceeded) + len(unknown) < 2:
+		mandatory = False
+	else:
+		mandatory = None
+	return MandatoryVerdict(tuple(exceeded), tuple(unknown), mandatory)

@@ -1,0 +1,112 @@
+"""The server methods the wizard calls: plan, apply, rollback, permissions, the report and the print format."""
+
+import shutil
+import uuid
+
+import pytest
+
+frappe = pytest.importorskip(
+	"frappe", reason="site test: frappe is not importable; run with the bench's Python and --site NAME"
+)
+
+from perpetual_switch import api, services  # noqa: E402
+
+from .world import CUTOVER, build_s1  # noqa: E402
+
+pytestmark = pytest.mark.usefixtures("site")
+SWITCH = "Switch to Perpetual Inventory"
+
+
+@pytest.fixture(scope="module")
+def world(site):
+	tag = uuid.uuid4().hex[:4].upper()
+	return build_s1(f"PS Wizard {tag}", f"PW{tag}")
+
+
+def user_with(roles, email):
+	if not frappe.db.exists("User", email):
+		user = frappe.get_doc({"doctype": "User", "email": email, "first_name": email.split("@")[0], "send_welcome_email": 0})
+		for role in roles:
+			user.append("roles", {"role": role})
+		user.insert(ignore_permissions=True)
+		frappe.db.commit()
+	return email
+
+
+def test_plan_and_context(world):
+	data = api.get_plan(world.company, CUTOVER)
+	assert data["blockers"] == []
+	assert data["context"]["perpetual_inventory_enabled"] is False
+	assert data["context"]["can_apply"] is True
+	assert {j["purpose"] for j in data["journal_entries"]} == {"stock_sync", "srbnb_sync"}
+
+
+def test_overrides_from_the_defaults_step_are_validated(world):
+	data = api.get_plan(
+		world.company, CUTOVER, company_defaults='{"stock_adjustment_account": "%s"}' % world.acc("Stock North")
+	)
+	changes = {c["field"]: c["proposed"] for c in data["company_defaults"]}
+	assert changes["stock_adjustment_account"] == world.acc("Stock North")
+	with pytest.raises(frappe.ValidationError):
+		api.get_plan(world.company, CUTOVER, company_defaults='{"not_a_field": "x"}')
+
+
+def test_stock_user_without_account_access_sees_no_plan_and_cannot_apply(world):
+	frappe.set_user(user_with(["Stock User"], "ps-wizard-stock@example.com"))
+	try:
+		with pytest.raises(frappe.PermissionError):
+			api.get_plan(world.company, CUTOVER)
+		with pytest.raises(frappe.PermissionError):
+			api.apply(world.company, CUTOVER)
+	finally:
+		frappe.set_user("Administrator")
+		frappe.db.rollback()
+
+
+def test_purchase_user_reads_the_plan_but_never_applies(world):
+	frappe.set_user(user_with(["Stock User", "Purchase User"], "ps-wizard-buyer@example.com"))
+	try:
+		data = api.get_plan(world.company, CUTOVER)
+		assert data["context"]["can_apply"] is False
+		with pytest.raises(frappe.PermissionError):
+			api.apply(world.company, CUTOVER)
+		with pytest.raises(frappe.PermissionError):
+			api.rollback(world.company)
+	finally:
+		frappe.set_user("Administrator")
+		frappe.db.rollback()
+
+
+def test_apply_with_blockers_raises_and_writes_nothing(world):
+	with pytest.raises(services.SwitchBlocked):
+		api.apply(world.company, "2026-06-21")
+	frappe.db.rollback()
+	assert not frappe.db.exists(SWITCH, {"company": world.company})
+
+
+def test_apply_report_print_and_rollback(world):
+	context = api.apply(world.company, CUTOVER, company_defaults={"stock_adjustment_account": world.acc("Stock Adjustment")})
+	frappe.db.commit()
+	switch = context["switch"]
+	assert switch["status"] == "Applied"
+
+	from perpetual_switch.perpetual_inventory.report.perpetual_switch_reconciliation.perpetual_switch_reconciliation import (
+		execute,
+	)
+
+	columns, rows = execute({"company": world.company, "as_on_date": CUTOVER})
+	by_account = {r["account"]: r for r in rows}
+	assert all(r["difference"] == 0 for r in rows)
+	assert float(by_account[world.acc("Stock North")]["switch_entries"]) == 3800.0
+
+	html = frappe.get_print(SWITCH, switch["name"], print_format="Perpetual Switch Audit")
+	assert switch["stock_journal_entry"] in html and world.acc("Stock North") in html
+	assert "stock_received_but_not_billed" in html
+	if shutil.which("wkhtmltopdf"):
+		pdf = frappe.get_print(SWITCH, switch["name"], print_format="Perpetual Switch Audit", as_pdf=True)
+		assert pdf[:4] == b"%PDF"
+
+	context = api.rollback(world.company)
+	frappe.db.commit()
+	assert context["switch"]["status"] == "Rolled Back"
+	assert frappe.db.get_value("Company", world.company, "enable_perpetual_inventory") == 0
