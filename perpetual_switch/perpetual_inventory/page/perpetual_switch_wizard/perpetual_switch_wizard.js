@@ -116,7 +116,6 @@ class PerpetualSwitchWizard {
 
 	render() {
 		const step = this.steps[this.step];
-		this.page.set_title(__("Switch to Perpetual Inventory") + ": " + step.title);
 		this.$body.empty();
 		this.$body.append(this.progress_html());
 		this.$body.append(`<h4 class="step-title">${step.title}</h4>`);
@@ -280,21 +279,24 @@ class PerpetualSwitchWizard {
 		const ctx = plan.context || {};
 		this.$content.append(issues_html(plan.blockers, plan.warnings));
 		const journals = plan.journal_entries.map((j) => journal_html(plan, j.purpose, j.purpose === "stock_sync" ? __("Stock value sync journal entry") : __("Received not billed journal entry"))).join("");
-		this.$content.append(journals || `<p>${__("No journal entry is needed.")}</p>`);
+		const has_work = plan.journal_entries.length || plan.company_defaults.length;
+		this.$content.append(journals || `<p>${__("Stock accounts match the stock value: nothing to post.")}</p>`);
 		const applied = ctx.switch && ctx.switch.status === "Applied";
 		if (applied) {
 			this.$content.append(summary_html(ctx));
-			$(`<button class="btn btn-danger btn-sm">${__("Roll back")}</button>`)
-				.appendTo(this.$content)
-				.on("click", () => this.rollback());
+			if (ctx.can_apply) {
+				$(`<button class="btn btn-danger btn-sm">${__("Roll back")}</button>`)
+					.appendTo(this.$content)
+					.on("click", () => this.rollback());
+			}
 		}
-		const $apply = $(`<button class="btn btn-primary btn-sm" style="margin-left: 8px">${__("Apply")}</button>`).appendTo(this.$content);
-		const blocked = plan.blockers.length > 0 || !ctx.can_apply || !(plan.journal_entries.length || plan.company_defaults.length);
-		$apply.prop("disabled", blocked);
 		if (!ctx.can_apply) {
 			this.$content.append(`<p class="text-muted">${__("Only an Accounts Manager can apply or roll back a switch.")}</p>`);
+		} else if (has_work || !applied) {
+			const $apply = $(`<button class="btn btn-primary btn-sm">${__("Apply")}</button>`).appendTo(this.$content);
+			$apply.prop("disabled", plan.blockers.length > 0 || !has_work);
+			$apply.on("click", () => this.apply());
 		}
-		$apply.on("click", () => this.apply());
 	}
 
 	apply() {

@@ -1,0 +1,128 @@
+"""A person in a real browser walks S1 through the wizard, applies, sees the journal entries, rolls back.
+
+Needs a site (--site), the desk served for it (PERPETUAL_SWITCH_URL, default http://127.0.0.1:8000),
+Python's playwright and a Chromium (PERPETUAL_SWITCH_CHROMIUM, default /usr/bin/chromium).
+Screenshots of each step go to tests/artifacts/browser/. Skipped when any of these is missing.
+"""
+
+import os
+import pathlib
+import shutil
+import urllib.request
+import uuid
+
+import pytest
+
+frappe = pytest.importorskip(
+	"frappe", reason="site test: frappe is not importable; run with the bench's Python and --site NAME"
+)
+sync_api = pytest.importorskip("playwright.sync_api", reason="browser test: Python's playwright is not installed")
+
+from .world import CUTOVER, build_s1  # noqa: E402
+
+BASE = os.environ.get("PERPETUAL_SWITCH_URL", "http://127.0.0.1:8000")
+CHROMIUM = os.environ.get("PERPETUAL_SWITCH_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = pathlib.Path(__file__).resolve().parents[1] / "artifacts" / "browser"
+ARGS = [
+	"--no-sandbox",
+	"--disable-gpu",
+	"--disable-quic",
+	"--no-first-run",
+	"--disable-background-networking",
+	"--disable-component-update",
+	"--disable-sync",
+]
+PASSWORD = "Ps-browser-2026!"
+
+
+@pytest.fixture(scope="module")
+def browser(site):
+	if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+		pytest.skip(f"browser test: no Chromium at {CHROMIUM}")
+	try:
+		urllib.request.urlopen(f"{BASE}/api/method/ping", timeout=5)
+	except Exception as e:
+		pytest.skip(f"browser test: the desk is not served at {BASE} ({e})")
+	with sync_api.sync_playwright() as p:
+		browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+		yield browser
+		browser.close()
+
+
+def accounts_manager(lang: str) -> str:
+	email = f"ps-browser-{lang}@example.com"
+	if not frappe.db.exists("User", email):
+		user = frappe.get_doc(
+			{"doctype": "User", "email": email, "first_name": f"Browser {lang}", "send_welcome_email": 0, "language": lang}
+		)
+		for role in ("Accounts Manager", "Accounts User", "Stock User", "Purchase User"):
+			user.append("roles", {"role": role})
+		user.new_password = PASSWORD
+		user.insert(ignore_permissions=True)
+		frappe.db.commit()
+	return email
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "pt"])
+def test_walk_s1_apply_and_roll_back(browser, lang):
+	tag = uuid.uuid4().hex[:4].upper()
+	w = build_s1(f"PS Browser {tag}", f"PB{tag}")
+	email = accounts_manager(lang)
+	out = ARTIFACTS / lang
+	out.mkdir(parents=True, exist_ok=True)
+	errors = []
+	page = browser.new_page(viewport={"width": 1400, "height": 1000})
+	page.on("pageerror", lambda e: errors.append(str(e)))
+
+	page.goto(f"{BASE}/login", wait_until="networkidle")
+	page.fill("#login_email", email)
+	page.fill("#login_password", PASSWORD)
+	page.click(".form-login .btn-login")
+	page.wait_for_url("**/app**", timeout=60000)
+
+	page.goto(f"{BASE}/app/perpetual-switch-wizard", wait_until="networkidle")
+	page.wait_for_selector(".perpetual-switch-wizard .step-title", timeout=60000)
+	page.evaluate(
+		"""([company, date]) => frappe.pages['perpetual-switch-wizard'].wizard.form.set_values(
+			{company: company, cutover_date: date})""",
+		[w.company, CUTOVER],
+	)
+	page.wait_for_selector(".perpetual-switch-wizard .alert-info", timeout=30000)
+	page.screenshot(path=str(out / "1-company-and-cutover.png"), full_page=True)
+
+	def next_step(step: int, name: str):
+		page.click("button.primary-action:visible")
+		page.wait_for_selector(f".ps-progress li.active[data-step='{step}']", timeout=60000)
+		page.wait_for_load_state("networkidle")
+		page.screenshot(path=str(out / f"{step + 1}-{name}.png"), full_page=True)
+		return page.inner_text(".perpetual-switch-wizard .step-content")
+
+	warehouses = next_step(1, "warehouse-accounts")
+	assert w.wh("N-Stores") in warehouses and w.acc("Stock North") in warehouses
+	stock = next_step(2, "stock-vs-accounts")
+	assert "5.100,00" in stock or "5,100.00" in stock or "5 100,00" in stock
+	srbnb = next_step(3, "received-not-billed")
+	assert w.docs["PR-1"].name in srbnb and w.docs["PR-2"].name in srbnb
+	next_step(4, "company-defaults")
+	review = next_step(5, "review-and-apply")
+	assert page.locator(".perpetual-switch-wizard .alert-danger").count() == 0, review
+
+	page.click(".perpetual-switch-wizard .btn-primary")
+	page.click(".modal:visible .btn-primary")
+	page.wait_for_selector(".perpetual-switch-wizard .alert-success", timeout=120000)
+	page.screenshot(path=str(out / "7-applied.png"), full_page=True)
+	summary = page.inner_text(".perpetual-switch-wizard .alert-success")
+	frappe.db.rollback()  # end this connection's snapshot: see what the browser committed
+	switch = frappe.get_all("Switch to Perpetual Inventory", filters={"company": w.company}, fields=["name", "stock_journal_entry", "srbnb_journal_entry"])[0]
+	assert switch.stock_journal_entry in summary and switch.srbnb_journal_entry in summary
+
+	page.click(".perpetual-switch-wizard .btn-danger")
+	page.click(".modal:visible .btn-primary")
+	page.wait_for_selector(".perpetual-switch-wizard .btn-danger", state="detached", timeout=120000)
+	page.screenshot(path=str(out / "8-rolled-back.png"), full_page=True)
+	page.close()
+
+	frappe.db.rollback()
+	assert frappe.db.get_value("Switch to Perpetual Inventory", switch.name, "status") == "Rolled Back"
+	assert frappe.db.get_value("Journal Entry", switch.stock_journal_entry, "docstatus") == 2
+	assert not errors, errors
