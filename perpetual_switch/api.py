@@ -66,3 +66,17 @@ def apply(
 def rollback(company: str) -> dict:
 	services.rollback(company)
 	return services.context(company)
+
+
+@frappe.whitelist()
+def snc_offers_this_year(company: str, year: int | None = None) -> dict:
+	from perpetual_switch.services import snc
+
+	return snc.offers_this_year(company, year)
+
+
+@frappe.whitelist()
+def snc_mandatory_check(company: str, date: str | None = None, average_employees: float | None = None) -> dict:
+	from perpetual_switch.services import snc
+
+	return snc.mandatory_check(company, date, average_employees)

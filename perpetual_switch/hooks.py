@@ -12,13 +12,32 @@ doc_events = {
 		"validate": "perpetual_switch.services.receipts.route_migrated_receipts",
 		"on_submit": "perpetual_switch.services.receipts.on_invoice_submit",
 		"on_cancel": "perpetual_switch.services.receipts.on_invoice_cancel",
-	}
+	},
+	# Portuguese SNC: offer rows leave stock through the offers regularisation account.
+	"Sales Invoice": {
+		"validate": "perpetual_switch.services.snc.route_offer_rows",
+		"on_cancel": "perpetual_switch.services.snc.release_offers",
+	},
+	"Delivery Note": {
+		"validate": "perpetual_switch.services.snc.route_offer_rows",
+	},
 }
 
 # A cancelled invoice can be deleted even though its clearing record points at it.
-ignore_links_on_delete = ["Perpetual Switch Clearing"]
+ignore_links_on_delete = ["Perpetual Switch Clearing", "SNC Offer Log"]
 
 require_type_annotated_api_methods = True
 
 # The switch's print format reads its stored plan through this.
 jinja = {"methods": ["perpetual_switch.services.switch.audit"]}
+
+# Portuguese SNC: offer postings through ERPNext's regional GL seam (reversed on cancel and kept
+# by reposts, because they are part of the invoice's own GL).
+regional_overrides = {
+	"Portugal": {
+		"erpnext.accounts.doctype.sales_invoice.sales_invoice.make_regional_gl_entries": "perpetual_switch.snc_portugal.gl.make_regional_gl_entries",
+	}
+}
+
+after_install = "perpetual_switch.install.after_install"
+before_uninstall = "perpetual_switch.install.before_uninstall"

@@ -367,3 +367,17 @@ def switch_journal_amounts(company: str, on_date: date) -> dict:
 		{"company": company, "date": getdate(on_date)},
 	)
 	return {account: to_decimal(value) for account, value in rows}
+
+
+def total_assets(company: str, on_date: date):
+	"""Balance sheet total: the debit balance of the company's asset accounts on a date."""
+	value = frappe.db.sql(
+		"""
+		select cast(sum(gle.debit) - sum(gle.credit) as char)
+		from `tabGL Entry` gle join `tabAccount` acc on acc.name = gle.account
+		where gle.company = %(company)s and gle.is_cancelled = 0 and acc.root_type = 'Asset'
+			and gle.posting_date <= %(date)s
+		""",
+		{"company": company, "date": getdate(on_date)},
+	)[0][0]
+	return to_decimal(value)

@@ -1,0 +1,27 @@
+"""Install and uninstall are symmetric: whatever after_install creates, before_uninstall removes."""
+
+import frappe
+from frappe.custom.doctype.custom_field.custom_field import create_custom_fields as _create
+
+from perpetual_switch.snc_portugal.custom_fields import CUSTOM_FIELDS
+
+
+def create_custom_fields():
+	_create(CUSTOM_FIELDS, ignore_validate=True, update=True)
+
+
+def delete_custom_fields():
+	for doctype, fields in CUSTOM_FIELDS.items():
+		for field in fields:
+			name = frappe.db.get_value("Custom Field", {"dt": doctype, "fieldname": field["fieldname"]})
+			if name:
+				frappe.delete_doc("Custom Field", name, ignore_permissions=True, force=True)
+		frappe.clear_cache(doctype=doctype)
+
+
+def after_install():
+	create_custom_fields()
+
+
+def before_uninstall():
+	delete_custom_fields()

@@ -1,0 +1,169 @@
+"""Portuguese SNC use cases: route offer rows, add the offer postings to a sales invoice's GL,
+release them on cancel, the year's running total, and the 2-of-3 mandatory check."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import frappe
+from frappe import _
+from frappe.utils import cint, flt, getdate
+
+from perpetual_switch.engine.money import to_decimal
+from perpetual_switch.engine.snc import (
+	Offer,
+	decide_offer,
+	offer_lines,
+	perpetual_inventory_mandatory,
+	reposted_decision,
+)
+from perpetual_switch.erpnext_io import snc as store
+from perpetual_switch.erpnext_io.reader import currency_precision, total_assets
+
+
+def _applies(doc) -> object | None:
+	"""The company's SNC settings when the document is a Portuguese company's; else None."""
+	if store.country(doc.company) != "Portugal":
+		return None
+	return store.settings(doc.company)
+
+
+def offer_rows(doc) -> list:
+	"""Stock rows given away: rate 0 (pricing-rule free items included) or flagged as offers."""
+	stock = store.stock_items(row.item_code for row in doc.items)
+	return [
+		row
+		for row in doc.items
+		if row.item_code in stock
+		and flt(row.qty) > 0
+		and (not flt(row.rate) or cint(row.get("is_free_item")) or cint(row.get("snc_is_offer")))
+	]
+
+
+def route_offer_rows(doc, method=None) -> None:
+	"""Sales Invoice / Delivery Note validate: offer rows leave stock through REO, not cost of sales."""
+	conf = _applies(doc)
+	if not conf or doc.get("is_return"):
+		return
+	rows = offer_rows(doc)
+	accounts = store.offer_accounts(doc.company, [r.item_code for r in rows], conf)
+	for row in rows:
+		row.expense_account = accounts[row.item_code].reo
+
+
+def invoice_vat_rate(doc):
+	for tax in doc.get("taxes") or []:
+		if tax.charge_type == "On Net Total" and flt(tax.rate):
+			return to_decimal(tax.rate)
+	return None
+
+
+def offer_gl_entries(doc) -> list[dict]:
+	"""GL dicts for the offers of a submitted Portuguese sales invoice (called from the regional seam)."""
+	conf = _applies(doc)
+	if not conf or doc.doctype != "Sales Invoice" or doc.get("is_return") or doc.docstatus != 1:
+		return []
+	rows = offer_rows(doc)
+	if not rows:
+		return []
+	precision = currency_precision(doc.company_currency)
+	year = getdate(doc.posting_date).year
+	rate, vat_account = store.vat_rate_and_account(conf, invoice_vat_rate(doc))
+	accounts = store.offer_accounts(doc.company, [r.item_code for r in rows], conf)
+	costs = store.row_costs(doc, rows)
+	logged = store.logged_decisions(doc.name)
+	limits = store.limits(conf, year)
+	used = store.used_this_year(doc.company, year, exclude_invoice=doc.name)
+	entries = []
+	for row in rows:
+		offer_accounts = accounts[row.item_code]
+		if not vat_account:
+			frappe.throw(_("SNC Settings of {0} have no VAT account for offers.").format(frappe.bold(doc.company)))
+		offer = Offer(
+			row.name,
+			row.item_code,
+			to_decimal(row.stock_qty or row.qty),
+			costs.get(row.name, to_decimal(0)),
+			rate,
+			replace(offer_accounts, vat=vat_account),
+			row.cost_center,
+		)
+		if row.name in logged:
+			# A repost recomputes the GL: keep the tax decision, follow the new cost.
+			decision = reposted_decision(logged[row.name], offer.cost, precision)
+			store.save_decision(doc, row, year, decision, new=False)
+		else:
+			decision = decide_offer(offer, limits, used, precision)
+			store.save_decision(doc, row, year, decision, new=True)
+		used += decision.counted
+		for line in offer_lines(offer, decision):
+			entries.append(
+				doc.get_gl_dict(
+					{
+						"account": line.account,
+						"debit": line.debit,
+						"credit": line.credit,
+						"debit_in_account_currency": line.debit,
+						"credit_in_account_currency": line.credit,
+						"cost_center": line.cost_center or row.cost_center,
+						"against": doc.customer,
+						"voucher_detail_no": row.name,
+						"remarks": _("Offer of {0} (SNC)").format(row.item_code),
+					},
+					item=row,
+				)
+			)
+	return entries
+
+
+def release_offers(doc, method=None) -> None:
+	"""Sales Invoice cancel: the reversal is ERPNext's; this frees the offers' share of the yearly limit."""
+	if doc.doctype == "Sales Invoice":
+		store.release(doc.name)
+
+
+def offers_this_year(company: str, year: int | None = None) -> dict:
+	conf = store.settings(company)
+	if not conf:
+		frappe.throw(_("Company {0} has no SNC Settings.").format(frappe.bold(company)))
+	frappe.has_permission("SNC Settings", "read", doc=conf, throw=True)
+	year = year or getdate().year
+	limits = store.limits(conf, year)
+	summary = store.year_summary(company, year)
+	return {
+		"company": company,
+		"year": year,
+		"previous_year_turnover": limits.previous_year_turnover,
+		"yearly_cap": limits.yearly_cap,
+		**summary,
+		"room_left": max(limits.yearly_cap - summary["counted"], to_decimal(0)),
+	}
+
+
+def mandatory_check(company: str, on_date=None, average_employees=None) -> dict:
+	"""The three micro-entity figures at a balance-sheet date and whether perpetual inventory is mandatory."""
+	if not frappe.has_permission("Account", "read") or not frappe.has_permission("Company", "read", doc=company):
+		frappe.throw(_("You need read access to the accounts of {0}.").format(frappe.bold(company)), frappe.PermissionError)
+	on_date = getdate(on_date)
+	figures = {
+		"balance_sheet_total": total_assets(company, on_date),
+		"net_turnover": store.income_of_year(company, on_date.year),
+		"average_employees": average_employees if average_employees not in (None, "") else employees(company),
+	}
+	verdict = perpetual_inventory_mandatory(figures)
+	return {
+		"company": company,
+		"date": str(on_date),
+		"figures": {k: (str(v) if v is not None else None) for k, v in figures.items()},
+		"exceeded": list(verdict.exceeded),
+		"unknown": list(verdict.unknown),
+		"mandatory": verdict.mandatory,
+	}
+
+
+def employees(company: str):
+	"""Average employees: HRMS's active employees when installed, else the figure in SNC Settings."""
+	if "hrms" in frappe.get_installed_apps():
+		return frappe.db.count("Employee", {"company": company, "status": "Active"})
+	conf = store.settings(company)
+	return conf.average_employees if conf and conf.average_employees else None

@@ -1,0 +1,30 @@
+"""Custom fields of the SNC module, defined once: install, the patch and uninstall all read this dict."""
+
+OFFER_FLAG = {
+	"fieldname": "snc_is_offer",
+	"label": "Offer (SNC)",
+	"fieldtype": "Check",
+	"insert_after": "is_free_item",
+	"description": "A free transfer of goods: posted through the SNC offer accounts, with VAT when over the limit.",
+	"print_hide": 1,
+}
+
+ACCOUNT_OVERRIDES = [
+	{
+		"fieldname": "snc_section",
+		"label": "SNC Offer Accounts",
+		"fieldtype": "Section Break",
+		"insert_after": "default_discount_account",
+		"collapsible": 1,
+	},
+	{"fieldname": "snc_reo_account", "label": "Offer Regularisation Account (REO)", "fieldtype": "Link", "options": "Account", "insert_after": "snc_section"},
+	{"fieldname": "snc_coe_account", "label": "Offer Cost Account (COE)", "fieldtype": "Link", "options": "Account", "insert_after": "snc_reo_account"},
+	{"fieldname": "snc_ieo_account", "label": "Self-assessed VAT Expense Account (IEO)", "fieldtype": "Link", "options": "Account", "insert_after": "snc_coe_account"},
+]
+
+CUSTOM_FIELDS = {
+	"Sales Invoice Item": [OFFER_FLAG],
+	"Delivery Note Item": [OFFER_FLAG],
+	# Item Default rows are per company, on both Item and Item Group.
+	"Item Default": ACCOUNT_OVERRIDES,
+}
