@@ -21,6 +21,9 @@ doc_events = {
 	"Delivery Note": {
 		"validate": "perpetual_switch.services.snc.route_offer_rows",
 	},
+	"Stock Settings": {
+		"validate": "perpetual_switch.services.snc.refuse_negative_stock",
+	},
 }
 
 # A cancelled invoice can be deleted even though its clearing record points at it.

@@ -169,6 +169,10 @@ class SwitchInputs:
 	freeze_start: date | None = None
 	accounting_periods: tuple[AccountingPeriod, ...] = ()
 	default_overrides: Mapping[str, object] = field(default_factory=dict)
+	country: str | None = None
+	negative_running: tuple[DatedDocument, ...] = ()
+	negative_running_count: int = 0
+	"""Stock ledger rows on or before the cutover whose running quantity went below zero."""
 
 
 @dataclass(frozen=True)

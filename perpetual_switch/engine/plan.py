@@ -163,6 +163,8 @@ def build_plan(data: SwitchInputs) -> Plan:
 
 	blockers.extend(_period_blockers(data))
 	blockers.extend(_stock_blockers(data))
+	if data.country == "Portugal":
+		warnings.extend(snc_chart_warnings(data))
 
 	freeze = FreezePlan()
 	if data.freeze_stock:
@@ -340,6 +342,18 @@ def _stock_blockers(data: SwitchInputs) -> list[Issue]:
 				{},
 			)
 		)
+	if data.negative_running_count:
+		names = ", ".join(f"{d.doctype} {d.name}" for d in data.negative_running[:SAMPLE])
+		issues.append(
+			Issue(
+				"negative_running_stock",
+				_(
+					"{count} stock movements on or before the cutover took stock below zero (for example {documents}): sales were posted before the purchases they consume. Post the purchases first or correct the dates."
+				),
+				data.negative_running[0].name if data.negative_running else None,
+				{"count": data.negative_running_count, "documents": names},
+			)
+		)
 	for bin in data.negative_bins:
 		issues.append(
 			Issue(
@@ -347,6 +361,41 @@ def _stock_blockers(data: SwitchInputs) -> list[Issue]:
 				_("Item {item} has negative stock ({qty}) in warehouse {warehouse}."),
 				f"{bin.item_code} @ {bin.warehouse}",
 				{"item": bin.item_code, "warehouse": bin.warehouse, "qty": bin.actual_qty},
+			)
+		)
+	return issues
+
+
+def snc_chart_warnings(data: SwitchInputs) -> list[Issue]:
+	"""ERPNext's SNC chart puts class 3 under root type Expense and has two Stock accounts (31, 32)."""
+	company = data.company.name
+	stock = sorted(
+		(a for a in data.accounts.values() if a.company == company and a.account_type == "Stock"),
+		key=lambda a: a.name,
+	)
+	issues = []
+	under_expense = [a.name for a in stock if a.root_type and a.root_type != "Asset"]
+	if under_expense:
+		issues.append(
+			Issue(
+				"inventory_not_an_asset",
+				_(
+					"Stock accounts {accounts} sit under root type Expense (class 3 in ERPNext's SNC chart): inventory will not show on the balance sheet."
+				),
+				under_expense[0],
+				{"accounts": ", ".join(under_expense)},
+			)
+		)
+	ledgers = [a.name for a in stock if not a.is_group]
+	if len(ledgers) > 1 and not data.company.default("default_inventory_account"):
+		issues.append(
+			Issue(
+				"ambiguous_stock_fallback",
+				_(
+					"Company {company} has several Stock accounts ({accounts}) and no default inventory account: a warehouse without an account would post to whichever ERPNext finds first."
+				),
+				company,
+				{"company": company, "accounts": ", ".join(ledgers)},
 			)
 		)
 	return issues

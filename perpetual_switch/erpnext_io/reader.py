@@ -110,6 +110,7 @@ def read_inputs(
 	receipts = receipt_rows(company.name, cutover_date)
 	progress(80, _("Documents after the cutover"))
 	stock_after, stock_after_count = later_stock_ledger(company.name, cutover_date)
+	negative, negative_count = negative_running(company.name, cutover_date)
 	invoices_after, invoices_after_count = later_purchase_invoices(company.name, cutover_date)
 
 	return SwitchInputs(
@@ -143,6 +144,9 @@ def read_inputs(
 		freeze_start=freeze_start(cutover_date),
 		accounting_periods=accounting_periods(company.name),
 		default_overrides=default_overrides or {},
+		country=frappe.get_cached_value("Company", company.name, "country"),
+		negative_running=negative,
+		negative_running_count=negative_count,
 	)
 
 
@@ -233,40 +237,42 @@ def receipt_rows(company: str, cutover_date: date) -> tuple[ReceiptRow, ...]:
 	)
 
 
+def _voucher_sample(sql: str, params: dict) -> tuple[tuple[DatedDocument, ...], int]:
+	"""Run a query selecting (voucher_type, voucher_no, first date, total rows): a sample and the count."""
+	rows = frappe.db.sql(sql, {**params, "limit": SAMPLE})
+	return tuple(DatedDocument(t, n, d) for t, n, d, _count in rows), int(rows[0][3]) if rows else 0
+
+
 def later_stock_ledger(company: str, cutover_date: date) -> tuple[tuple[DatedDocument, ...], int]:
-	params = {"company": company, "date": cutover_date, "limit": SAMPLE}
-	count = frappe.db.sql(
-		"""select count(*) from `tabStock Ledger Entry`
-		where company = %(company)s and is_cancelled = 0 and posting_date > %(date)s""",
-		params,
-	)[0][0]
-	if not count:
-		return (), 0
-	sample = frappe.db.sql(
-		"""select voucher_type, voucher_no, min(posting_date) from `tabStock Ledger Entry`
+	return _voucher_sample(
+		"""select voucher_type, voucher_no, min(posting_date), sum(count(*)) over ()
+		from `tabStock Ledger Entry`
 		where company = %(company)s and is_cancelled = 0 and posting_date > %(date)s
 		group by voucher_type, voucher_no order by min(posting_date), voucher_no limit %(limit)s""",
-		params,
+		{"company": company, "date": cutover_date},
 	)
-	return tuple(DatedDocument(t, n, d) for t, n, d in sample), int(count)
+
+
+def negative_running(company: str, cutover_date: date) -> tuple[tuple[DatedDocument, ...], int]:
+	"""Stock movements on or before the cutover after which an item's quantity was below zero."""
+	return _voucher_sample(
+		"""select voucher_type, voucher_no, min(posting_date), sum(count(*)) over ()
+		from `tabStock Ledger Entry`
+		where company = %(company)s and is_cancelled = 0 and posting_date <= %(date)s
+			and qty_after_transaction < 0
+		group by voucher_type, voucher_no order by min(posting_date), voucher_no limit %(limit)s""",
+		{"company": company, "date": cutover_date},
+	)
 
 
 def later_purchase_invoices(company: str, cutover_date: date) -> tuple[tuple[DatedDocument, ...], int]:
-	params = {"company": company, "date": cutover_date, "limit": SAMPLE}
-	count = frappe.db.sql(
-		"""select count(*) from `tabPurchase Invoice`
-		where company = %(company)s and docstatus = 1 and posting_date > %(date)s""",
-		params,
-	)[0][0]
-	if not count:
-		return (), 0
-	sample = frappe.db.sql(
-		"""select name, posting_date from `tabPurchase Invoice`
+	return _voucher_sample(
+		"""select 'Purchase Invoice', name, posting_date, count(*) over ()
+		from `tabPurchase Invoice`
 		where company = %(company)s and docstatus = 1 and posting_date > %(date)s
 		order by posting_date, name limit %(limit)s""",
-		params,
+		{"company": company, "date": cutover_date},
 	)
-	return tuple(DatedDocument("Purchase Invoice", n, d) for n, d in sample), int(count)
 
 
 def negative_bins(company: str) -> tuple[NegativeBin, ...]:

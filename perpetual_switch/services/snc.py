@@ -61,7 +61,7 @@ def invoice_vat_rate(doc):
 def offer_gl_entries(doc) -> list[dict]:
 	"""GL dicts for the offers of a submitted Portuguese sales invoice (called from the regional seam)."""
 	conf = _applies(doc)
-	if not conf or doc.doctype != "Sales Invoice" or doc.get("is_return") or doc.docstatus != 1:
+	if not conf or doc.doctype != "Sales Invoice" or doc.get("is_return") or doc.docstatus == 0:
 		return []
 	rows = offer_rows(doc)
 	if not rows:
@@ -72,6 +72,8 @@ def offer_gl_entries(doc) -> list[dict]:
 	accounts = store.offer_accounts(doc.company, [r.item_code for r in rows], conf)
 	costs = store.row_costs(doc, rows)
 	logged = store.logged_decisions(doc.name)
+	if doc.docstatus == 2 and not logged:
+		return []
 	limits = store.limits(conf, year)
 	used = store.used_this_year(doc.company, year, exclude_invoice=doc.name)
 	entries = []
@@ -88,7 +90,13 @@ def offer_gl_entries(doc) -> list[dict]:
 			replace(offer_accounts, vat=vat_account),
 			row.cost_center,
 		)
-		if row.name in logged:
+		if doc.docstatus == 2:
+			# On cancel ERPNext reverses what was posted (the stock ledger is already cancelled);
+			# these entries only tell it that the invoice has GL to reverse.
+			decision = logged.get(row.name)
+			if not decision:
+				continue
+		elif row.name in logged:
 			# A repost recomputes the GL: keep the tax decision, follow the new cost.
 			decision = reposted_decision(logged[row.name], offer.cost, precision)
 			store.save_decision(doc, row, year, decision, new=False)
@@ -167,3 +175,17 @@ def employees(company: str):
 		return frappe.db.count("Employee", {"company": company, "status": "Active"})
 	conf = store.settings(company)
 	return conf.average_employees if conf and conf.average_employees else None
+
+
+def refuse_negative_stock(doc, method=None) -> None:
+	"""Stock Settings validate: perpetual inventory under SNC never allows negative stock (the seed's rule)."""
+	if not doc.allow_negative_stock:
+		return
+	guarded = frappe.get_all("SNC Settings", filters={"enforce_seed_guards": 1}, pluck="company")
+	perpetual = [c for c in guarded if frappe.get_cached_value("Company", c, "enable_perpetual_inventory")]
+	if perpetual:
+		frappe.throw(
+			_(
+				"Negative stock cannot be allowed: company {0} keeps perpetual inventory under SNC, where stock may never go negative (SNC Settings, 'Refuse Negative Stock')."
+			).format(frappe.bold(", ".join(perpetual)))
+		)

@@ -232,3 +232,25 @@ def test_overrides_win_and_are_checked():
 	assert "default_account_invalid" in codes(plan)
 	changes = {c.field: c.proposed for c in plan.company_defaults}
 	assert changes["stock_adjustment_account"] == "Sales - OTHER"
+
+
+def test_portuguese_snc_chart_warnings_and_negative_running_stock():
+	accounts = dict(s1_inputs().accounts)
+	for name in ("Stock North - PSD", "Stock Cold - PSD"):
+		accounts[name] = replace(accounts[name], root_type="Expense")
+	company = replace(COMPANY, defaults={"round_off_account": "Round Off - PSD"})
+	plan = build_plan(
+		s1_inputs(
+			country="Portugal",
+			accounts=accounts,
+			company=company,
+			negative_running_count=3,
+			negative_running=(DatedDocument("Sales Invoice", "SI-1", date(2026, 6, 1)),),
+		)
+	)
+	warnings = {w.code: w for w in plan.warnings}
+	assert "Stock Cold - PSD" in warnings["inventory_not_an_asset"].message
+	assert "ambiguous_stock_fallback" in warnings
+	(negative,) = [b for b in plan.blockers if b.code == "negative_running_stock"]
+	assert "SI-1" in negative.message
+	assert "inventory_not_an_asset" not in {w.code for w in build_plan(s1_inputs(accounts=accounts)).warnings}

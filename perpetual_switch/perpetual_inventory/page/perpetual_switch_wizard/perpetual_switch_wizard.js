@@ -171,6 +171,7 @@ class PerpetualSwitchWizard {
 				{ fieldtype: "Section Break" },
 				{ fieldname: "freeze_accounts", label: __("Close journal entries and payments up to the cutover too"), fieldtype: "Check", default: values.freeze_accounts || 0 },
 				{ fieldname: "company_state", fieldtype: "HTML" },
+				{ fieldname: "mandatory_check", fieldtype: "HTML" },
 			],
 		});
 		this.form.make();
@@ -183,10 +184,41 @@ class PerpetualSwitchWizard {
 					? __("{0} is already on perpetual inventory: the wizard re-syncs its stock accounts with the stock value.", [frappe.utils.escape_html(company)])
 					: __("{0} uses periodic inventory: the wizard moves it to perpetual inventory.", [frappe.utils.escape_html(company)]);
 				this.form.get_field("company_state").$wrapper.html(`<div class="alert alert-info">${text}</div>`);
+				if (r.message && r.message.country === "Portugal") this.show_mandatory_check(company);
+				else this.form.get_field("mandatory_check").$wrapper.empty();
 			});
 		};
 		this.form.get_field("company").df.onchange = show_state;
 		show_state();
+	}
+
+	show_mandatory_check(company) {
+		const date = this.form.get_value("cutover_date");
+		frappe.call({ method: `${API}.snc_mandatory_check`, args: { company, date } }).then((r) => {
+			const c = r.message;
+			const label = {
+				balance_sheet_total: __("Balance sheet total (limit 350,000 €)"),
+				net_turnover: __("Net turnover (limit 700,000 €)"),
+				average_employees: __("Average employees (limit 10)"),
+			};
+			const rows = Object.keys(label)
+				.map((k) => {
+					const v = c.figures[k];
+					const shown = v === null ? `<span class="text-muted">${__("unknown: enter it in SNC Settings")}</span>` : frappe.utils.escape_html(k === "average_employees" ? v : format_currency(v, "EUR"));
+					const over = c.exceeded.includes(k) ? ` <span class="indicator-pill red">${__("exceeded")}</span>` : "";
+					return `<tr><td>${label[k]}</td><td class="num">${shown}${over}</td></tr>`;
+				})
+				.join("");
+			const verdict =
+				c.mandatory === true
+					? __("Perpetual inventory is mandatory for this company (DL 158/2009, art. 12).")
+					: c.mandatory === false
+					? __("The company is a micro-entity: perpetual inventory is optional.")
+					: __("Not enough figures to decide whether perpetual inventory is mandatory.");
+			this.form.get_field("mandatory_check").$wrapper.html(
+				`<h5>${__("Is perpetual inventory mandatory? (2 of 3 limits)")}</h5>${table([__("Figure"), __("Value")], rows, [1])}<p><b>${verdict}</b></p>`
+			);
+		});
 	}
 
 	// Step 2

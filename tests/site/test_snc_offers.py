@@ -1,0 +1,167 @@
+"""S2 on a real site: every offer case posts the listed GL through real Sales Invoices."""
+
+import uuid
+
+import pytest
+
+frappe = pytest.importorskip(
+	"frappe", reason="site test: frappe is not importable; run with the bench's Python and --site NAME"
+)
+
+from perpetual_switch.services import snc  # noqa: E402
+
+from .snc_world import build_snc, invoice, net_gl, receipt, set_perpetual  # noqa: E402
+
+pytestmark = pytest.mark.usefixtures("site")
+
+
+@pytest.fixture(scope="module")
+def w(site):
+	tag = uuid.uuid4().hex[:4].upper()
+	return build_snc(f"PS Portugal {tag}", f"PT{tag}")
+
+
+def expected(w, **amounts):
+	return {w.accounts[number]: value for number, value in amounts.items()}
+
+
+def cancel(doc):
+	doc.reload()
+	doc.cancel()
+	assert net_gl(doc.name) == {}
+	assert frappe.get_all("SNC Offer Log", filters={"sales_invoice": doc.name, "status": "Active"}) == []
+
+
+def test_cases_1_and_2_perpetual(w):
+	si1 = invoice(w, "2026-02-01", [("SNC-A", 2, 0)])
+	assert si1.items[0].expense_account == w.accounts["3823"]
+	assert net_gl(si1.name) == expected(w, **{"3213": -60.0, "6884": 60.0})
+	gl = frappe.get_all(
+		"GL Entry", filters={"voucher_no": si1.name, "is_cancelled": 0, "account": w.accounts["3823"]}, fields=["debit", "credit"]
+	)
+	assert sorted((float(g.debit), float(g.credit)) for g in gl) == [(0.0, 60.0), (60.0, 0.0)]
+
+	si2 = invoice(w, "2026-02-01", [("SNC-P", 1, 0)])
+	assert net_gl(si2.name) == expected(w, **{"3213": -80.0, "6884": 80.0, "6312": 18.40, "243323": -18.40})
+
+	# Case 6: cancel reverses every line and frees the offers' share.
+	cancel(si1)
+	cancel(si2)
+	frappe.db.commit()
+
+
+def test_cases_3_and_4_periodic(w):
+	set_perpetual(w.company, False)
+	try:
+		si3 = invoice(w, "2026-02-02", [("SNC-A", 2, 0)])
+		assert net_gl(si3.name) == expected(w, **{"3823": -60.0, "6884": 60.0})
+		si4 = invoice(w, "2026-02-02", [("SNC-P", 1, 0)])
+		assert net_gl(si4.name) == expected(w, **{"3823": -80.0, "6884": 80.0, "6312": 18.40, "243323": -18.40})
+		cancel(si3)
+		cancel(si4)
+	finally:
+		set_perpetual(w.company, True)
+		frappe.db.commit()
+
+
+def test_case_5_yearly_cap_running_total_and_case_6_repost(w):
+	first = invoice(w, "2026-03-01", [("SNC-A", 16, 0)])  # 480.00, exempt
+	assert w.accounts["6312"] not in net_gl(first.name)
+	second = invoice(w, "2026-03-02", [("SNC-A", 2, 0)])  # 60.00, 40.00 above the 500.00 cap
+	assert net_gl(second.name) == expected(w, **{"3213": -60.0, "6884": 60.0, "6312": 9.20, "243323": -9.20})
+	year = snc.offers_this_year(w.company, 2026)
+	assert (float(year["yearly_cap"]), float(year["counted"]), float(year["room_left"])) == (500.0, 540.0, 0.0)
+	frappe.db.commit()
+
+	# A backdated receipt revalues the stock: ERPNext reposts the invoice's GL, offers included.
+	receipt(w, "2026-02-15", [("SNC-A", 100, 36)])
+	from erpnext.stock.doctype.repost_item_valuation.repost_item_valuation import repost_entries
+
+	repost_entries()
+	gl = net_gl(second.name)
+	assert gl[w.accounts["6884"]] == -gl[w.accounts["3213"]] != 60.0
+	assert w.accounts["3823"] not in gl
+	assert gl[w.accounts["6312"]] == 9.20
+	frappe.db.commit()
+
+	cancel(first)
+	year = snc.offers_this_year(w.company, 2026)
+	assert float(year["counted"]) == pytest.approx(float(gl[w.accounts["6884"]]))
+	frappe.db.commit()
+
+
+def test_case_7_paid_rows_post_as_erpnext_posts_them(w):
+	si = invoice(w, "2026-04-01", [("SNC-P", 1, 100), ("SNC-P", 1, 0)])
+	paid, offer = si.items
+	assert paid.expense_account == w.accounts["612"] and offer.expense_account == w.accounts["3823"]
+	gl = net_gl(si.name)
+	assert gl[w.accounts["612"]] == 80.0
+	assert gl[w.accounts["711"]] == -100.0
+	assert gl[w.accounts["6884"]] == 80.0 and gl[w.accounts["6312"]] == 18.40
+	assert gl[w.accounts["3213"]] == -160.0
+	frappe.db.commit()
+
+
+def test_other_companies_are_untouched(w):
+	from perpetual_switch.snc_portugal.gl import make_regional_gl_entries
+
+	from .world import build_s1
+
+	tag = uuid.uuid4().hex[:4].upper()
+	s1 = build_s1(f"PS NoSNC {tag}", f"PN{tag}")  # Portuguese, but without SNC Settings
+	doc = frappe.get_doc("Purchase Receipt", s1.docs["PR-1"].name)
+	assert snc.offer_gl_entries(doc) == []
+	spain = frappe.get_doc(
+		{
+			"doctype": "Sales Invoice",
+			"company": s1.company,
+			"customer": w.customer,
+			"posting_date": "2026-06-30",
+			"items": [{"item_code": s1.items["A"], "qty": 1, "rate": 0, "warehouse": s1.wh("N-Stores")}],
+		}
+	)
+	spain.company = s1.company
+	entries = [{"account": "x", "debit": 1}]
+	assert make_regional_gl_entries(list(entries), spain) == entries
+
+
+def test_offers_delivered_on_a_delivery_note_take_the_notes_cost(w):
+	from erpnext.stock.doctype.delivery_note.delivery_note import make_sales_invoice
+
+	dn = frappe.get_doc(
+		{
+			"doctype": "Delivery Note",
+			"company": w.company,
+			"customer": w.customer,
+			"posting_date": "2026-05-01",
+			"set_posting_time": 1,
+			"items": [{"item_code": "SNC-P", "qty": 1, "rate": 0, "warehouse": w.warehouse}],
+		}
+	).insert()
+	dn.submit()
+	assert dn.items[0].expense_account == w.accounts["3823"]
+	assert net_gl(dn.name) == expected(w, **{"3213": -80.0, "3823": 80.0})
+	si = make_sales_invoice(dn.name)
+	si.posting_date = si.due_date = "2026-05-02"
+	si.set_posting_time = 1
+	si.insert()
+	si.submit()
+	assert net_gl(si.name) == expected(w, **{"6884": 80.0, "3823": -80.0, "6312": 18.40, "243323": -18.40})
+	frappe.db.commit()
+
+
+def test_two_of_three_check(w):
+	result = snc.mandatory_check(w.company, "2026-12-31", average_employees=12)
+	assert result["figures"]["average_employees"] == "12"
+	assert "average_employees" in result["exceeded"]
+	assert result["mandatory"] in (None, False)
+	big = snc.mandatory_check(w.company, "2026-12-31", average_employees=None)
+	assert set(big) >= {"figures", "exceeded", "unknown", "mandatory"}
+
+
+def test_negative_stock_is_refused_while_a_company_keeps_perpetual_inventory_under_snc(w):
+	settings = frappe.get_doc("Stock Settings")
+	settings.allow_negative_stock = 1
+	with pytest.raises(frappe.ValidationError, match=w.company):
+		settings.save()
+	frappe.db.rollback()
