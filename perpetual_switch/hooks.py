@@ -21,6 +21,10 @@ doc_events = {
 	"Delivery Note": {
 		"validate": "perpetual_switch.services.snc.route_offer_rows",
 	},
+	"Payment Entry": {
+		"on_submit": "perpetual_switch.services.snc.discount_into_inventory",
+		"on_cancel": "perpetual_switch.services.snc.discount_out_of_inventory",
+	},
 	"Stock Settings": {
 		"validate": "perpetual_switch.services.snc.refuse_negative_stock",
 	},

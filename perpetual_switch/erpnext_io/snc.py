@@ -195,3 +195,28 @@ def year_summary(company: str, year: int) -> dict:
 		{"company": company, "year": year},
 	)[0]
 	return {"offers": row[0], "counted": to_decimal(row[1]), "taxable": to_decimal(row[2]), "vat": to_decimal(row[3])}
+
+
+def stock_receipts_of_invoices(invoices) -> list[dict]:
+	"""The documents that put the invoices' goods into stock: the invoice itself when it updated
+	stock, else the purchase receipts it billed."""
+	invoices = tuple(sorted({i for i in invoices if i}))
+	if not invoices:
+		return []
+	rows = frappe.db.sql(
+		"""
+		select distinct 'Purchase Invoice', pi.name, pi.supplier, pi.base_grand_total
+		from `tabPurchase Invoice` pi
+		where pi.name in %(invoices)s and pi.update_stock = 1 and pi.docstatus = 1
+		union
+		select distinct 'Purchase Receipt', pr.name, pr.supplier, pr.base_grand_total
+		from `tabPurchase Invoice Item` pii
+		join `tabPurchase Invoice` pi on pi.name = pii.parent
+		join `tabPurchase Receipt` pr on pr.name = pii.purchase_receipt
+		where pi.name in %(invoices)s and pi.update_stock = 0 and pr.docstatus = 1
+		""",
+		{"invoices": invoices},
+	)
+	return [
+		{"receipt_document_type": t, "receipt_document": n, "supplier": s, "grand_total": g} for t, n, s, g in rows
+	]

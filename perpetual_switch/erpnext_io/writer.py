@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date
 
 import frappe
-from frappe import _
 
 from perpetual_switch.engine.models import FreezePlan, JournalPlan
 
@@ -168,9 +167,28 @@ def unfreeze(changes: list[Change]) -> None:
 		period.save()
 
 
-def company_label(company: str) -> str:
-	return frappe.get_cached_value("Company", company, "abbr") or company
+def landed_cost(company: str, posting_date, receipts: list[dict], account: str, amount, description: str) -> str:
+	"""Submit a Landed Cost Voucher adding `amount` (negative lowers it) to the receipts' stock value,
+	spread by item amount, against `account`."""
+	lcv = frappe.new_doc("Landed Cost Voucher")
+	lcv.update(
+		{
+			"company": company,
+			"posting_date": posting_date,
+			"distribute_charges_based_on": "Amount",
+			"purchase_receipts": receipts,
+			"taxes": [{"expense_account": account, "description": description, "amount": amount}],
+		}
+	)
+	lcv.get_items_from_purchase_receipts()
+	lcv.flags.ignore_permissions = True
+	lcv.insert()
+	lcv.submit()
+	return lcv.name
 
 
-def throw_named(message: str, title: str | None = None) -> None:
-	frappe.throw(message, title=title or _("Perpetual Switch"))
+def cancel_landed_cost(name: str) -> None:
+	lcv = frappe.get_doc("Landed Cost Voucher", name)
+	if lcv.docstatus == 1:
+		lcv.flags.ignore_permissions = True
+		lcv.cancel()

@@ -189,3 +189,45 @@ def refuse_negative_stock(doc, method=None) -> None:
 				"Negative stock cannot be allowed: company {0} keeps perpetual inventory under SNC, where stock may never go negative (SNC Settings, 'Refuse Negative Stock')."
 			).format(frappe.bold(", ".join(perpetual)))
 		)
+
+
+def discount_into_inventory(doc, method=None) -> None:
+	"""Payment Entry submit: with the company option on, the early-payment (financial) discount taken
+	from a supplier lowers the stock value of the goods it paid for, instead of staying income.
+
+	ERPNext books the discount as a deduction to the company's discount account; a Landed Cost
+	Voucher of minus that amount, against the same account, moves it into the stock value (and
+	ERPNext reposts the valuation), so the discount account nets to zero for this payment.
+	"""
+	if doc.payment_type != "Pay" or doc.party_type != "Supplier":
+		return
+	conf = _applies(doc)
+	if not conf or not conf.financial_discount_to_inventory:
+		return
+	account = frappe.get_cached_value("Company", doc.company, "default_discount_account")
+	discount = -sum(flt(d.amount) for d in doc.get("deductions") or [] if account and d.account == account)
+	if discount <= 0:
+		return
+	invoices = [r.reference_name for r in doc.references if r.reference_doctype == "Purchase Invoice"]
+	receipts = store.stock_receipts_of_invoices(invoices)
+	if not receipts:
+		return
+	from perpetual_switch.erpnext_io import writer
+
+	name = writer.landed_cost(
+		doc.company,
+		doc.posting_date,
+		receipts,
+		account,
+		-discount,
+		_("Financial discount taken on payment {0}").format(doc.name),
+	)
+	doc.db_set("snc_discount_landed_cost", name)
+
+
+def discount_out_of_inventory(doc, method=None) -> None:
+	"""Payment Entry cancel: the stock value gets the discount back."""
+	if doc.get("snc_discount_landed_cost"):
+		from perpetual_switch.erpnext_io import writer
+
+		writer.cancel_landed_cost(doc.snc_discount_landed_cost)

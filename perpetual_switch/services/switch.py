@@ -96,19 +96,20 @@ def build(
 	unknown = set(overrides) - set(COMPANY_DEFAULT_FIELDS)
 	if unknown:
 		frappe.throw(_("{0} is not a company default the switch can set.").format(frappe.bold(", ".join(sorted(unknown)))))
-	return build_plan(
-		reader.read_inputs(
-			company,
-			_validate_date(cutover_date),
-			expense_account=expense_account,
-			cost_center=cost_center,
-			freeze_stock=freeze_stock,
-			freeze_accounts=freeze_accounts,
-			default_overrides=overrides,
-			exclude_switch=exclude_switch,
-			progress=progress,
-		)
+	inputs = reader.read_inputs(
+		company,
+		_validate_date(cutover_date),
+		expense_account=expense_account,
+		cost_center=cost_center,
+		freeze_stock=freeze_stock,
+		freeze_accounts=freeze_accounts,
+		default_overrides=overrides,
+		exclude_switch=exclude_switch,
+		progress=progress,
 	)
+	if progress:
+		progress(100, _("Done"))
+	return build_plan(inputs)
 
 
 def check(company: str, cutover_date=None, expense_account=None, cost_center=None, **options) -> Plan:

@@ -22,7 +22,20 @@ ACCOUNT_OVERRIDES = [
 	{"fieldname": "snc_ieo_account", "label": "Self-assessed VAT Expense Account (IEO)", "fieldtype": "Link", "options": "Account", "insert_after": "snc_coe_account"},
 ]
 
+DISCOUNT_LANDED_COST = {
+	"fieldname": "snc_discount_landed_cost",
+	"label": "Financial Discount Taken Into Inventory",
+	"fieldtype": "Link",
+	"options": "Landed Cost Voucher",
+	"insert_after": "deductions",
+	"read_only": 1,
+	"no_copy": 1,
+	"allow_on_submit": 1,
+	"print_hide": 1,
+}
+
 CUSTOM_FIELDS = {
+	"Payment Entry": [DISCOUNT_LANDED_COST],
 	"Sales Invoice Item": [OFFER_FLAG],
 	"Delivery Note Item": [OFFER_FLAG],
 	# Item Default rows are per company, on both Item and Item Group.

@@ -165,3 +165,86 @@ def test_negative_stock_is_refused_while_a_company_keeps_perpetual_inventory_und
 	with pytest.raises(frappe.ValidationError, match=w.company):
 		settings.save()
 	frappe.db.rollback()
+
+
+def _discounted_invoice(w, date):
+	"""A purchase invoice that put 10 x 50.00 into stock, with 2 % off when paid within 10 days."""
+	from .world import ensure_supplier
+
+	if not frappe.db.exists("Payment Term", "PS 2% 10 days"):
+		frappe.get_doc(
+			{
+				"doctype": "Payment Term",
+				"payment_term_name": "PS 2% 10 days",
+				"invoice_portion": 100,
+				"due_date_based_on": "Day(s) after invoice date",
+				"credit_days": 30,
+				"discount_type": "Percentage",
+				"discount": 2,
+				"discount_validity_based_on": "Day(s) after invoice date",
+				"discount_validity": 10,
+			}
+		).insert()
+		frappe.get_doc(
+			{"doctype": "Payment Terms Template", "template_name": "PS 2% 10 days", "terms": [{"payment_term": "PS 2% 10 days", "invoice_portion": 100}]}
+		).insert()
+	pi = frappe.get_doc(
+		{
+			"doctype": "Purchase Invoice",
+			"company": w.company,
+			"supplier": ensure_supplier(),
+			"posting_date": date,
+			"set_posting_time": 1,
+			"bill_date": date,
+			"update_stock": 1,
+			"payment_terms_template": "PS 2% 10 days",
+			"items": [{"item_code": "SNC-A", "qty": 10, "rate": 50, "warehouse": w.warehouse, "expense_account": w.accounts["3213"]}],
+		}
+	).insert()
+	pi.submit()
+	return pi
+
+
+def _pay(pi, date):
+	from erpnext.accounts.doctype.payment_entry.payment_entry import get_payment_entry
+
+	pe = get_payment_entry("Purchase Invoice", pi.name, reference_date=date)
+	pe.posting_date = date
+	pe.reference_no = pi.name
+	pe.reference_date = date
+	pe.insert()
+	pe.submit()
+	return pe
+
+
+def test_financial_discount_goes_to_inventory_when_the_company_says_so(w):
+	discount_account = frappe.db.get_value("Account", {"company": w.company, "account_number": "782"})
+	frappe.db.set_value("Company", w.company, "default_discount_account", discount_account)
+	frappe.db.set_value("SNC Settings", w.company, "financial_discount_to_inventory", 0)
+	frappe.clear_document_cache("SNC Settings", w.company)
+
+	# Option off (the default): the discount stays income, stock keeps the net purchase value.
+	pi = _discounted_invoice(w, "2026-06-01")
+	stock_in = frappe.db.sql("select sum(stock_value_difference) from `tabStock Ledger Entry` where voucher_no = %s and is_cancelled = 0", pi.name)[0][0]
+	assert float(stock_in) == 500.0
+	pe = _pay(pi, "2026-06-05")
+	assert not pe.snc_discount_landed_cost
+	assert net_gl(pe.name)[discount_account] == -10.0
+
+	# Option on: a landed cost voucher of -10.00 lowers the stock value; the discount nets to zero.
+	frappe.db.set_value("SNC Settings", w.company, "financial_discount_to_inventory", 1)
+	frappe.clear_document_cache("SNC Settings", w.company)
+	pi = _discounted_invoice(w, "2026-06-10")
+	pe = _pay(pi, "2026-06-12")
+	pe.reload()
+	assert pe.snc_discount_landed_cost
+	# ERPNext reposts the invoice's own GL with the landed cost: stock 490.00, the discount back.
+	pi_gl = net_gl(pi.name)
+	assert pi_gl[w.accounts["3213"]] == 490.0 and pi_gl[discount_account] == 10.0
+	assert net_gl(pe.name)[discount_account] == -10.0
+	stock_in = frappe.db.sql("select sum(stock_value_difference) from `tabStock Ledger Entry` where voucher_no = %s and is_cancelled = 0", pi.name)[0][0]
+	assert float(stock_in) == 490.0
+
+	pe.cancel()
+	assert frappe.db.get_value("Landed Cost Voucher", pe.snc_discount_landed_cost, "docstatus") == 2
+	frappe.db.commit()

@@ -110,6 +110,7 @@ class PerpetualSwitchWizard {
 				freeze_message: __("Reading stock ledger and accounts..."),
 			})
 			.then((r) => {
+				close_progress();
 				this.plan = r.message;
 			});
 	}
@@ -345,7 +346,8 @@ class PerpetualSwitchWizard {
 						freeze: true,
 						freeze_message: __("Applying the switch..."),
 					})
-					.then((r) => {
+					.then(() => {
+						close_progress();
 						frappe.show_alert({ message: __("Switch applied"), indicator: "green" });
 						return this.load_plan();
 					})
@@ -365,6 +367,12 @@ class PerpetualSwitchWizard {
 				.then(() => this.render());
 		});
 	}
+}
+
+// The server's realtime progress dialog can still be opening when the answer arrives, and
+// Bootstrap ignores a hide during that transition: close it once it has settled.
+function close_progress() {
+	setTimeout(() => frappe.hide_progress(), 1000);
 }
 
 function link(doctype, name) {
