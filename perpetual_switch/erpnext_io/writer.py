@@ -74,12 +74,17 @@ def post_journal(company: str, posting_date: date, journal: JournalPlan, title: 
 	return je.name
 
 
+def cancel(doctype: str, name: str) -> None:
+	"""Cancel a document the app submitted, if it is still submitted."""
+	doc = frappe.get_doc(doctype, name)
+	if doc.docstatus == 1:
+		doc.flags.ignore_permissions = True
+		doc.flags.ignore_links = True
+		doc.cancel()
+
+
 def cancel_journal(name: str) -> None:
-	je = frappe.get_doc("Journal Entry", name)
-	if je.docstatus == 1:
-		je.flags.ignore_permissions = True
-		je.flags.ignore_links = True
-		je.cancel()
+	cancel("Journal Entry", name)
 
 
 def set_company_fields(company: str, values: dict) -> list[Change]:
@@ -185,10 +190,3 @@ def landed_cost(company: str, posting_date, receipts: list[dict], account: str, 
 	lcv.insert()
 	lcv.submit()
 	return lcv.name
-
-
-def cancel_landed_cost(name: str) -> None:
-	lcv = frappe.get_doc("Landed Cost Voucher", name)
-	if lcv.docstatus == 1:
-		lcv.flags.ignore_permissions = True
-		lcv.cancel()

@@ -230,4 +230,4 @@ def discount_out_of_inventory(doc, method=None) -> None:
 	if doc.get("snc_discount_landed_cost"):
 		from perpetual_switch.erpnext_io import writer
 
-		writer.cancel_landed_cost(doc.snc_discount_landed_cost)
+		writer.cancel("Landed Cost Voucher", doc.snc_discount_landed_cost)

@@ -1,6 +1,6 @@
 """A person in a real browser walks S1 through the wizard, applies, sees the journal entries, rolls back.
 
-Needs a site (--site), the desk served for it (PERPETUAL_SWITCH_URL, default http://127.0.0.1:8000),
+Needs a site (--site), the desk served for it (PERPETUAL_SWITCH_URL, default the site's own URL),
 Python's playwright and a Chromium (PERPETUAL_SWITCH_CHROMIUM, default /usr/bin/chromium).
 Screenshots of each step go to tests/artifacts/browser/. Skipped when any of these is missing.
 """
@@ -20,7 +20,6 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="browser test: Pyth
 
 from .world import CUTOVER, build_s1  # noqa: E402
 
-BASE = os.environ.get("PERPETUAL_SWITCH_URL", "http://127.0.0.1:8000")
 CHROMIUM = os.environ.get("PERPETUAL_SWITCH_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = pathlib.Path(__file__).resolve().parents[1] / "artifacts" / "browser"
 ARGS = [
@@ -36,13 +35,18 @@ PASSWORD = "Ps-browser-2026!"
 
 
 @pytest.fixture(scope="module")
-def browser(site):
+def base_url(site):
+	return os.environ.get("PERPETUAL_SWITCH_URL") or frappe.utils.get_url()
+
+
+@pytest.fixture(scope="module")
+def browser(site, base_url):
 	if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
 		pytest.skip(f"browser test: no Chromium at {CHROMIUM}")
 	try:
-		urllib.request.urlopen(f"{BASE}/api/method/ping", timeout=5)
+		urllib.request.urlopen(f"{base_url}/api/method/ping", timeout=5)
 	except Exception as e:
-		pytest.skip(f"browser test: the desk is not served at {BASE} ({e})")
+		pytest.skip(f"browser test: the desk is not served at {base_url} ({e}); set PERPETUAL_SWITCH_URL")
 	with sync_api.sync_playwright() as p:
 		browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
 		yield browser
@@ -64,7 +68,8 @@ def accounts_manager(lang: str) -> str:
 
 
 @pytest.mark.parametrize("lang", ["en", "es", "pt"])
-def test_walk_s1_apply_and_roll_back(browser, lang):
+def test_walk_s1_apply_and_roll_back(browser, base_url, lang):
+	BASE = base_url
 	tag = uuid.uuid4().hex[:4].upper()
 	w = build_s1(f"PS Browser {tag}", f"PB{tag}")
 	email = accounts_manager(lang)
