@@ -102,27 +102,81 @@ def test_case_7_paid_rows_post_as_erpnext_posts_them(w):
 	frappe.db.commit()
 
 
-def test_other_companies_are_untouched(w):
-	from perpetual_switch.snc_portugal.gl import make_regional_gl_entries
-
+def test_a_non_portuguese_company_posts_exactly_what_erpnext_posts(w):
+	"""A Spanish company's invoice with a free row: same GL as ERPNext computes without the app's seam."""
 	from .world import build_s1
 
 	tag = uuid.uuid4().hex[:4].upper()
-	s1 = build_s1(f"PS NoSNC {tag}", f"PN{tag}")  # Portuguese, but without SNC Settings
-	doc = frappe.get_doc("Purchase Receipt", s1.docs["PR-1"].name)
-	assert snc.offer_gl_entries(doc) == []
-	spain = frappe.get_doc(
+	es = build_s1(f"PS Spain {tag}", f"PE{tag}", perpetual=True, country="Spain")
+	si = frappe.get_doc(
 		{
 			"doctype": "Sales Invoice",
-			"company": s1.company,
+			"company": es.company,
 			"customer": w.customer,
-			"posting_date": "2026-06-30",
-			"items": [{"item_code": s1.items["A"], "qty": 1, "rate": 0, "warehouse": s1.wh("N-Stores")}],
+			"posting_date": "2026-07-01",
+			"set_posting_time": 1,
+			"due_date": "2026-07-01",
+			"update_stock": 1,
+			"items": [
+				{"item_code": es.items["A"], "qty": 1, "rate": 0, "warehouse": es.wh("N-Stores")},
+				{"item_code": es.items["A"], "qty": 1, "rate": 45, "warehouse": es.wh("N-Stores")},
+			],
 		}
+	).insert()
+	si.submit()
+	assert {row.expense_account for row in si.items} == {es.acc("Cost of Goods Sold")}
+	posted = sorted(
+		(g.account, float(g.debit), float(g.credit))
+		for g in frappe.get_all("GL Entry", filters={"voucher_no": si.name, "is_cancelled": 0}, fields=["account", "debit", "credit"])
 	)
-	spain.company = s1.company
-	entries = [{"account": "x", "debit": 1}]
-	assert make_regional_gl_entries(list(entries), spain) == entries
+	real_get_hooks = frappe.get_hooks
+
+	def without_our_seam(hook=None, *args, **kwargs):
+		value = real_get_hooks(hook, *args, **kwargs)
+		if hook == "regional_overrides":
+			return {}
+		return value
+
+	frappe.get_hooks = without_our_seam
+	try:
+		from erpnext.accounts.general_ledger import merge_similar_entries
+
+		expected_gl = sorted(
+			(g.account, float(g.debit), float(g.credit))
+			for g in merge_similar_entries(si.get_gl_entries())
+			if g.debit or g.credit
+		)
+	finally:
+		frappe.get_hooks = real_get_hooks
+	assert posted == expected_gl
+	assert not frappe.get_all("SNC Offer Log", filters={"sales_invoice": si.name})
+	frappe.db.commit()
+
+
+def test_item_accounts_override_the_company_settings(w):
+	item = frappe.get_doc("Item", "SNC-P")
+	coe = frappe.db.get_value("Account", {"company": w.company, "account_number": "6882"})
+	row = next((d for d in item.item_defaults if d.company == w.company), None) or item.append("item_defaults", {"company": w.company, "default_warehouse": w.warehouse})
+	row.snc_coe_account = coe
+	item.save()
+	try:
+		si = invoice(w, "2026-04-15", [("SNC-P", 1, 0)])
+		gl = net_gl(si.name)
+		assert gl[coe] == 80.0 and w.accounts["6884"] not in gl
+	finally:
+		item.reload()
+		for d in item.item_defaults:
+			if d.company == w.company:
+				d.snc_coe_account = None
+		item.save()
+		frappe.db.commit()
+
+
+def test_the_switch_warns_about_the_snc_chart(w):
+	from perpetual_switch import services
+
+	codes = {x["code"] for x in services.plan_dict(services.plan(w.company, "2026-12-31"))["warnings"]}
+	assert "inventory_not_an_asset" in codes
 
 
 def test_offers_delivered_on_a_delivery_note_take_the_notes_cost(w):

@@ -191,7 +191,7 @@ def journal(w: World, date: str, debit: str, credit: str, amount):
 	return doc
 
 
-def build_s1(company="PS Demo", abbr="PSD", perpetual=False, suffix="") -> World:
+def build_s1(company="PS Demo", abbr="PSD", perpetual=False, suffix="", country="Portugal") -> World:
 	"""The S1 world; `perpetual=True` gives the drift variant's world (no manual journal, row 11)."""
 	frappe.set_user("Administrator")
 	ensure_fiscal_year(2026)
@@ -199,7 +199,7 @@ def build_s1(company="PS Demo", abbr="PSD", perpetual=False, suffix="") -> World
 	# S1 bills PR-2 at 20.50 against 20.00: sites that allow that have an over-billing allowance.
 	frappe.db.set_single_value("Accounts Settings", "over_billing_allowance", 5)
 	frappe.db.set_single_value("Stock Settings", "allow_negative_stock", 0)
-	w = make_company(company, abbr, perpetual)
+	w = make_company(company, abbr, perpetual, country=country)
 	if frappe.db.get_value("Purchase Receipt", {"company": company, "docstatus": 1}):
 		return load_world(w, suffix)
 	stock_north = make_account(w, "Stock North")

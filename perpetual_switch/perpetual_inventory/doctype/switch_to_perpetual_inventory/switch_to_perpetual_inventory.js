@@ -1,5 +1,12 @@
 // The desk form: shows the plan the server computed; nothing is calculated here.
 frappe.ui.form.on("Switch to Perpetual Inventory", {
+	onload(frm) {
+		// A new switch is made through the wizard, which walks through every step before applying.
+		if (frm.is_new()) {
+			frappe.route_options = { company: frm.doc.company };
+			frappe.set_route("perpetual-switch-wizard");
+		}
+	},
 	refresh(frm) {
 		render_issues(frm);
 		if (frm.doc.docstatus === 0 && !frm.is_new()) {
