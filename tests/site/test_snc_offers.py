@@ -302,3 +302,51 @@ def test_financial_discount_goes_to_inventory_when_the_company_says_so(w):
 	pe.cancel()
 	assert frappe.db.get_value("Landed Cost Voucher", pe.snc_discount_landed_cost, "docstatus") == 2
 	frappe.db.commit()
+
+
+def test_the_invoices_vat_rate_wins_over_the_region(w):
+	si = frappe.get_doc(
+		{
+			"doctype": "Sales Invoice",
+			"company": w.company,
+			"customer": w.customer,
+			"posting_date": "2026-04-20",
+			"set_posting_time": 1,
+			"due_date": "2026-04-20",
+			"update_stock": 1,
+			"disable_rounded_total": 1,
+			"items": [{"item_code": "SNC-P", "qty": 1, "rate": 0, "warehouse": w.warehouse}],
+			"taxes": [
+				{
+					"charge_type": "On Net Total",
+					"account_head": frappe.db.get_value("Account", {"company": w.company, "account_number": "2433"}),
+					"description": "IVA Madeira 22%",
+					"rate": 22,
+				}
+			],
+		}
+	).insert()
+	si.submit()
+	assert net_gl(si.name)[w.accounts["6312"]] == 17.60
+	frappe.db.commit()
+
+
+def previous_app_override(gl_entries, doc):
+	return gl_entries + [{"account": "from-the-other-app"}]
+
+
+def test_another_apps_portugal_override_runs_first(w, monkeypatch):
+	from perpetual_switch.snc_portugal import gl
+
+	real_hooks, real_attr = frappe.get_hooks, frappe.get_attr
+	other = "other_app.regional.make_regional_gl_entries"
+
+	def hooks(hook=None, *args, **kwargs):
+		if hook == "regional_overrides":
+			return {"Portugal": {gl.SEAM: [other, gl.OURS]}}
+		return real_hooks(hook, *args, **kwargs)
+
+	monkeypatch.setattr(frappe, "get_hooks", hooks)
+	monkeypatch.setattr(frappe, "get_attr", lambda path: previous_app_override if path == other else real_attr(path))
+	doc = frappe.get_doc({"doctype": "Sales Invoice", "company": w.company, "items": []})
+	assert {"account": "from-the-other-app"} in gl.make_regional_gl_entries([], doc)
