@@ -6,7 +6,7 @@ import frappe
 from frappe.utils import cint
 
 from perpetual_switch import services
-from perpetual_switch.services.switch import publish_progress
+from perpetual_switch.services.switch import publish_progress, raise_blocked
 
 
 def _overrides(company_defaults) -> dict | None:
@@ -49,7 +49,7 @@ def apply(
 	freeze_accounts: str | int | None = None,
 ) -> dict:
 	try:
-		doc = services.apply(
+		services.apply(
 			company,
 			cutover_date,
 			expense_account or None,
@@ -58,7 +58,7 @@ def apply(
 			company_defaults=_overrides(company_defaults),
 		)
 	except services.SwitchBlocked as blocked:
-		services.switch.raise_blocked(blocked.plan, blocked.blockers)
+		raise_blocked(blocked.plan, blocked.blockers)
 	return services.context(company)
 
 

@@ -155,7 +155,7 @@ def apply_command(context, company, cutover_date, expense_account, cost_center, 
 			doc = services.apply(company, cutover_date, expense_account, cost_center)
 		except services.SwitchBlocked as blocked:
 			data = services.plan_dict(blocked.plan)
-			data["blockers"] = [services.switch.issue_to_dict(b, services.switch.translate) for b in blocked.blockers]
+			data["blockers"] = services.issues_dicts(blocked.blockers)
 			_print_plan(data, as_json)
 			sys.exit(EXIT_BLOCKED)
 		journals = [j for j in (doc.stock_journal_entry, doc.srbnb_journal_entry) if j]

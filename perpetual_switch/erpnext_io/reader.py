@@ -71,7 +71,6 @@ def read_inputs(
 	company = read_company(company_name)
 	expense_account = expense_account or company.default_expense_account
 	cost_center = cost_center or company.default("cost_center")
-	params = {"company": company.name, "date": cutover_date}
 
 	warehouses = tuple(
 		Warehouse(w.name, w.company, w.parent_warehouse or None, bool(w.is_group), w.account or None, bool(w.disabled))

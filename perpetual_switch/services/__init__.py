@@ -5,6 +5,7 @@ from perpetual_switch.services.switch import (  # noqa: F401
 	apply,
 	check,
 	context,
+	issues_dicts,
 	plan,
 	plan_dict,
 	reconciliation,

@@ -51,6 +51,10 @@ def plan_dict(plan: Plan) -> dict:
 	return plan_to_dict(plan, translate)
 
 
+def issues_dicts(issues) -> list[dict]:
+	return [issue_to_dict(issue, translate) for issue in issues]
+
+
 def _require_company(company: str) -> None:
 	if not company or not frappe.db.exists("Company", company):
 		frappe.throw(_("Company {0} does not exist.").format(frappe.bold(company or "")), frappe.DoesNotExistError)
