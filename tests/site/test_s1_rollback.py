@@ -12,7 +12,7 @@ from perpetual_switch import services  # noqa: E402
 from perpetual_switch.erpnext_io import writer
 from perpetual_switch.engine.models import COMPANY_DEFAULT_FIELDS
 
-from .world import CUTOVER, build_s1, gl_balance, receipt
+from .world import CUTOVER, build_s1, gl_balance, receipt, user_with
 
 pytestmark = pytest.mark.usefixtures("site")
 
@@ -71,12 +71,7 @@ def test_failure_in_company_save_leaves_nothing(world, monkeypatch):
 
 def test_user_without_accounts_manager_is_refused(world):
 	w = world
-	email = "ps-stock-user@example.com"
-	if not frappe.db.exists("User", email):
-		user = frappe.get_doc({"doctype": "User", "email": email, "first_name": "Stock", "send_welcome_email": 0})
-		user.append("roles", {"role": "Stock User"})
-		user.insert(ignore_permissions=True)
-		frappe.db.commit()
+	email = user_with(["Stock User"], "ps-stock-user@example.com")
 	frappe.set_user(email)
 	try:
 		with pytest.raises(frappe.PermissionError):

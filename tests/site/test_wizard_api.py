@@ -12,7 +12,7 @@ frappe = pytest.importorskip(
 
 from perpetual_switch import api, services  # noqa: E402
 
-from .world import CUTOVER, build_s1  # noqa: E402
+from .world import CUTOVER, build_s1, user_with  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("site")
 SWITCH = "Switch to Perpetual Inventory"
@@ -33,16 +33,6 @@ def reachable(url: str) -> bool:
 		return True
 	except Exception:
 		return False
-
-
-def user_with(roles, email):
-	if not frappe.db.exists("User", email):
-		user = frappe.get_doc({"doctype": "User", "email": email, "first_name": email.split("@")[0], "send_welcome_email": 0})
-		for role in roles:
-			user.append("roles", {"role": role})
-		user.insert(ignore_permissions=True)
-		frappe.db.commit()
-	return email
 
 
 def test_plan_and_context(world):

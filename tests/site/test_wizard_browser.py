@@ -18,7 +18,7 @@ frappe = pytest.importorskip(
 )
 sync_api = pytest.importorskip("playwright.sync_api", reason="browser test: Python's playwright is not installed")
 
-from .world import CUTOVER, build_s1  # noqa: E402
+from .world import CUTOVER, build_s1, user_with  # noqa: E402
 
 CHROMIUM = os.environ.get("PERPETUAL_SWITCH_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = pathlib.Path(__file__).resolve().parents[1] / "artifacts" / "browser"
@@ -54,17 +54,8 @@ def browser(site, base_url):
 
 
 def accounts_manager(lang: str) -> str:
-	email = f"ps-browser-{lang}@example.com"
-	if not frappe.db.exists("User", email):
-		user = frappe.get_doc(
-			{"doctype": "User", "email": email, "first_name": f"Browser {lang}", "send_welcome_email": 0, "language": lang}
-		)
-		for role in ("Accounts Manager", "Accounts User", "Stock User", "Purchase User"):
-			user.append("roles", {"role": role})
-		user.new_password = PASSWORD
-		user.insert(ignore_permissions=True)
-		frappe.db.commit()
-	return email
+	roles = ("Accounts Manager", "Accounts User", "Stock User", "Purchase User")
+	return user_with(roles, f"ps-browser-{lang}@example.com", language=lang, password=PASSWORD)
 
 
 @pytest.mark.parametrize("lang", ["en", "es", "pt"])

@@ -256,6 +256,21 @@ def load_world(w: World, suffix="") -> World:
 	return w
 
 
+def user_with(roles, email: str, language: str | None = None, password: str | None = None) -> str:
+	"""A desk user with exactly these roles (created once, committed)."""
+	if not frappe.db.exists("User", email):
+		user = frappe.get_doc(
+			{"doctype": "User", "email": email, "first_name": email.split("@")[0], "send_welcome_email": 0, "language": language}
+		)
+		for role in roles:
+			user.append("roles", {"role": role})
+		if password:
+			user.new_password = password
+		user.insert(ignore_permissions=True)
+		frappe.db.commit()
+	return email
+
+
 def gl_balance(account: str, on_date=CUTOVER) -> float:
 	value = frappe.db.sql(
 		"""select sum(debit) - sum(credit) from `tabGL Entry`
