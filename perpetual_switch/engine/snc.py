@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable
 
+from .journal import line_for
 from .models import JournalLine
 from .money import ZERO, round_money
 
@@ -104,20 +105,34 @@ def decide_offers(
 
 
 def offer_lines(offer: Offer, decision: OfferDecision) -> list[JournalLine]:
-	"""The lines the regional seam adds for one offer (ERPNext's own stock posting is not among them)."""
+	"""The lines the regional seam adds for one offer (ERPNext's own stock posting is not among them).
+
+	Amounts are signed: a returned offer (negative cost and VAT) posts the same lines reversed.
+	"""
 	a = offer.accounts
-	lines = []
-	if decision.cost:
-		lines += [
-			JournalLine(a.coe, debit=decision.cost, cost_center=offer.cost_center),
-			JournalLine(a.reo, credit=decision.cost),
-		]
-	if decision.vat:
-		lines += [
-			JournalLine(a.ieo, debit=decision.vat, cost_center=offer.cost_center),
-			JournalLine(a.vat, credit=decision.vat),
-		]
-	return lines
+	lines = [
+		line_for(a.coe, decision.cost, offer.cost_center),
+		line_for(a.reo, -decision.cost),
+		line_for(a.ieo, decision.vat, offer.cost_center),
+		line_for(a.vat, -decision.vat),
+	]
+	return [line for line in lines if line]
+
+
+def returned_decision(original: OfferDecision, returned_cost: Decimal, precision: int) -> OfferDecision:
+	"""A credit note taking offered goods back: the original decision reversed for the returned share."""
+	returned_cost = round_money(returned_cost, precision)
+	if not original.cost:
+		return OfferDecision(original.row, ZERO, ZERO, ZERO, ZERO, original.within_unit_limit)
+	share = min(returned_cost / original.cost, Decimal(1))
+	return OfferDecision(
+		original.row,
+		-returned_cost,
+		-round_money(original.taxable * share, precision),
+		-round_money(original.vat * share, precision),
+		-round_money(original.counted * share, precision),
+		original.within_unit_limit,
+	)
 
 
 def reposted_decision(decision: OfferDecision, new_cost: Decimal, precision: int) -> OfferDecision:

@@ -16,6 +16,7 @@ from perpetual_switch.engine.snc import (
 	offer_lines,
 	perpetual_inventory_mandatory,
 	reposted_decision,
+	returned_decision,
 )
 from perpetual_switch.erpnext_io import snc as store
 from perpetual_switch.erpnext_io.reader import currency_precision, total_assets
@@ -43,12 +44,24 @@ def offer_rows(doc) -> list:
 def route_offer_rows(doc, method=None) -> None:
 	"""Sales Invoice / Delivery Note validate: offer rows leave stock through REO, not cost of sales."""
 	conf = _applies(doc)
-	if not conf or doc.get("is_return"):
+	if not conf:
 		return
-	rows = offer_rows(doc)
+	rows = [row for row, _original in returned_offer_rows(doc)] if doc.get("is_return") else offer_rows(doc)
 	accounts = store.offer_accounts(doc.company, [r.item_code for r in rows], conf)
 	for row in rows:
 		row.expense_account = accounts[row.item_code].reo
+
+
+def returned_offer_rows(doc) -> list:
+	"""(row, original decision) for a credit note's rows that take offered goods back."""
+	if doc.doctype != "Sales Invoice" or not doc.get("return_against"):
+		return []
+	originals = store.logged_decisions(doc.return_against)
+	return [
+		(row, originals[row.sales_invoice_item])
+		for row in doc.items
+		if flt(row.qty) < 0 and row.get("sales_invoice_item") in originals
+	]
 
 
 def invoice_vat_rate(doc):
@@ -59,35 +72,38 @@ def invoice_vat_rate(doc):
 
 
 def offer_gl_entries(doc) -> list[dict]:
-	"""GL dicts for the offers of a submitted Portuguese sales invoice (called from the regional seam)."""
+	"""GL dicts for the offers of a submitted Portuguese sales invoice (called from the regional seam).
+
+	On a credit note, the offers it takes back are reversed for the returned share.
+	"""
 	conf = _applies(doc)
-	if not conf or doc.doctype != "Sales Invoice" or doc.get("is_return") or doc.docstatus == 0:
+	if not conf or doc.doctype != "Sales Invoice" or doc.docstatus == 0:
 		return []
-	rows = offer_rows(doc)
+	returned = dict((row.name, original) for row, original in returned_offer_rows(doc)) if doc.get("is_return") else {}
+	rows = [row for row in doc.items if row.name in returned] if doc.get("is_return") else offer_rows(doc)
 	if not rows:
+		return []
+	logged = store.logged_decisions(doc.name)
+	if doc.docstatus == 2 and not logged:
 		return []
 	precision = currency_precision(doc.company_currency)
 	year = getdate(doc.posting_date).year
 	rate, vat_account = store.vat_rate_and_account(conf, invoice_vat_rate(doc))
+	if not vat_account:
+		frappe.throw(_("SNC Settings of {0} have no VAT account for offers.").format(frappe.bold(doc.company)))
 	accounts = store.offer_accounts(doc.company, [r.item_code for r in rows], conf)
 	costs = store.row_costs(doc, rows)
-	logged = store.logged_decisions(doc.name)
-	if doc.docstatus == 2 and not logged:
-		return []
 	limits = store.limits(conf, year)
 	used = store.used_this_year(doc.company, year, exclude_invoice=doc.name)
 	entries = []
 	for row in rows:
-		offer_accounts = accounts[row.item_code]
-		if not vat_account:
-			frappe.throw(_("SNC Settings of {0} have no VAT account for offers.").format(frappe.bold(doc.company)))
 		offer = Offer(
 			row.name,
 			row.item_code,
 			to_decimal(row.stock_qty or row.qty),
 			costs.get(row.name, to_decimal(0)),
 			rate,
-			replace(offer_accounts, vat=vat_account),
+			replace(accounts[row.item_code], vat=vat_account),
 			row.cost_center,
 		)
 		if doc.docstatus == 2:
@@ -96,6 +112,9 @@ def offer_gl_entries(doc) -> list[dict]:
 			decision = logged.get(row.name)
 			if not decision:
 				continue
+		elif row.name in returned:
+			decision = returned_decision(returned[row.name], -offer.cost, precision)
+			store.save_decision(doc, row, year, decision, new=row.name not in logged)
 		elif row.name in logged:
 			# A repost recomputes the GL: keep the tax decision, follow the new cost.
 			decision = reposted_decision(logged[row.name], offer.cost, precision)
@@ -104,24 +123,28 @@ def offer_gl_entries(doc) -> list[dict]:
 			decision = decide_offer(offer, limits, used, precision)
 			store.save_decision(doc, row, year, decision, new=True)
 		used += decision.counted
-		for line in offer_lines(offer, decision):
-			entries.append(
-				doc.get_gl_dict(
-					{
-						"account": line.account,
-						"debit": line.debit,
-						"credit": line.credit,
-						"debit_in_account_currency": line.debit,
-						"credit_in_account_currency": line.credit,
-						"cost_center": line.cost_center or row.cost_center,
-						"against": doc.customer,
-						"voucher_detail_no": row.name,
-						"remarks": _("Offer of {0} (SNC)").format(row.item_code),
-					},
-					item=row,
-				)
-			)
+		entries.extend(_gl_dicts(doc, row, offer, decision))
 	return entries
+
+
+def _gl_dicts(doc, row, offer: Offer, decision) -> list[dict]:
+	return [
+		doc.get_gl_dict(
+			{
+				"account": line.account,
+				"debit": line.debit,
+				"credit": line.credit,
+				"debit_in_account_currency": line.debit,
+				"credit_in_account_currency": line.credit,
+				"cost_center": line.cost_center or row.cost_center,
+				"against": doc.customer,
+				"voucher_detail_no": row.name,
+				"remarks": _("Offer of {0} (SNC)").format(row.item_code),
+			},
+			item=row,
+		)
+		for line in offer_lines(offer, decision)
+	]
 
 
 def release_offers(doc, method=None) -> None:

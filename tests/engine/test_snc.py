@@ -108,3 +108,16 @@ def test_offers_balance_and_never_tax_more_than_the_policy_allows(rows, turnover
 		within = sum((d.cost for d in decisions if d.within_unit_limit), D(0))
 		taxed = sum((d.taxable for d in decisions if d.within_unit_limit), D(0))
 		assert taxed <= max(within - exempt_room, D(0)) + D("0.01") * len(decisions)
+
+
+def test_a_returned_offer_reverses_its_share_of_cost_vat_and_running_total():
+	from perpetual_switch.engine.snc import returned_decision
+
+	o = offer("80.00", qty=2)
+	original = decide_offer(o, OfferLimits(previous_year_turnover=D("100000")), D("480"), 2)
+	half = returned_decision(original, D("40.00"), 2)
+	assert (half.cost, half.counted) == (D("-40.00"), D("-40.00"))
+	assert half.vat == -round(original.vat / 2, 2)
+	lines = totals(offer_lines(o, half))
+	assert ("3823", D("40.00"), 0) in lines and ("6884", 0, D("40.00")) in lines
+	assert ("243323", -half.vat, 0) in lines

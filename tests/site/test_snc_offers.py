@@ -350,3 +350,26 @@ def test_another_apps_portugal_override_runs_first(w, monkeypatch):
 	monkeypatch.setattr(frappe, "get_attr", lambda path: previous_app_override if path == other else real_attr(path))
 	doc = frappe.get_doc({"doctype": "Sales Invoice", "company": w.company, "items": []})
 	assert {"account": "from-the-other-app"} in gl.make_regional_gl_entries([], doc)
+
+
+def test_a_credit_note_reverses_the_offer_it_takes_back(w):
+	from erpnext.accounts.doctype.sales_invoice.sales_invoice import make_sales_return
+
+	si = invoice(w, "2026-05-10", [("SNC-P", 2, 0)])
+	assert net_gl(si.name) == expected(w, **{"3213": -160.0, "6884": 160.0, "6312": 36.80, "243323": -36.80})
+	before = snc.offers_this_year(w.company, 2026)
+	credit = make_sales_return(si.name)
+	credit.posting_date = credit.due_date = "2026-05-20"
+	credit.set_posting_time = 1
+	for row in credit.items:
+		row.qty = -1
+	credit.insert()
+	credit.submit()
+	assert credit.items[0].expense_account == w.accounts["3823"]
+	assert net_gl(credit.name) == expected(w, **{"3213": 80.0, "6884": -80.0, "6312": -18.40, "243323": 18.40})
+	after = snc.offers_this_year(w.company, 2026)
+	assert float(after["vat"]) == pytest.approx(float(before["vat"]) - 18.40)
+	credit.cancel()
+	assert net_gl(credit.name) == {}
+	assert float(snc.offers_this_year(w.company, 2026)["vat"]) == pytest.approx(float(before["vat"]))
+	frappe.db.commit()
