@@ -110,7 +110,7 @@ def status(data):
 	if data.get("stock_accounts"):
 		text += "\n\n" + table(
 			["Stock account", "Stock value", "GL balance", "Difference"],
-			[[a["account"], a["stock_value"], a["gl_balance"], a["difference"]] for a in data["stock_accounts"]],
+			[[a["account"], *(f"{a[k]} {data.get('currency', '')}".strip() for k in ("stock_value", "gl_balance", "difference"))] for a in data["stock_accounts"]],
 			right=(1, 2, 3),
 		)
 	return text

@@ -187,6 +187,7 @@ def status(company: str) -> dict:
 	current = build(company, freeze_stock=False)
 	return {
 		"company": company,
+		"currency": current.currency,
 		"perpetual_inventory_enabled": current.perpetual_inventory_enabled,
 		"switch": switch.name if switch else None,
 		"switch_status": switch.status if switch else None,
