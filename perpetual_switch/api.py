@@ -9,13 +9,12 @@ from perpetual_switch import services
 from perpetual_switch.services.switch import publish_progress, raise_blocked
 
 
-def _overrides(company_defaults) -> dict | None:
-	if not company_defaults:
-		return None
-	value = frappe.parse_json(company_defaults)
-	if not isinstance(value, dict):
+def _options(freeze_accounts, company_defaults) -> dict:
+	"""The wizard's options as the services take them: a flag, and company default overrides."""
+	overrides = frappe.parse_json(company_defaults) if company_defaults else None
+	if overrides is not None and not isinstance(overrides, dict):
 		frappe.throw(frappe._("Company defaults must be a mapping of field to value."))
-	return value
+	return {"freeze_accounts": bool(cint(freeze_accounts)), "company_defaults": overrides}
 
 
 @frappe.whitelist()
@@ -32,9 +31,8 @@ def get_plan(
 		cutover_date,
 		expense_account or None,
 		cost_center or None,
-		freeze_accounts=bool(cint(freeze_accounts)),
-		company_defaults=_overrides(company_defaults),
 		progress=publish_progress,
+		**_options(freeze_accounts, company_defaults),
 	)
 	return {**services.plan_dict(plan), "context": services.context(company)}
 
@@ -50,12 +48,7 @@ def apply(
 ) -> dict:
 	try:
 		services.apply(
-			company,
-			cutover_date,
-			expense_account or None,
-			cost_center or None,
-			freeze_accounts=bool(cint(freeze_accounts)),
-			company_defaults=_overrides(company_defaults),
+			company, cutover_date, expense_account or None, cost_center or None, **_options(freeze_accounts, company_defaults)
 		)
 	except services.SwitchBlocked as blocked:
 		raise_blocked(blocked.plan, blocked.blockers)
