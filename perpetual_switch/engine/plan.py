@@ -307,30 +307,38 @@ def _period_blockers(data: SwitchInputs) -> list[Issue]:
 	return issues
 
 
+def _sampled(code: str, template: str, documents, count: int, params: dict) -> Issue:
+	"""A blocker about `count` documents, naming the first few."""
+	names = ", ".join(f"{d.doctype} {d.name}" for d in documents[:SAMPLE])
+	return Issue(
+		code, template, documents[0].name if documents else None, {**params, "count": count, "documents": names}
+	)
+
+
 def _stock_blockers(data: SwitchInputs) -> list[Issue]:
 	issues = []
 	if data.stock_ledger_after_count:
-		names = ", ".join(f"{d.doctype} {d.name}" for d in data.stock_entries_after[:SAMPLE])
 		issues.append(
-			Issue(
+			_sampled(
 				"stock_ledger_after_cutover",
 				_(
 					"{count} stock ledger entries are dated after the cutover {date} (for example {documents}); the switch must cover every stock movement, so pick a later cutover."
 				),
-				data.stock_entries_after[0].name if data.stock_entries_after else None,
-				{"count": data.stock_ledger_after_count, "date": data.cutover_date, "documents": names},
+				data.stock_entries_after,
+				data.stock_ledger_after_count,
+				{"date": data.cutover_date},
 			)
 		)
 	if data.purchase_invoices_after_count:
-		names = ", ".join(d.name for d in data.purchase_invoices_after[:SAMPLE])
 		issues.append(
-			Issue(
+			_sampled(
 				"purchase_invoice_after_cutover",
 				_(
 					"{count} purchase invoices are dated after the cutover {date} (for example {documents}); pick a later cutover."
 				),
-				data.purchase_invoices_after[0].name if data.purchase_invoices_after else None,
-				{"count": data.purchase_invoices_after_count, "date": data.cutover_date, "documents": names},
+				data.purchase_invoices_after,
+				data.purchase_invoices_after_count,
+				{"date": data.cutover_date},
 			)
 		)
 	if data.negative_stock_allowed:
@@ -343,15 +351,15 @@ def _stock_blockers(data: SwitchInputs) -> list[Issue]:
 			)
 		)
 	if data.negative_running_count:
-		names = ", ".join(f"{d.doctype} {d.name}" for d in data.negative_running[:SAMPLE])
 		issues.append(
-			Issue(
+			_sampled(
 				"negative_running_stock",
 				_(
 					"{count} stock movements on or before the cutover took stock below zero (for example {documents}): sales were posted before the purchases they consume. Post the purchases first or correct the dates."
 				),
-				data.negative_running[0].name if data.negative_running else None,
-				{"count": data.negative_running_count, "documents": names},
+				data.negative_running,
+				data.negative_running_count,
+				{},
 			)
 		)
 	for bin in data.negative_bins:

@@ -176,14 +176,7 @@ def rollback(company: str):
 
 def status(company: str) -> dict:
 	_can_read_plan(company)
-	latest = frappe.get_all(
-		SWITCH,
-		filters={"company": company},
-		fields=["name", "status", "stock_journal_entry", "srbnb_journal_entry"],
-		order_by="creation desc",
-		limit=1,
-	)
-	switch = latest[0] if latest else None
+	switch = latest_switch(company)
 	current = build(company, freeze_stock=False)
 	return {
 		"company": company,
@@ -197,12 +190,8 @@ def status(company: str) -> dict:
 	}
 
 
-def context(company: str) -> dict:
-	"""What the wizard shows beside the plan: the company's state and its latest switch."""
-	_can_read_plan(company)
-	values = frappe.db.get_value(
-		"Company", company, ["country", "default_currency", "enable_perpetual_inventory"], as_dict=True
-	)
+def latest_switch(company: str):
+	"""The company's most recent switch, whatever its status, or None."""
 	latest = frappe.get_all(
 		SWITCH,
 		filters={"company": company},
@@ -210,12 +199,22 @@ def context(company: str) -> dict:
 		order_by="creation desc",
 		limit=1,
 	)
+	return latest[0] if latest else None
+
+
+def context(company: str) -> dict:
+	"""What the wizard shows beside the plan: the company's state and its latest switch."""
+	_can_read_plan(company)
+	values = frappe.db.get_value(
+		"Company", company, ["country", "default_currency", "enable_perpetual_inventory"], as_dict=True
+	)
+	latest = latest_switch(company)
 	return {
 		"company": company,
 		"country": values.country,
 		"currency": values.default_currency,
 		"perpetual_inventory_enabled": bool(values.enable_perpetual_inventory),
-		"switch": latest[0] if latest else None,
+		"switch": latest,
 		"can_apply": bool(frappe.has_permission(SWITCH, "submit")),
 	}
 
