@@ -1,3 +1,5 @@
+from perpetual_switch.snc_portugal.seam import regional_overrides
+
 app_name = "perpetual_switch"
 app_title = "Perpetual Switch"
 app_publisher = "perpetual_switch maintainers"
@@ -39,12 +41,10 @@ require_type_annotated_api_methods = True
 jinja = {"methods": ["perpetual_switch.services.switch.audit"]}
 
 # Portuguese SNC: offer postings through ERPNext's regional GL seam (reversed on cancel and kept
-# by reposts, because they are part of the invoice's own GL).
-regional_overrides = {
-	"Portugal": {
-		"erpnext.accounts.doctype.sales_invoice.sales_invoice.make_regional_gl_entries": "perpetual_switch.snc_portugal.gl.make_regional_gl_entries",
-	}
-}
+# by reposts, because they are part of the invoice's own GL). Registered under every country so
+# that the invoice's company decides, not the site's country; other companies get what ERPNext
+# would have called.
+regional_overrides = regional_overrides()
 
 after_install = "perpetual_switch.install.after_install"
 before_uninstall = "perpetual_switch.install.before_uninstall"

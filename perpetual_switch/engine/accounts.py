@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping
 
-from .models import Account, CostCenter, Issue, Warehouse, _
+from .models import Account, CostCenter, Issue, ItemStock, Warehouse, _
 
 SOURCE_WAREHOUSE = "warehouse"
 SOURCE_PARENT = "parent"
@@ -66,65 +66,81 @@ def unresolved_issue(warehouse: str, fallback: str | None) -> Issue:
 	)
 
 
+# What makes an account unfit to carry stock, worded for the warehouses or (item-wise) the items
+# that post to it.
+_STOCK_ACCOUNT_TEMPLATES = {
+	"warehouses": {
+		"account_not_found": _("Account {account}, used by warehouse(s) {warehouses}, does not exist."),
+		"account_other_company": _(
+			"Account {account}, used by warehouse(s) {warehouses}, belongs to company {other_company}, not {company}."
+		),
+		"account_is_group": _(
+			"Account {account}, used by warehouse(s) {warehouses}, is a group account; stock can only be posted to a ledger account."
+		),
+		"account_disabled": _("Account {account}, used by warehouse(s) {warehouses}, is disabled."),
+		"account_not_stock": _(
+			"Account {account}, used by warehouse(s) {warehouses}, has account type {account_type}, not Stock."
+		),
+	},
+	"items": {
+		"account_not_found": _("Account {account}, the inventory account of item(s) {items}, does not exist."),
+		"account_other_company": _(
+			"Account {account}, the inventory account of item(s) {items}, belongs to company {other_company}, not {company}."
+		),
+		"account_is_group": _(
+			"Account {account}, the inventory account of item(s) {items}, is a group account; stock can only be posted to a ledger account."
+		),
+		"account_disabled": _("Account {account}, the inventory account of item(s) {items}, is disabled."),
+		"account_not_stock": _(
+			"Account {account}, the inventory account of item(s) {items}, has account type {account_type}, not Stock."
+		),
+	},
+}
+SAMPLE_NAMES = 5
+
+
+def _names(names: list[str]) -> str:
+	shown = ", ".join(names[:SAMPLE_NAMES])
+	return shown + (f" (+{len(names) - SAMPLE_NAMES})" if len(names) > SAMPLE_NAMES else "")
+
+
 def stock_account_issues(
-	account_name: str, used_by: list[str], company: str, accounts: Mapping[str, Account]
+	account_name: str, used_by: list[str], company: str, accounts: Mapping[str, Account], kind: str = "warehouses"
 ) -> list[Issue]:
-	"""Every reason why `account_name` cannot carry the stock value of `used_by` warehouses."""
-	params = {"account": account_name, "warehouses": ", ".join(used_by), "company": company}
+	"""Every reason why `account_name` cannot carry the stock value of `used_by` (warehouses or items)."""
+	templates = _STOCK_ACCOUNT_TEMPLATES[kind]
+	params = {"account": account_name, kind: _names(used_by), "company": company}
 	account = accounts.get(account_name)
 	if account is None:
-		return [
-			Issue(
-				"account_not_found",
-				_("Account {account}, used by warehouse(s) {warehouses}, does not exist."),
-				account_name,
-				params,
-			)
-		]
-	issues = []
+		return [Issue("account_not_found", templates["account_not_found"], account_name, params)]
+	found = []
 	if account.company != company:
-		issues.append(
-			Issue(
-				"account_other_company",
-				_(
-					"Account {account}, used by warehouse(s) {warehouses}, belongs to company {other_company}, not {company}."
-				),
-				account_name,
-				{**params, "other_company": account.company},
-			)
-		)
+		found.append(("account_other_company", {"other_company": account.company}))
 	if account.is_group:
-		issues.append(
-			Issue(
-				"account_is_group",
-				_(
-					"Account {account}, used by warehouse(s) {warehouses}, is a group account; stock can only be posted to a ledger account."
-				),
-				account_name,
-				params,
-			)
-		)
+		found.append(("account_is_group", {}))
 	if account.disabled:
-		issues.append(
-			Issue(
-				"account_disabled",
-				_("Account {account}, used by warehouse(s) {warehouses}, is disabled."),
-				account_name,
-				params,
-			)
-		)
+		found.append(("account_disabled", {}))
 	if account.account_type != "Stock":
-		issues.append(
-			Issue(
-				"account_not_stock",
-				_(
-					"Account {account}, used by warehouse(s) {warehouses}, has account type {account_type}, not Stock."
-				),
-				account_name,
-				{**params, "account_type": account.account_type or "-"},
-			)
-		)
-	return issues
+		found.append(("account_not_stock", {"account_type": account.account_type or "-"}))
+	return [Issue(code, templates[code], account_name, {**params, **extra}) for code, extra in found]
+
+
+SOURCE_ITEM = "item"
+SOURCE_ITEM_GROUP = "item_group"
+SOURCE_BRAND = "brand"
+
+
+def resolve_item(item: ItemStock) -> tuple[str | None, str | None, str | None]:
+	"""ERPNext's item-wise order: the item's default inventory account for the company, then its
+	item group's, then its brand's. Returns (account, source, the item, group or brand it came from)."""
+	for account, source, name in (
+		(item.item_account, SOURCE_ITEM, item.item_code),
+		(item.item_group_account, SOURCE_ITEM_GROUP, item.item_group),
+		(item.brand_account, SOURCE_BRAND, item.brand),
+	):
+		if account:
+			return account, source, name
+	return None, None, None
 
 
 def expense_account_issues(name: str | None, company: str, accounts: Mapping[str, Account]) -> list[Issue]:

@@ -78,6 +78,8 @@ COMPANY_DEFAULT_FIELDS = (
 	"round_off_cost_center",
 	PERPETUAL_FIELD,
 )
+"""Every field the switch knows; a site's Company may lack some (version 16 has no
+expenses_included_in_valuation), and `Company.default_fields` says which it has."""
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,13 @@ class Company:
 	perpetual_inventory: bool = False
 	default_expense_account: str | None = None
 	defaults: Mapping[str, object] = field(default_factory=dict)
-	"""Current values of COMPANY_DEFAULT_FIELDS (None when empty)."""
+	"""Current values of `default_fields` (None when empty)."""
+	default_fields: tuple[str, ...] = COMPANY_DEFAULT_FIELDS
+	"""The fields of COMPANY_DEFAULT_FIELDS that this site's Company has: only these are read,
+	proposed, set and restored."""
+	item_wise_inventory: bool = False
+	"""Stock is booked to each item's inventory account (item, item group, brand) instead of the
+	warehouse's (a company setting that exists from ERPNext 16 on)."""
 
 	def default(self, fieldname: str):
 		return self.defaults.get(fieldname) or None
@@ -110,6 +118,21 @@ class ReceiptRow:
 	base_net_amount: Decimal
 	returned_qty: Decimal = ZERO
 	billed_qty: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class ItemStock:
+	"""An item's stock value on or before the cutover and its inventory account at each level
+	ERPNext looks at in item-wise mode (the item's defaults, its item group's, its brand's)."""
+
+	item_code: str
+	stock_value: Decimal
+	stock_qty: Decimal = ZERO
+	item_account: str | None = None
+	item_group: str | None = None
+	item_group_account: str | None = None
+	brand: str | None = None
+	brand_account: str | None = None
 
 
 @dataclass(frozen=True)
@@ -173,6 +196,10 @@ class SwitchInputs:
 	negative_running: tuple[DatedDocument, ...] = ()
 	negative_running_count: int = 0
 	"""Stock ledger rows on or before the cutover whose running quantity went below zero."""
+	item_stock: tuple[ItemStock, ...] = ()
+	"""Per item, read only when the company books stock item-wise."""
+	periodic_entries: tuple[DatedDocument, ...] = ()
+	"""Periodic Accounting Entries (ERPNext 16) the company posted on or before the cutover."""
 
 
 @dataclass(frozen=True)
@@ -182,6 +209,18 @@ class WarehouseLine:
 	account: str | None
 	source: str | None
 	source_warehouse: str | None
+	stock_value: Decimal
+
+
+@dataclass(frozen=True)
+class ItemAccountLine:
+	"""Item-wise mode: the account an item's stock is booked to, and where it comes from."""
+
+	item_code: str
+	account: str | None
+	source: str | None
+	"""`item`, `item_group`, `brand`, or None when no level has one."""
+	source_name: str | None
 	stock_value: Decimal
 
 
@@ -273,6 +312,10 @@ class Plan:
 	journal_entries: tuple[JournalPlan, ...]
 	company_defaults: tuple[DefaultChange, ...]
 	freeze: FreezePlan = FreezePlan()
+	item_wise_inventory: bool = False
+	items: tuple[ItemAccountLine, ...] = ()
+	"""Item-wise mode only: each item with stock and its resolved account."""
+	periodic_entries: tuple[DatedDocument, ...] = ()
 
 	@property
 	def mode(self) -> str:

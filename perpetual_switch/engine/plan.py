@@ -6,18 +6,20 @@ from .accounts import (
 	cost_center_issues,
 	expense_account_issues,
 	resolve_all,
+	resolve_item,
 	stock_account_issues,
 	unresolved_issue,
 )
 from .freeze import freeze_doctypes, plan_freeze
 from .journal import adjustment_journal
 from .models import (
-	COMPANY_DEFAULT_FIELDS,
 	COST_CENTER_DEFAULTS,
 	DEFAULT_ACCOUNT_TYPES,
 	PERPETUAL_FIELD,
+	DatedDocument,
 	DefaultChange,
 	FreezePlan,
+	ItemAccountLine,
 	Issue,
 	Plan,
 	SrbnbSummary,
@@ -40,8 +42,12 @@ def build_plan(data: SwitchInputs) -> Plan:
 	blockers: list[Issue] = []
 	warnings: list[Issue] = []
 
-	# Warehouses and their accounts
-	resolved = resolve_all(data.warehouses, company.default("default_inventory_account"))
+	# Warehouses and their accounts; in item-wise mode the items' accounts carry the stock instead
+	# (the proposed default inventory account is the one the warehouses will resolve with).
+	inventory_default = data.default_overrides.get("default_inventory_account") or company.default(
+		"default_inventory_account"
+	)
+	resolved = resolve_all(data.warehouses, inventory_default)
 	stock_candidates = data.account_candidates.get("Stock", ())
 	warehouse_lines = []
 	used_by: dict[str, list[str]] = {}
@@ -51,19 +57,28 @@ def build_plan(data: SwitchInputs) -> Plan:
 		warehouse_lines.append(
 			WarehouseLine(warehouse.name, warehouse.is_group, account, source, source_warehouse, value)
 		)
+		if company.item_wise_inventory:
+			continue
 		if account is None:
 			blockers.append(unresolved_issue(warehouse.name, stock_candidates[0] if stock_candidates else None))
 		else:
 			used_by.setdefault(account, []).append(warehouse.name)
+	item_lines: list[ItemAccountLine] = []
+	if company.item_wise_inventory:
+		item_lines, item_issues = _item_accounts(data, used_by)
+		blockers.extend(item_issues)
+		values = {line.item_code: line.stock_value for line in item_lines}
+		kind = "items"
+	else:
+		values = data.stock_values
+		kind = "warehouses"
 	for account in sorted(used_by):
-		blockers.extend(stock_account_issues(account, used_by[account], company.name, data.accounts))
+		blockers.extend(stock_account_issues(account, used_by[account], company.name, data.accounts, kind))
 
 	# Stock value against the GL, per stock account
 	stock_accounts = []
 	for account in sorted(used_by):
-		stock_value = sum(
-			(data.stock_values.get(w, ZERO) for w in used_by[account]), ZERO
-		)
+		stock_value = sum((values.get(w, ZERO) for w in used_by[account]), ZERO)
 		stock_accounts.append(
 			StockAccountLine(
 				account,
@@ -87,6 +102,19 @@ def build_plan(data: SwitchInputs) -> Plan:
 					{"account": account, "amount": str(balance), "currency": company.currency},
 				)
 			)
+
+	if data.periodic_entries:
+		warnings.append(
+			_sampled(
+				"periodic_accounting_entries",
+				_(
+					"Company {company} posted {count} Periodic Accounting Entries on or before the cutover (for example {documents}); the sync starts from the GL as they left it and posts only the remaining difference."
+				),
+				data.periodic_entries,
+				len(data.periodic_entries),
+				{"company": company.name},
+			)
+		)
 
 	blockers.extend(expense_account_issues(data.expense_account, company.name, data.accounts))
 	blockers.extend(cost_center_issues(data.cost_center, company.name, data.cost_centers))
@@ -215,14 +243,50 @@ def build_plan(data: SwitchInputs) -> Plan:
 		journal_entries=tuple(journals),
 		company_defaults=tuple(company_defaults),
 		freeze=freeze if has_work else FreezePlan(),
+		item_wise_inventory=company.item_wise_inventory,
+		items=tuple(item_lines),
+		periodic_entries=data.periodic_entries,
 	)
+
+
+def _item_accounts(data: SwitchInputs, used_by: dict[str, list[str]]) -> tuple[list[ItemAccountLine], list[Issue]]:
+	"""Item-wise mode: resolve each item that has stock; an item with stock and no account blocks,
+	since ERPNext refuses its next document."""
+	lines, missing = [], []
+	for item in sorted(data.item_stock, key=lambda i: i.item_code):
+		if not item.stock_value and not item.stock_qty:
+			continue
+		account, source, source_name = resolve_item(item)
+		lines.append(
+			ItemAccountLine(
+				item.item_code, account, source, source_name, round_money(item.stock_value, data.company.precision)
+			)
+		)
+		if account:
+			used_by.setdefault(account, []).append(item.item_code)
+		else:
+			missing.append(DatedDocument("Item", item.item_code))
+	issues = []
+	if missing:
+		issues.append(
+			_sampled(
+				"item_without_inventory_account",
+				_(
+					"Company {company} books stock per item, and {count} items with stock have no inventory account on the item, its item group or its brand (for example {documents}); ERPNext would refuse their next stock document. Set a default inventory account for this company on each."
+				),
+				missing,
+				len(missing),
+				{"company": data.company.name},
+			)
+		)
+	return lines, issues
 
 
 def propose_defaults(data: SwitchInputs) -> tuple[list[DefaultChange], list[Issue]]:
 	"""Company defaults the switch sets: empty ones get a candidate, overrides win, perpetual goes on."""
 	company = data.company
 	changes, issues = [], []
-	for fieldname in COMPANY_DEFAULT_FIELDS:
+	for fieldname in company.default_fields:
 		current = company.default(fieldname)
 		if fieldname == PERPETUAL_FIELD:
 			if not company.perpetual_inventory:

@@ -84,6 +84,21 @@ def plan_to_dict(plan: Plan, translate: Callable[[str], str] = str) -> dict:
 		"company_defaults": [
 			{"field": c.field, "current": c.current, "proposed": c.proposed} for c in plan.company_defaults
 		],
+		"item_wise_inventory": plan.item_wise_inventory,
+		"items": [
+			{
+				"item_code": i.item_code,
+				"account": i.account,
+				"source": i.source,
+				"source_name": i.source_name,
+				"stock_value": money(i.stock_value),
+			}
+			for i in plan.items
+		],
+		"periodic_entries": [
+			{"name": d.name, "posting_date": d.posting_date.isoformat() if d.posting_date else None}
+			for d in plan.periodic_entries
+		],
 		"freeze": {
 			"doctypes": list(plan.freeze.doctypes),
 			"new_periods": [[s.isoformat(), e.isoformat()] for s, e in plan.freeze.new_periods],

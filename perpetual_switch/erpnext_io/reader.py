@@ -19,6 +19,7 @@ from perpetual_switch.engine.models import (
 	Company,
 	CostCenter,
 	DatedDocument,
+	ItemStock,
 	NegativeBin,
 	ReceiptRow,
 	SwitchInputs,
@@ -41,16 +42,38 @@ def currency_precision(currency: str) -> int:
 	return int(get_field_precision(frappe.get_meta("GL Entry").get_field("debit"), currency=currency) or 2)
 
 
+ITEM_WISE_FIELD = "enable_item_wise_inventory_account"
+
+
+def company_default_fields() -> tuple[str, ...]:
+	"""The switch's company defaults that this site's Company has (version 16 dropped
+	expenses_included_in_valuation, for one)."""
+	meta = frappe.get_meta("Company")
+	return tuple(f for f in COMPANY_DEFAULT_FIELDS if meta.has_field(f))
+
+
+def item_wise_available() -> bool:
+	"""Whether this site books stock per item (a Company setting and an Item Default account)."""
+	return frappe.get_meta("Company").has_field(ITEM_WISE_FIELD) and frappe.get_meta("Item Default").has_field(
+		"default_inventory_account"
+	)
+
+
 def read_company(name: str) -> Company:
+	default_fields = company_default_fields()
 	fields = ["name", "default_currency", "enable_perpetual_inventory", "default_expense_account"]
-	row = frappe.db.get_value("Company", name, fields + list(COMPANY_DEFAULT_FIELDS), as_dict=True)
+	if item_wise_available():
+		fields.append(ITEM_WISE_FIELD)
+	row = frappe.db.get_value("Company", name, fields + list(default_fields), as_dict=True)
 	return Company(
 		name=row.name,
 		currency=row.default_currency,
 		precision=currency_precision(row.default_currency),
 		perpetual_inventory=bool(row.enable_perpetual_inventory),
 		default_expense_account=row.default_expense_account,
-		defaults={f: row.get(f) for f in COMPANY_DEFAULT_FIELDS},
+		defaults={f: row.get(f) for f in default_fields},
+		default_fields=default_fields,
+		item_wise_inventory=bool(row.get(ITEM_WISE_FIELD)),
 	)
 
 
@@ -111,6 +134,7 @@ def read_inputs(
 	stock_after, stock_after_count = later_stock_ledger(company.name, cutover_date)
 	negative, negative_count = negative_running(company.name, cutover_date)
 	invoices_after, invoices_after_count = later_purchase_invoices(company.name, cutover_date)
+	items = item_stock(company.name, cutover_date) if company.item_wise_inventory else ()
 
 	return SwitchInputs(
 		company=company,
@@ -146,6 +170,8 @@ def read_inputs(
 		country=frappe.get_cached_value("Company", company.name, "country"),
 		negative_running=negative,
 		negative_running_count=negative_count,
+		item_stock=items,
+		periodic_entries=periodic_entries(company.name, cutover_date),
 	)
 
 
@@ -191,6 +217,48 @@ def gl_balance_by_account(company: str, on_date: date, accounts) -> dict:
 		{"company": company, "date": on_date, "accounts": accounts},
 	)
 	return {account: to_decimal(value) for account, value in rows}
+
+
+def item_stock(company: str, cutover_date: date) -> tuple[ItemStock, ...]:
+	"""Stock value and quantity per item on or before the cutover, with the inventory account the
+	item, its item group and its brand each hold for the company (ERPNext's item-wise order)."""
+	rows = frappe.db.sql(
+		"""
+		select s.item_code, cast(s.value as char), cast(s.qty as char),
+			own.default_inventory_account, item.item_group, grp.default_inventory_account,
+			item.brand, brand.default_inventory_account
+		from (
+			select item_code, sum(stock_value_difference) as value, sum(actual_qty) as qty
+			from `tabStock Ledger Entry`
+			where company = %(company)s and is_cancelled = 0 and posting_date <= %(date)s
+			group by item_code
+		) s
+		join `tabItem` item on item.name = s.item_code
+		left join `tabItem Default` own
+			on own.parenttype = 'Item' and own.parent = item.name and own.company = %(company)s
+		left join `tabItem Default` grp
+			on grp.parenttype = 'Item Group' and grp.parent = item.item_group and grp.company = %(company)s
+		left join `tabItem Default` brand
+			on brand.parenttype = 'Brand' and brand.parent = item.brand and brand.company = %(company)s
+		""",
+		{"company": company, "date": cutover_date},
+	)
+	return tuple(
+		ItemStock(code, to_decimal(value), to_decimal(qty), own or None, group, group_acc or None, brand, brand_acc or None)
+		for code, value, qty, own, group, group_acc, brand, brand_acc in rows
+	)
+
+
+def periodic_entries(company: str, cutover_date: date) -> tuple[DatedDocument, ...]:
+	"""Periodic Accounting Entries (a journal type ERPNext 16 added; none exist before it)."""
+	rows = frappe.db.sql(
+		"""select name, posting_date from `tabJournal Entry`
+		where company = %(company)s and docstatus = 1 and voucher_type = 'Periodic Accounting Entry'
+			and posting_date <= %(date)s
+		order by posting_date, name""",
+		{"company": company, "date": cutover_date},
+	)
+	return tuple(DatedDocument("Journal Entry", name, getdate(posting_date)) for name, posting_date in rows)
 
 
 def receipt_rows(company: str, cutover_date: date) -> tuple[ReceiptRow, ...]:

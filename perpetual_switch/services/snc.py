@@ -22,9 +22,13 @@ from perpetual_switch.erpnext_io import snc as store
 from perpetual_switch.erpnext_io.reader import currency_precision, total_assets
 
 
+def is_portuguese(company: str) -> bool:
+	return store.country(company) == "Portugal"
+
+
 def _applies(doc) -> object | None:
 	"""The company's SNC settings when the document is a Portuguese company's; else None."""
-	if store.country(doc.company) != "Portugal":
+	if not is_portuguese(doc.company):
 		return None
 	return store.settings(doc.company)
 

@@ -11,7 +11,7 @@ import frappe
 from frappe import _
 from frappe.utils import getdate, now_datetime
 
-from perpetual_switch.engine.models import COMPANY_DEFAULT_FIELDS, Issue, Plan
+from perpetual_switch.engine.models import Issue, Plan
 from perpetual_switch.engine.plan import apply_blockers, build_plan
 from perpetual_switch.engine.serialize import issue_to_dict, plan_to_dict
 from perpetual_switch.erpnext_io import reader, writer
@@ -97,7 +97,7 @@ def build(
 	progress=None,
 ) -> Plan:
 	overrides = {k: v for k, v in (company_defaults or {}).items() if v}
-	unknown = set(overrides) - set(COMPANY_DEFAULT_FIELDS)
+	unknown = set(overrides) - set(reader.company_default_fields())
 	if unknown:
 		frappe.throw(_("{0} is not a company default the switch can set.").format(frappe.bold(", ".join(sorted(unknown)))))
 	inputs = reader.read_inputs(

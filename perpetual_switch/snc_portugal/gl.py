@@ -1,26 +1,29 @@
-"""ERPNext's regional seam for Portugal: add the SNC offer postings to a sales invoice's GL entries.
+"""ERPNext's regional GL seam for sales invoices: add the SNC offer postings of a Portuguese company.
 
-ERPNext calls only the last installed app's override of `make_regional_gl_entries`; when another
-app registered one for Portugal before us, we call it first and add to its result.
+Registered under every country (see `seam`), so the company's country decides, not the site's.
+ERPNext calls only the last installed app's override for a region; we call the one before ours
+ourselves, so other apps' overrides run as they would without this app.
 """
 
+import erpnext
 import frappe
 
+from perpetual_switch.snc_portugal.seam import OURS, SEAM
 from perpetual_switch.services import snc
-
-SEAM = "erpnext.accounts.doctype.sales_invoice.sales_invoice.make_regional_gl_entries"
-OURS = "perpetual_switch.snc_portugal.gl.make_regional_gl_entries"
 
 
 def make_regional_gl_entries(gl_entries, doc):
-	gl_entries = _previous_override(gl_entries, doc)
-	return gl_entries + snc.offer_gl_entries(doc)
+	if snc.is_portuguese(doc.company):
+		return _previous_override("Portugal", gl_entries, doc) + snc.offer_gl_entries(doc)
+	return _previous_override(erpnext.get_region(), gl_entries, doc)
 
 
-def _previous_override(gl_entries, doc):
-	paths = frappe.get_hooks("regional_overrides", {}).get("Portugal", {}).get(SEAM, [])
+def _previous_override(region, gl_entries, doc):
+	"""What ERPNext would call for `region` if this app were not installed."""
+	paths = frappe.get_hooks("regional_overrides", {}).get(region, {}).get(SEAM, [])
 	if OURS in paths:
 		paths = paths[: paths.index(OURS)]
-	if not paths:
-		return gl_entries
-	return frappe.get_attr(paths[-1])(gl_entries, doc)
+	if paths:
+		return frappe.get_attr(paths[-1])(gl_entries, doc)
+	original = frappe.get_attr(SEAM)
+	return getattr(original, "__wrapped__", lambda gl_entries, doc: gl_entries)(gl_entries, doc)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import frappe
 from frappe.utils import flt
 
-from .world import ensure_fiscal_year, make_item
+from .world import ensure_exchange_rates, ensure_fiscal_year, make_item
 
 
 @dataclass
@@ -51,6 +51,7 @@ def build_snc(company: str, abbr: str) -> SncWorld:
 	frappe.set_user("Administrator")
 	ensure_fiscal_year(2025)
 	ensure_fiscal_year(2026)
+	ensure_exchange_rates("EUR")
 	if not frappe.db.exists("Company", company):
 		frappe.get_doc(
 			{

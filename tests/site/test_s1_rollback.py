@@ -10,7 +10,7 @@ frappe = pytest.importorskip(
 
 from perpetual_switch import services  # noqa: E402
 from perpetual_switch.erpnext_io import writer
-from perpetual_switch.engine.models import COMPANY_DEFAULT_FIELDS
+from perpetual_switch.erpnext_io.reader import company_default_fields
 
 from .world import CUTOVER, build_s1, gl_balance, receipt, user_with
 
@@ -24,7 +24,7 @@ def world(site):
 
 
 def company_state(company):
-	return frappe.db.get_value("Company", company, list(COMPANY_DEFAULT_FIELDS), as_dict=True)
+	return frappe.db.get_value("Company", company, list(company_default_fields()), as_dict=True)
 
 
 def nothing_written(w, before):

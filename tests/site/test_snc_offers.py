@@ -50,6 +50,33 @@ def test_cases_1_and_2_perpetual(w):
 	frappe.db.commit()
 
 
+@pytest.fixture
+def site_country(site):
+	"""Set the site's default country for one test (the setup wizard's choice), then restore it."""
+	before = frappe.db.get_single_value("System Settings", "country")
+
+	def set_country(country):
+		frappe.db.set_single_value("System Settings", "country", country)
+		frappe.clear_cache()
+		frappe.local.flags.company = None
+
+	yield set_country
+	set_country(before)
+	frappe.db.commit()
+
+
+@pytest.mark.parametrize("country", ["Spain", "United States"])
+def test_offers_follow_the_company_not_the_sites_country(w, site_country, country):
+	"""A group with companies in Portugal and elsewhere on one site: the offer is posted in full."""
+	site_country(country)
+	from erpnext import get_region
+
+	assert get_region() == country
+	si = invoice(w, "2026-02-03", [("SNC-P", 1, 0)])
+	assert net_gl(si.name) == expected(w, **{"3213": -80.0, "6884": 80.0, "6312": 18.40, "243323": -18.40})
+	cancel(si)
+
+
 def test_cases_3_and_4_periodic(w):
 	set_perpetual(w.company, False)
 	try:

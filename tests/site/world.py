@@ -48,7 +48,23 @@ def ensure_supplier(name="Sup One") -> str:
 	return name
 
 
+def ensure_exchange_rates(currency: str) -> None:
+	"""Let documents of a `currency` company run on any site: price lists and parties in the
+	site's own currency (USD on a site set up in the United States) need a rate to it."""
+	others = {frappe.db.get_default("currency")} | set(
+		frappe.get_all("Price List", filters={"enabled": 1}, pluck="currency")
+	)
+	for other in sorted(o for o in others if o and o != currency):
+		for from_currency, to_currency in ((other, currency), (currency, other)):
+			key = {"date": "2000-01-01", "from_currency": from_currency, "to_currency": to_currency}
+			if not frappe.db.exists("Currency Exchange", key):
+				frappe.get_doc(
+					{"doctype": "Currency Exchange", **key, "exchange_rate": 1, "for_buying": 1, "for_selling": 1}
+				).insert()
+
+
 def make_company(name: str, abbr: str, perpetual: bool, country="Portugal", currency="EUR") -> World:
+	ensure_exchange_rates(currency)
 	if not frappe.db.exists("Company", name):
 		frappe.get_doc(
 			{

@@ -242,7 +242,7 @@ class PerpetualSwitchWizard {
 		$(`<button class="btn btn-default btn-sm">${__("Re-check")}</button>`)
 			.appendTo(this.$content)
 			.on("click", () => this.load_plan().then(() => this.render()));
-		$(`<a class="btn btn-link btn-sm" href="/app/company/${encodeURIComponent(plan.company)}" target="_blank">${__("Open company {0}", [frappe.utils.escape_html(plan.company)])}</a>`).appendTo(this.$content);
+		$(`<a class="btn btn-link btn-sm" href="${form_url("Company", plan.company)}" target="_blank">${__("Open company {0}", [frappe.utils.escape_html(plan.company)])}</a>`).appendTo(this.$content);
 	}
 
 	// Step 3
@@ -375,10 +375,14 @@ function close_progress() {
 	setTimeout(() => frappe.hide_progress(), 1000);
 }
 
+// Frappe builds the desk's address (/app on version 15, /desk from 16 on).
+function form_url(doctype, name) {
+	return frappe.utils.get_form_link(doctype, name);
+}
+
 function link(doctype, name) {
 	if (!name) return "";
-	const route = frappe.router.slug(doctype);
-	return `<a href="/app/${route}/${encodeURIComponent(name)}" target="_blank">${frappe.utils.escape_html(name)}</a>`;
+	return `<a href="${form_url(doctype, name)}" target="_blank">${frappe.utils.escape_html(name)}</a>`;
 }
 
 function money(value, currency) {
