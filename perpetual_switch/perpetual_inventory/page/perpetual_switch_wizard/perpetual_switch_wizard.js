@@ -225,6 +225,7 @@ class PerpetualSwitchWizard {
 	// Step 2
 	render_warehouses() {
 		const plan = this.plan;
+		if (plan.item_wise_inventory) return this.render_items();
 		const problems = new Set(plan.blockers.map((b) => b.subject));
 		const rows = plan.warehouses
 			.map((w) => {
@@ -243,6 +244,29 @@ class PerpetualSwitchWizard {
 			.appendTo(this.$content)
 			.on("click", () => this.load_plan().then(() => this.render()));
 		$(`<a class="btn btn-link btn-sm" href="${form_url("Company", plan.company)}" target="_blank">${__("Open company {0}", [frappe.utils.escape_html(plan.company)])}</a>`).appendTo(this.$content);
+	}
+
+	// Step 2, for a company that books stock per item (its item, item group or brand account)
+	render_items() {
+		const plan = this.plan;
+		this.$content.append(`<p>${__("Company {0} books stock to each item's inventory account, not the warehouse's.", [frappe.utils.escape_html(plan.company)])}</p>`);
+		const shown = plan.items.slice(0, 500);
+		const rows = shown
+			.map((i) => `<tr class="${i.account ? "" : "ps-problem"}">
+					<td>${link("Item", i.item_code)}</td>
+					<td>${i.account ? link("Account", i.account) : `<span class="text-danger">${__("none")}</span>`}</td>
+					<td>${item_source_label(i)}</td>
+					<td class="num">${money(i.stock_value, plan.currency)}</td>
+				</tr>`)
+			.join("");
+		this.$content.append(table([__("Item"), __("Stock Account"), __("Account From"), __("Stock Value")], rows, [3]));
+		if (plan.items.length > shown.length) {
+			this.$content.append(`<p class="text-muted">${__("{0} more items; the switch's print format lists them all.", [plan.items.length - shown.length])}</p>`);
+		}
+		this.$content.append(issues_html(plan.blockers.filter((b) => b.code.startsWith("item") || b.code.startsWith("account")), []));
+		$(`<button class="btn btn-default btn-sm">${__("Re-check")}</button>`)
+			.appendTo(this.$content)
+			.on("click", () => this.load_plan().then(() => this.render()));
 	}
 
 	// Step 3
@@ -393,6 +417,13 @@ function source_label(w) {
 	if (w.source === "warehouse") return __("own");
 	if (w.source === "parent") return __("parent {0}", [frappe.utils.escape_html(w.source_warehouse)]);
 	if (w.source === "company_default") return __("company default");
+	return `<span class="text-danger">${__("unresolved")}</span>`;
+}
+
+function item_source_label(i) {
+	if (i.source === "item") return __("item");
+	if (i.source === "item_group") return __("item group {0}", [frappe.utils.escape_html(i.source_name)]);
+	if (i.source === "brand") return __("brand {0}", [frappe.utils.escape_html(i.source_name)]);
 	return `<span class="text-danger">${__("unresolved")}</span>`;
 }
 
