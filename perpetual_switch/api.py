@@ -6,7 +6,7 @@ import frappe
 from frappe.utils import cint
 
 from perpetual_switch import services
-from perpetual_switch.services.switch import publish_progress, raise_blocked
+from perpetual_switch.services.switch import publish_progress
 
 
 def _options(freeze_accounts, company_defaults) -> dict:
@@ -46,18 +46,37 @@ def apply(
 	company_defaults: str | dict | None = None,
 	freeze_accounts: str | int | None = None,
 ) -> dict:
-	try:
-		services.apply(
-			company, cutover_date, expense_account or None, cost_center or None, **_options(freeze_accounts, company_defaults)
-		)
-	except services.SwitchBlocked as blocked:
-		raise_blocked(blocked.plan, blocked.blockers)
+	"""Enqueue the switch; the wizard follows the job's progress and state."""
+	from perpetual_switch.services import background
+
+	background.enqueue_apply(
+		company, cutover_date, expense_account or None, cost_center or None, **_options(freeze_accounts, company_defaults)
+	)
+	return services.context(company)
+
+
+@frappe.whitelist(methods=["POST"])
+def apply_switch(name: str) -> dict:
+	"""Enqueue the submission of a draft switch made in the form."""
+	from perpetual_switch.services import background
+
+	company = frappe.db.get_value("Switch to Perpetual Inventory", name, "company")
+	if not company:
+		frappe.throw(frappe._("Switch {0} does not exist.").format(frappe.bold(name)), frappe.DoesNotExistError)
+	background.enqueue_apply(company, switch=name)
 	return services.context(company)
 
 
 @frappe.whitelist(methods=["POST"])
 def rollback(company: str) -> dict:
-	services.rollback(company)
+	from perpetual_switch.services import background
+
+	background.enqueue_rollback(company)
+	return services.context(company)
+
+
+@frappe.whitelist()
+def job_state(company: str) -> dict:
 	return services.context(company)
 
 

@@ -140,19 +140,18 @@ def apply_command(context, company, cutover_date, expense_account, cost_center, 
 	with connected(context):
 		from perpetual_switch import services
 
-		preview = services.plan(company, cutover_date, expense_account, cost_center)
-		data = services.plan_dict(preview)
-		if data["blockers"]:
-			_print_plan(data, as_json)
-			sys.exit(EXIT_BLOCKED)
 		if not yes:
 			if not sys.stdin.isatty():
 				click.echo("Refusing to apply without --yes when no terminal is attached.", err=True)
 				sys.exit(EXIT_ERROR)
-			_print_plan(data, False)
+			preview = services.plan_dict(services.plan(company, cutover_date, expense_account, cost_center))
+			_print_plan(preview, False)
+			if preview["blockers"]:
+				sys.exit(EXIT_BLOCKED)
 			click.confirm(f"Apply this switch to {company}?", abort=True)
 		try:
-			doc = services.apply(company, cutover_date, expense_account, cost_center)
+			with progress_reporter(not as_json) as progress:
+				doc = services.apply(company, cutover_date, expense_account, cost_center, progress=progress)
 		except services.SwitchBlocked as blocked:
 			data = services.plan_dict(blocked.plan)
 			data["blockers"] = services.issues_dicts(blocked.blockers)
@@ -160,7 +159,7 @@ def apply_command(context, company, cutover_date, expense_account, cost_center, 
 			sys.exit(EXIT_BLOCKED)
 		journals = [j for j in (doc.stock_journal_entry, doc.srbnb_journal_entry) if j]
 		if as_json:
-			_print_json({"switch": doc.name, "journal_entries": journals, "plan": json.loads(doc.plan_json)})
+			_print_json({"switch": doc.name, "journal_entries": journals, "plan": services.plan_dict(doc.flags.plan)})
 		else:
 			click.echo(f"Applied {doc.name}: journal entries {', '.join(journals) or '-'}.")
 
@@ -183,7 +182,8 @@ def rollback_command(context, company, yes, as_json):
 				sys.exit(EXIT_ERROR)
 			click.confirm(f"Roll back the applied switch of {company}?", abort=True)
 		try:
-			doc = services.rollback(company)
+			with progress_reporter(not as_json) as progress:
+				doc = services.rollback(company, progress=progress)
 		except frappe.ValidationError as e:
 			frappe.db.rollback()
 			click.echo(click.style(_message(e), fg="red"), err=True)
@@ -193,6 +193,30 @@ def rollback_command(context, company, yes, as_json):
 			_print_json({"switch": doc.name, "switch_status": doc.status, "cancelled_journal_entries": journals})
 		else:
 			click.echo(f"Rolled back {doc.name}: cancelled {', '.join(journals) or 'no journal entries'}.")
+
+
+@contextmanager
+def progress_reporter(enabled: bool):
+	"""A progress bar on a terminal, plain lines otherwise (nothing with --json), on stderr."""
+	if not enabled:
+		yield None
+		return
+	if sys.stderr.isatty():
+		with click.progressbar(length=100, label="Working", file=sys.stderr, show_percent=True) as bar:
+			done = [0]
+
+			def on_terminal(percent, description):
+				bar.label = description
+				bar.update(max(0, int(percent) - done[0]))
+				done[0] = max(done[0], int(percent))
+
+			yield on_terminal
+		return
+
+	def plain(percent, description):
+		click.echo(f"{int(percent):3d}% {description}", err=True)
+
+	yield plain
 
 
 def _print_json(data):

@@ -13,8 +13,11 @@ def issue_to_dict(issue: Issue, translate: Callable[[str], str] = str) -> dict:
 	return {"code": issue.code, "message": translate(issue.template).format(**params), "subject": issue.subject}
 
 
-def plan_to_dict(plan: Plan, translate: Callable[[str], str] = str) -> dict:
+def plan_to_dict(plan: Plan, translate: Callable[[str], str] = str, receipts_limit: int | None = None) -> dict:
+	"""`receipts_limit` keeps the first receipts only (a person does not read 38,000 lines; the
+	count and the total stay whole)."""
 	p = plan.precision
+	receipts = plan.srbnb.receipts if receipts_limit is None else plan.srbnb.receipts[:receipts_limit]
 
 	def money(value):
 		return money_str(value, p)
@@ -55,6 +58,7 @@ def plan_to_dict(plan: Plan, translate: Callable[[str], str] = str) -> dict:
 			"unbilled_value": money(plan.srbnb.unbilled_value),
 			"gl_balance": money(plan.srbnb.gl_balance),
 			"difference": money(plan.srbnb.difference),
+			"receipts_count": len(plan.srbnb.receipts),
 			"receipts": [
 				{
 					"purchase_receipt": r.purchase_receipt,
@@ -63,7 +67,7 @@ def plan_to_dict(plan: Plan, translate: Callable[[str], str] = str) -> dict:
 					"unbilled_qty": format(r.unbilled_qty.normalize(), "f"),
 					"unbilled_value": money(r.unbilled_value),
 				}
-				for r in plan.srbnb.receipts
+				for r in receipts
 			],
 		},
 		"journal_entries": [

@@ -125,14 +125,15 @@ def read_inputs(
 	relevant = {a.name for a in accounts.values() if a.account_type in ("Stock", "Stock Received But Not Billed")}
 	relevant |= {w.account for w in warehouses if w.account}
 	progress(20, _("Stock value per warehouse"))
-	stock_values = stock_value_by_warehouse(company.name, cutover_date)
+	stock_values, after_count, negative_count = stock_ledger_pass(company.name, cutover_date)
 	progress(40, _("GL balance per account"))
 	gl_balances = gl_balance_by_account(company.name, cutover_date, relevant)
 	progress(60, _("Receipts not billed"))
 	receipts = receipt_rows(company.name, cutover_date)
 	progress(80, _("Documents after the cutover"))
-	stock_after, stock_after_count = later_stock_ledger(company.name, cutover_date)
-	negative, negative_count = negative_running(company.name, cutover_date)
+	# Samples to name in the blockers, only when the one pass found any.
+	stock_after = later_stock_ledger(company.name, cutover_date)[0] if after_count else ()
+	negative = negative_running(company.name, cutover_date)[0] if negative_count else ()
 	invoices_after, invoices_after_count = later_purchase_invoices(company.name, cutover_date)
 	items = item_stock(company.name, cutover_date) if company.item_wise_inventory else ()
 
@@ -150,7 +151,7 @@ def read_inputs(
 		receipt_rows=receipts,
 		account_candidates={k: tuple(v) for k, v in candidates.items()},
 		stock_entries_after=stock_after,
-		stock_ledger_after_count=stock_after_count,
+		stock_ledger_after_count=after_count,
 		purchase_invoices_after=invoices_after,
 		purchase_invoices_after_count=invoices_after_count,
 		negative_stock_allowed=bool(frappe.db.get_single_value("Stock Settings", "allow_negative_stock")),
@@ -189,17 +190,26 @@ def read_accounts(company: str, referenced: set[str]) -> dict[str, Account]:
 	}
 
 
-def stock_value_by_warehouse(company: str, cutover_date: date) -> dict:
+def stock_ledger_pass(company: str, cutover_date: date) -> tuple[dict, int, int]:
+	"""One pass over the company's stock ledger: stock value per warehouse on or before the cutover,
+	rows after it, and rows on or before it whose running quantity went below zero.
+
+	Grouped by the warehouse's bytes: names are unique whatever their case, and comparing bytes
+	spares the Unicode collation on every row."""
 	rows = frappe.db.sql(
 		"""
-		select warehouse, cast(sum(stock_value_difference) as char)
+		select min(warehouse),
+			cast(sum(case when posting_date <= %(date)s then stock_value_difference else 0 end) as char),
+			sum(posting_date > %(date)s),
+			sum(posting_date <= %(date)s and qty_after_transaction < 0)
 		from `tabStock Ledger Entry`
-		where company = %(company)s and is_cancelled = 0 and posting_date <= %(date)s
-		group by warehouse
+		where company = %(company)s and is_cancelled = 0
+		group by cast(warehouse as binary)
 		""",
 		{"company": company, "date": cutover_date},
 	)
-	return {warehouse: to_decimal(value) for warehouse, value in rows}
+	values = {warehouse: to_decimal(value) for warehouse, value, _after, _negative in rows}
+	return values, sum(int(r[2] or 0) for r in rows), sum(int(r[3] or 0) for r in rows)
 
 
 def gl_balance_by_account(company: str, on_date: date, accounts) -> dict:
@@ -422,6 +432,39 @@ def accounting_periods(company: str) -> tuple[AccountingPeriod, ...]:
 	return tuple(
 		AccountingPeriod(p.name, getdate(p.start_date), getdate(p.end_date), frozenset(closed.get(p.name, ())))
 		for p in periods
+	)
+
+
+def switch_accruals(switch: str, limit: int | None = None, start: int = 0) -> list[dict]:
+	"""The receipt rows a switch accrued, in the order it recorded them."""
+	return frappe.get_all(
+		"Perpetual Switch Receipt",
+		filters={"parent": switch, "parenttype": SWITCH},
+		fields=["purchase_receipt", "item_row", "item_code", "unbilled_qty", "unbilled_value", "currency"],
+		order_by="idx asc",
+		start=start,
+		limit=limit or 0,
+	)
+
+
+def accruals_with_clearing(switch: str) -> list[dict]:
+	"""A switch's accrued receipt rows with the value later invoices cleared (one query)."""
+	return frappe.db.sql(
+		"""
+		select r.purchase_receipt, r.item_row, r.item_code, r.unbilled_qty, r.unbilled_value, r.currency,
+			coalesce(c.cleared, 0) as cleared_value, r.unbilled_value - coalesce(c.cleared, 0) as open_value
+		from `tabPerpetual Switch Receipt` r
+		left join (
+			select receipt_row, sum(cleared_value) as cleared
+			from `tabPerpetual Switch Clearing`
+			where switch = %(switch)s and status = 'Active'
+			group by receipt_row
+		) c on c.receipt_row = r.item_row
+		where r.parent = %(switch)s and r.parenttype = %(parenttype)s
+		order by r.idx
+		""",
+		{"switch": switch, "parenttype": SWITCH},
+		as_dict=True,
 	)
 
 

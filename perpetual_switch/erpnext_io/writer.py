@@ -46,7 +46,45 @@ class Change:
 		)
 
 
+ACCRUAL = "Perpetual Switch Receipt"
+ACCRUAL_CHUNK = 2000
+"""Rows per multi-row insert: about 0.5 MB, far under MariaDB's default 16 MiB packet."""
+
+
+def lock_company(company: str) -> None:
+	"""Hold the company's row until the transaction ends: applies and rollbacks of one company
+	run one after the other, each seeing what the previous one committed."""
+	frappe.db.sql("select name from `tabCompany` where name = %(company)s for update", {"company": company})
+
+
+def record_accruals(switch: str, currency: str, receipts) -> None:
+	"""The receipt rows a switch accrued, as rows of its accrual table, a few thousand per insert.
+
+	Written once, straight to the table: the switch document does not load them (they are no
+	field of it), so saving it stays small whatever the company's size."""
+	now = frappe.utils.now()
+	user = frappe.session.user
+	fields = [
+		"name", "creation", "modified", "owner", "modified_by", "docstatus", "parent", "parenttype",
+		"parentfield", "idx", "purchase_receipt", "item_row", "item_code", "unbilled_qty",
+		"unbilled_value", "currency",
+	]  # fmt: skip
+	rows = (
+		(
+			f"{switch}-{idx}", now, now, user, user, 1, switch, "Switch to Perpetual Inventory", "receipts", idx,
+			r.purchase_receipt, r.item_row, r.item_code, r.unbilled_qty, r.unbilled_value, currency,
+		)  # fmt: skip
+		for idx, r in enumerate(receipts, start=1)
+	)
+	frappe.db.bulk_insert(ACCRUAL, fields, rows, chunk_size=ACCRUAL_CHUNK)
+
+
+def delete_accruals(switch: str) -> None:
+	frappe.db.delete(ACCRUAL, {"parent": switch, "parenttype": "Switch to Perpetual Inventory"})
+
+
 def post_journal(company: str, posting_date: date, journal: JournalPlan, title: str, remark: str) -> str:
+	"""Insert and submit in one save, so ERPNext validates the entry once."""
 	je = frappe.new_doc("Journal Entry")
 	je.update(
 		{
@@ -69,7 +107,6 @@ def post_journal(company: str, posting_date: date, journal: JournalPlan, title: 
 			},
 		)
 	je.flags.ignore_permissions = True
-	je.insert()
 	je.submit()
 	return je.name
 

@@ -2,6 +2,7 @@
 
 from perpetual_switch.services.switch import (  # noqa: F401
 	SwitchBlocked,
+	accruals,
 	apply,
 	check,
 	context,

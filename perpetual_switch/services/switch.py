@@ -47,8 +47,13 @@ def blockers_text(blockers) -> str:
 	return "\n".join(issue_to_dict(b, translate)["message"] for b in blockers)
 
 
-def plan_dict(plan: Plan) -> dict:
-	return plan_to_dict(plan, translate)
+RECEIPTS_SHOWN = 200
+"""Receipt rows a plan shows in the desk and stores on the switch; the rest are counted (and, once
+applied, listed in full in the switch's accrual table)."""
+
+
+def plan_dict(plan: Plan, receipts_limit: int | None = None) -> dict:
+	return plan_to_dict(plan, translate, receipts_limit)
 
 
 def issues_dicts(issues) -> list[dict]:
@@ -133,27 +138,47 @@ def apply(
 	freeze_stock: bool = True,
 	freeze_accounts: bool = False,
 	company_defaults: dict | None = None,
+	progress=None,
 ):
-	"""Create and submit a switch. Raises SwitchBlocked (nothing written) when anything blocks."""
+	"""Create and submit a switch in the caller's transaction. Raises SwitchBlocked (nothing
+	written) when anything blocks. The plan is computed once, under the company's lock."""
 	_require_company(company)
 	frappe.has_permission(SWITCH, "submit", throw=True)
-	result = build(company, cutover_date, expense_account, cost_center, freeze_stock, freeze_accounts, company_defaults)
-	blockers = result.blockers or nothing_to_apply(result)
-	if blockers:
-		raise SwitchBlocked(result, blockers)
+	writer.lock_company(company)
 	doc = frappe.new_doc(SWITCH)
 	doc.update(
 		{
 			"company": company,
-			"cutover_date": result.cutover_date,
-			"expense_account": result.expense_account,
-			"cost_center": result.cost_center,
+			"cutover_date": _validate_date(cutover_date),
+			"expense_account": expense_account,
+			"cost_center": cost_center,
 			"freeze_stock": int(freeze_stock),
 			"freeze_accounts": int(freeze_accounts),
 		}
 	)
 	doc.flags.company_defaults = company_defaults
+	doc.flags.progress = progress
+	result = refresh_switch(doc)
+	blockers = result.blockers or nothing_to_apply(result)
+	if blockers:
+		raise SwitchBlocked(result, blockers)
 	doc.insert()
+	doc.submit()
+	return doc
+
+
+def submit_draft(name: str, company_defaults: dict | None = None, progress=None):
+	"""Submit a draft switch (made in the form), its plan computed once under the company's lock."""
+	doc = frappe.get_doc(SWITCH, name)
+	doc.check_permission("submit")
+	writer.lock_company(doc.company)
+	doc.reload()
+	doc.flags.company_defaults = company_defaults
+	doc.flags.progress = progress
+	result = refresh_switch(doc)
+	blockers = result.blockers or nothing_to_apply(result)
+	if blockers:
+		raise SwitchBlocked(result, blockers)
 	doc.submit()
 	return doc
 
@@ -162,14 +187,16 @@ def nothing_to_apply(result: Plan) -> tuple[Issue, ...]:
 	return apply_blockers(result, None if result.has_work else reader.active_switch(result.company))
 
 
-def rollback(company: str):
+def rollback(company: str, progress=None):
 	"""Cancel the company's applied switch (the latest one), which undoes everything it did."""
 	_require_company(company)
 	frappe.has_permission(SWITCH, "cancel", throw=True)
+	writer.lock_company(company)
 	switches = reader.applied_switches(company)
 	if not switches:
 		frappe.throw(_("Company {0} has no applied switch to roll back.").format(frappe.bold(company)))
 	doc = frappe.get_doc(SWITCH, switches[0].name)
+	doc.flags.progress = progress
 	doc.cancel()
 	return doc
 
@@ -209,8 +236,11 @@ def context(company: str) -> dict:
 		"Company", company, ["country", "default_currency", "enable_perpetual_inventory"], as_dict=True
 	)
 	latest = latest_switch(company)
+	from perpetual_switch.services.background import state
+
 	return {
 		"company": company,
+		"job": state(company),
 		"country": values.country,
 		"currency": values.default_currency,
 		"perpetual_inventory_enabled": bool(values.enable_perpetual_inventory),
@@ -241,8 +271,20 @@ def reconciliation(company: str, as_on_date=None) -> list[dict]:
 	]
 
 
+def accruals(name: str) -> list[dict]:
+	"""Every receipt row the switch accrued, with what later invoices cleared of it."""
+	if not name or not frappe.db.exists(SWITCH, name):
+		frappe.throw(_("Switch {0} does not exist.").format(frappe.bold(name or "")), frappe.DoesNotExistError)
+	frappe.get_doc(SWITCH, name).check_permission("read")
+	return reader.accruals_with_clearing(name)
+
+
+AUDIT_RECEIPTS = 500
+
+
 def audit(name: str) -> dict:
-	"""What the switch's print format shows: the stored plan and the settings it changed."""
+	"""What the switch's print format shows: the stored plan, the settings it changed and the
+	receipt rows it accrued (the first ones; the report Perpetual Switch Accruals lists them all)."""
 	doc = frappe.get_doc(SWITCH, name)
 	doc.check_permission("read")
 	data = frappe.parse_json(doc.plan_json or "{}")
@@ -258,26 +300,49 @@ def audit(name: str) -> dict:
 	journals = {
 		purpose: doc.get(fieldname) for purpose, fieldname in JOURNAL_FIELDS.items() if doc.get(fieldname)
 	}
-	return {"plan": data, "changes": changes, "journal_names": journals}
+	if doc.docstatus == 0:
+		receipts = (data.get("srbnb") or {}).get("receipts", [])[:AUDIT_RECEIPTS]
+	else:
+		receipts = reader.switch_accruals(name, limit=AUDIT_RECEIPTS)
+	return {
+		"plan": data,
+		"changes": changes,
+		"journal_names": journals,
+		"receipts": receipts,
+		"receipts_count": doc.receipts_count or 0,
+	}
 
 
 # The document's life: validate fills the preview, submit applies, cancel rolls back.
 
 
 def refresh_switch(doc) -> Plan:
-	"""Recompute the plan for a switch document and store it as its preview."""
+	"""Compute the plan for a switch document and store its summary as the preview.
+
+	Within one apply (insert, then submit) the plan is computed once and kept on the document's
+	flags; a later save of a draft computes it afresh."""
 	_require_company(doc.company)
-	result = build(
-		doc.company,
-		doc.cutover_date,
-		doc.expense_account,
-		doc.cost_center,
-		bool(doc.freeze_stock),
-		bool(doc.freeze_accounts),
-		doc.flags.company_defaults,
-		exclude_switch=doc.name,
-	)
-	data = plan_dict(result)
+	if doc.flags.defer_plan:
+		return None
+	result = doc.flags.plan
+	if result is None:
+		if doc.docstatus == 1:
+			# Being submitted from the form: decide under the company's lock.
+			writer.lock_company(doc.company)
+		result = build(
+			doc.company,
+			doc.cutover_date,
+			doc.expense_account,
+			doc.cost_center,
+			bool(doc.freeze_stock),
+			bool(doc.freeze_accounts),
+			doc.flags.company_defaults,
+			exclude_switch=doc.name,
+			progress=_scaled(doc.flags.progress, 0, 40),
+		)
+		doc.flags.plan = result
+	data = plan_dict(result, RECEIPTS_SHOWN)
+	doc.cutover_date = result.cutover_date
 	doc.expense_account = result.expense_account
 	doc.cost_center = result.cost_center
 	doc.mode = result.mode
@@ -289,23 +354,22 @@ def refresh_switch(doc) -> Plan:
 		"journal_lines",
 		[{**line, "purpose": j["purpose"], "currency": result.currency} for j in data["journal_entries"] for line in j["lines"]],
 	)
-	doc.set(
-		"receipts",
-		[
-			{
-				"purchase_receipt": r["purchase_receipt"],
-				"item_row": r["item_row"],
-				"item_code": r["item_code"],
-				"unbilled_qty": r["unbilled_qty"],
-				"unbilled_value": r["unbilled_value"],
-				"currency": result.currency,
-			}
-			for r in data["srbnb"]["receipts"]
-		],
-	)
+	doc.receipts_count = len(result.srbnb.receipts)
+	doc.unbilled_total = result.srbnb.unbilled_value
 	doc.plan_json = frappe.as_json(data)
-	doc.flags.plan = result
 	return result
+
+
+def _scaled(progress, start: int, end: int):
+	"""Report a part's 0-100 % as start-end % of the whole."""
+	if not progress:
+		return None
+	return lambda percent, description: progress(start + (end - start) * percent // 100, description)
+
+
+def _progress(doc):
+	"""Progress of posting: the second part of the whole (the plan was the first)."""
+	return _scaled(doc.flags.progress, 40, 100) or publish_progress
 
 
 def apply_switch(doc) -> None:
@@ -314,29 +378,34 @@ def apply_switch(doc) -> None:
 	blockers = result.blockers or nothing_to_apply(result)
 	if blockers:
 		raise_blocked(result, blockers)
+	progress = _progress(doc)
 	remark = _("Perpetual inventory switch {0} for {1} as of {2}").format(doc.name, doc.company, result.cutover_date)
 	titles = {"stock_sync": _("Stock value sync ({0})"), "srbnb_sync": _("Received not billed sync ({0})")}
 	for index, journal in enumerate(result.journal_entries):
-		publish_progress(20 + 30 * index, _("Posting journal entry {0}").format(titles[journal.purpose].format(doc.name)))
+		progress(20 + 30 * index, _("Posting journal entry {0}").format(titles[journal.purpose].format(doc.name)))
 		name = writer.post_journal(
 			doc.company, result.cutover_date, journal, titles[journal.purpose].format(doc.name), remark
 		)
 		doc.db_set(JOURNAL_FIELDS[journal.purpose], name)
-	publish_progress(80, _("Setting company defaults"))
+	progress(75, _("Recording {0} receipt rows accrued").format(len(result.srbnb.receipts)))
+	writer.record_accruals(doc.name, result.currency, result.srbnb.receipts)
+	progress(80, _("Setting company defaults"))
 	changes = writer.set_company_fields(doc.company, {c.field: c.proposed for c in result.company_defaults})
-	publish_progress(90, _("Closing documents up to the cutover"))
+	progress(90, _("Closing documents up to the cutover"))
 	changes += writer.freeze(doc.company, result.freeze, doc.name)
 	for change in changes:
 		doc.append("changes", change.as_row())
 	doc.status = "Applied"
+	doc.failure_reason = None
 	doc.applied_by = frappe.session.user
 	doc.applied_on = now_datetime()
 	doc.db_update_all()
-	publish_progress(100, _("Done"))
+	progress(100, _("Done"))
 
 
 def rollback_switch(doc) -> None:
 	"""Undo a switch: lift the freeze, cancel its journals, restore every company value."""
+	writer.lock_company(doc.company)
 	moved = reader.stock_moved_after(doc.company, doc.cutover_date)
 	cleared = frappe.get_all(
 		"Perpetual Switch Clearing", filters={"switch": doc.name, "status": "Active"}, pluck="purchase_invoice"
@@ -352,6 +421,7 @@ def rollback_switch(doc) -> None:
 	later = [s.name for s in reader.applied_switches(doc.company) if s.name != doc.name and getdate(s.cutover_date) >= getdate(doc.cutover_date)]
 	if later:
 		frappe.throw(_("Switch {0} is applied after {1}; roll it back first.").format(later[0], doc.name))
+	_progress(doc)(30, _("Cancelling the switch's journal entries"))
 	changes = [writer.Change.from_row(row) for row in doc.changes]
 	writer.unfreeze(changes)
 	for fieldname in ("srbnb_journal_entry", "stock_journal_entry"):
@@ -359,5 +429,11 @@ def rollback_switch(doc) -> None:
 			writer.cancel_journal(doc.get(fieldname))
 	writer.restore_fields(changes)
 	doc.db_set(
-		{"status": "Rolled Back", "rolled_back_by": frappe.session.user, "rolled_back_on": now_datetime()}
+		{
+			"status": "Rolled Back",
+			"failure_reason": None,
+			"rolled_back_by": frappe.session.user,
+			"rolled_back_on": now_datetime(),
+		}
 	)
+	_progress(doc)(100, _("Done"))

@@ -79,11 +79,15 @@ def test_purchase_user_reads_the_plan_but_never_applies(world):
 		frappe.db.rollback()
 
 
-def test_apply_with_blockers_raises_and_writes_nothing(world):
-	with pytest.raises(services.SwitchBlocked):
-		api.apply(world.company, "2026-06-21")
+def test_apply_with_blockers_ends_failed_naming_them_and_writes_nothing(world):
+	"""The desk's apply is a background job (run at once in tests): blocked, it ends Failed with
+	the blockers as its reason, and nothing is left behind."""
+	context = api.apply(world.company, "2026-06-21")
+	assert context["job"]["status"] == "Failed"
+	assert "2026-06-21" in context["job"]["reason"]
 	frappe.db.rollback()
 	assert not frappe.db.exists(SWITCH, {"company": world.company})
+	assert not frappe.db.exists("Accounting Period", {"company": world.company})
 
 
 def test_apply_report_print_and_rollback(world):

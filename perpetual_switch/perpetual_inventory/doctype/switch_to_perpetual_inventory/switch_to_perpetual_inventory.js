@@ -11,6 +11,30 @@ frappe.ui.form.on("Switch to Perpetual Inventory", {
 		render_issues(frm);
 		if (frm.doc.docstatus === 0 && !frm.is_new()) {
 			frm.add_custom_button(__("Re-check"), () => frm.save());
+			// Applying runs as a background job; the form shows its state when it ends.
+			if (!frm.is_dirty() && frm.perm[0] && frm.perm[0].submit) {
+				frm.page.set_primary_action(__("Apply"), () =>
+					frappe.confirm(__("Apply switch {0} now? It runs in the background.", [frm.doc.name]), () =>
+						frappe
+							.call({ method: "perpetual_switch.api.apply_switch", args: { name: frm.doc.name } })
+							.then(() => follow(frm))
+					)
+				);
+			}
+		}
+		if (frm.doc.docstatus === 1 && frm.doc.status === "Applied" && frm.perm[0] && frm.perm[0].cancel) {
+			frm.add_custom_button(__("Roll back"), () =>
+				frappe.confirm(__("Cancel the switch's journal entries and restore every company setting it changed?"), () =>
+					frappe
+						.call({ method: "perpetual_switch.api.rollback", args: { company: frm.doc.company } })
+						.then(() => follow(frm))
+				)
+			);
+		}
+		if (frm.doc.failure_reason) {
+			frm.dashboard.set_headline_alert(
+				`<div class="text-danger">${__("The last job failed: {0}", [frappe.utils.escape_html(frm.doc.failure_reason)])}</div>`
+			);
 		}
 		if (frm.doc.company) {
 			frm.add_custom_button(__("Open the wizard"), () => {
@@ -41,6 +65,23 @@ frappe.ui.form.on("Switch to Perpetual Inventory", {
 		frm.set_query("cost_center", () => ({ filters: { company: frm.doc.company, is_group: 0 } }));
 	},
 });
+
+// Show the job's progress until it ends, then reload the document.
+function follow(frm) {
+	const company = frm.doc.company;
+	const handler = (data) => {
+		if (data.company !== company) return;
+		if (data.done) {
+			frappe.realtime.off("perpetual_switch_progress", handler);
+			frappe.hide_progress();
+			frm.reload_doc();
+		} else {
+			frappe.show_progress(__("Perpetual inventory switch"), data.percent || 0, 100, data.description || "");
+		}
+	};
+	frappe.realtime.on("perpetual_switch_progress", handler);
+	frappe.show_alert({ message: __("The switch runs in the background."), indicator: "blue" });
+}
 
 function render_issues(frm) {
 	if (!frm.doc.plan_json) {

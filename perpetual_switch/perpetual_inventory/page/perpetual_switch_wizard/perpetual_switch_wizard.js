@@ -18,6 +18,7 @@ frappe.pages["perpetual-switch-wizard"].on_page_show = function (wrapper) {
 };
 
 const API = "perpetual_switch.api";
+const EVENT = "perpetual_switch_progress";
 
 class PerpetualSwitchWizard {
 	constructor(page) {
@@ -339,6 +340,13 @@ class PerpetualSwitchWizard {
 		const has_work = plan.journal_entries.length || plan.company_defaults.length;
 		this.$content.append(journals || `<p>${__("Stock accounts match the stock value: nothing to post.")}</p>`);
 		const applied = ctx.switch && ctx.switch.status === "Applied";
+		if (ctx.job && ["Queued", "Applying", "Rolling Back"].includes(ctx.job.status) && !this.following) {
+			this.following = true;
+			this.follow_job(ctx, ctx.job.action === "rollback" ? __("Rolling back...") : __("Applying the switch..."));
+		}
+		if (ctx.job && ctx.job.status === "Failed" && ctx.job.reason) {
+			this.$content.append(`<div class="alert alert-warning">${__("The last switch job failed: {0}", [frappe.utils.escape_html(ctx.job.reason)])}</div>`);
+		}
 		if (applied) {
 			this.$content.append(summary_html(ctx));
 			if (ctx.can_apply) {
@@ -367,15 +375,8 @@ class PerpetualSwitchWizard {
 					.call({
 						method: `${API}.apply`,
 						args: Object.assign({}, this.values, { company_defaults: this.overrides }),
-						freeze: true,
-						freeze_message: __("Applying the switch..."),
 					})
-					.then(() => {
-						close_progress();
-						frappe.show_alert({ message: __("Switch applied"), indicator: "green" });
-						return this.load_plan();
-					})
-					.then(() => this.render());
+					.then((r) => this.follow_job(r.message, __("Applying the switch...")));
 			}
 		);
 	}
@@ -383,13 +384,49 @@ class PerpetualSwitchWizard {
 	rollback() {
 		frappe.confirm(__("Cancel the switch's journal entries and restore every company setting it changed?"), () => {
 			frappe
-				.call({ method: `${API}.rollback`, args: { company: this.values.company }, freeze: true, freeze_message: __("Rolling back...") })
-				.then(() => {
-					frappe.show_alert({ message: __("Switch rolled back"), indicator: "orange" });
-					return this.load_plan();
-				})
-				.then(() => this.render());
+				.call({ method: `${API}.rollback`, args: { company: this.values.company } })
+				.then((r) => this.follow_job(r.message, __("Rolling back...")));
 		});
+	}
+
+	// The work runs as a background job: show its progress until it ends, from realtime events,
+	// and from the job's state in case an event was missed.
+	follow_job(context, title) {
+		const company = this.values.company;
+		const finished = (job) => job && ["Applied", "Rolled Back", "Failed"].includes(job.status);
+		let done = false;
+		const finish = (job) => {
+			if (done) return;
+			done = true;
+			this.following = false;
+			frappe.realtime.off(EVENT, handler);
+			clearInterval(timer);
+			close_progress();
+			if (job.status === "Failed") {
+				frappe.msgprint({ title: __("The switch job failed"), message: frappe.utils.escape_html(job.reason || "").replace(/\n/g, "<br>"), indicator: "red" });
+			} else {
+				frappe.show_alert({ message: job.status === "Applied" ? __("Switch applied") : __("Switch rolled back"), indicator: job.status === "Applied" ? "green" : "orange" });
+			}
+			this.load_plan().then(() => this.render());
+		};
+		const show = (job) => {
+			frappe.show_progress(title, job.percent || 0, 100, job.description || __(job.status || "Queued"));
+		};
+		const handler = (data) => {
+			if (data.company !== company) return;
+			if (data.done) finish(data);
+			else show(data);
+		};
+		frappe.realtime.on(EVENT, handler);
+		const poll = () =>
+			frappe.call({ method: `${API}.job_state`, args: { company } }).then((r) => {
+				const job = r.message && r.message.job;
+				if (finished(job)) finish(job);
+				else if (job) show(job);
+			});
+		const timer = setInterval(poll, 3000);
+		show((context && context.job) || { status: "Queued" });
+		if (finished(context && context.job)) finish(context.job);
 	}
 }
 

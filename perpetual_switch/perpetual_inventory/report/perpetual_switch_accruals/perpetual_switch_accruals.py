@@ -1,0 +1,22 @@
+# Every receipt row a switch accrued to Stock Received But Not Billed, with what later invoices
+# cleared of it: the full list behind the switch's totals (export it from the report's menu).
+
+from frappe import _
+
+from perpetual_switch import services
+
+
+def execute(filters=None):
+	filters = filters or {}
+	rows = services.accruals(filters.get("switch"))
+	currency = {"fieldtype": "Currency", "options": "currency", "width": 140}
+	columns = [
+		{"fieldname": "purchase_receipt", "label": _("Purchase Receipt"), "fieldtype": "Link", "options": "Purchase Receipt", "width": 180},
+		{"fieldname": "item_code", "label": _("Item"), "fieldtype": "Link", "options": "Item", "width": 180},
+		{"fieldname": "unbilled_qty", "label": _("Unbilled Qty (stock UOM)"), "fieldtype": "Float", "width": 140},
+		{"fieldname": "unbilled_value", "label": _("Unbilled Value"), **currency},
+		{"fieldname": "cleared_value", "label": _("Cleared by Invoices"), **currency},
+		{"fieldname": "open_value", "label": _("Still Accrued"), **currency},
+		{"fieldname": "currency", "label": _("Currency"), "fieldtype": "Link", "options": "Currency", "hidden": 1},
+	]
+	return columns, rows

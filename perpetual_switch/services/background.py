@@ -1,0 +1,208 @@
+"""Apply and roll back from the desk as background jobs, so no web request waits on them.
+
+The request checks permissions and enqueues one job per company on the `long` queue; the job
+does the work in one transaction under the company's lock and commits, or rolls everything back
+and records why. Each company's job state ("Queued", "Applying", "Applied", "Rolling Back",
+"Rolled Back", "Failed" with the reason) is kept in the cache for the wizard, and on the switch
+document when one exists already; progress goes to the user who asked as realtime events.
+A failed job leaves nothing behind: no switch, no journal, no setting.
+"""
+
+from __future__ import annotations
+
+import frappe
+from frappe import _
+from frappe.utils import now_datetime
+
+from perpetual_switch.services import switch as service
+
+SWITCH = service.SWITCH
+EVENT = "perpetual_switch_progress"
+RUNNING = ("Queued", "Applying", "Rolling Back")
+TIMEOUT = 4 * 3600
+STATE_DAYS = 7
+
+
+def job_id(company: str) -> str:
+	return f"perpetual_switch::{company}"
+
+
+def _key(company: str) -> str:
+	return f"perpetual_switch:job:{company}"
+
+
+def state(company: str) -> dict | None:
+	"""The company's last job: status, action, switch, reason, percent, description, user, at."""
+	return frappe.cache.get_value(_key(company), expires=True)
+
+
+def _set_state(company: str, **values) -> dict:
+	current = {**(state(company) or {}), **values, "at": str(now_datetime())}
+	frappe.cache.set_value(_key(company), current, expires_in_sec=STATE_DAYS * 86400)
+	return current
+
+
+def _job_alive(company: str) -> bool:
+	from frappe.utils.background_jobs import is_job_enqueued
+
+	return is_job_enqueued(job_id(company))
+
+
+def _refuse_when_running(company: str) -> None:
+	current = state(company) or {}
+	if current.get("status") in RUNNING and _job_alive(company):
+		frappe.throw(
+			_("A switch job of company {0} is already {1}; wait until it ends.").format(
+				frappe.bold(company), _(current["status"]).lower()
+			),
+			title=_("Switch in progress"),
+		)
+
+
+def _publish(company: str, user: str, **values) -> None:
+	frappe.publish_realtime(EVENT, {"company": company, **values}, user=user, after_commit=False)
+
+
+def realtime_progress(company: str, user: str):
+	def progress(percent: int, description: str) -> None:
+		_set_state(company, percent=percent, description=description)
+		_publish(company, user, percent=percent, description=description)
+
+	return progress
+
+
+def _enqueue(method: str, company: str, **kwargs) -> None:
+	frappe.enqueue(
+		f"perpetual_switch.services.background.{method}",
+		queue="long",
+		timeout=TIMEOUT,
+		job_id=job_id(company),
+		deduplicate=True,
+		enqueue_after_commit=True,
+		now=bool(frappe.flags.in_test),
+		company=company,
+		user=frappe.session.user,
+		**kwargs,
+	)
+
+
+def enqueue_apply(
+	company: str,
+	cutover_date=None,
+	expense_account=None,
+	cost_center=None,
+	freeze_accounts: bool = False,
+	company_defaults: dict | None = None,
+	switch: str | None = None,
+) -> dict:
+	"""Enqueue the switch of a company (or the submission of a draft switch given by name)."""
+	service._require_company(company)
+	frappe.has_permission(SWITCH, "submit", throw=True)
+	cutover_date = service._validate_date(cutover_date)
+	if switch:
+		doc = frappe.get_doc(SWITCH, switch)
+		doc.check_permission("submit")
+		if doc.docstatus != 0 or doc.company != company:
+			frappe.throw(_("Switch {0} is not a draft of company {1}.").format(frappe.bold(switch), frappe.bold(company)))
+	_refuse_when_running(company)
+	queued = _set_state(
+		company, status="Queued", action="apply", switch=switch, reason=None, percent=0, description=None,
+		user=frappe.session.user,
+	)  # fmt: skip
+	if switch:
+		frappe.db.set_value(SWITCH, switch, {"status": "Queued", "failure_reason": None})
+	_enqueue(
+		"run_apply",
+		company,
+		cutover_date=str(cutover_date),
+		expense_account=expense_account,
+		cost_center=cost_center,
+		freeze_accounts=bool(freeze_accounts),
+		company_defaults=company_defaults or None,
+		switch=switch,
+	)
+	return state(company) or queued
+
+
+def enqueue_rollback(company: str) -> dict:
+	service._require_company(company)
+	frappe.has_permission(SWITCH, "cancel", throw=True)
+	applied = service.reader.applied_switches(company)
+	if not applied:
+		frappe.throw(_("Company {0} has no applied switch to roll back.").format(frappe.bold(company)))
+	frappe.get_doc(SWITCH, applied[0].name).check_permission("cancel")
+	_refuse_when_running(company)
+	queued = _set_state(
+		company, status="Queued", action="rollback", switch=applied[0].name, reason=None, percent=0,
+		description=None, user=frappe.session.user,
+	)  # fmt: skip
+	_enqueue("run_rollback", company)
+	return state(company) or queued
+
+
+def _reason(exc: Exception) -> str:
+	if isinstance(exc, service.SwitchBlocked):
+		return service.blockers_text(exc.blockers)
+	text = str(exc) or exc.__class__.__name__
+	return frappe.utils.strip_html_tags(text.replace("<br>", "\n"))
+
+
+def _fail(company: str, user: str, exc: Exception, switch: str | None, status_after: str | None) -> None:
+	"""Undo everything the job wrote, then record why, in a transaction of its own."""
+	frappe.db.rollback()
+	reason = _reason(exc)
+	if switch and status_after and frappe.db.exists(SWITCH, switch):
+		frappe.db.set_value(SWITCH, switch, {"status": status_after, "failure_reason": reason}, update_modified=False)
+	if not isinstance(exc, service.SwitchBlocked):
+		frappe.log_error(title=_("Perpetual inventory switch of {0} failed").format(company))
+	frappe.db.commit()
+	_set_state(company, status="Failed", reason=reason)
+	_publish(company, user, status="Failed", reason=reason, done=True)
+
+
+def run_apply(
+	company: str,
+	user: str,
+	cutover_date=None,
+	expense_account=None,
+	cost_center=None,
+	freeze_accounts: bool = False,
+	company_defaults: dict | None = None,
+	switch: str | None = None,
+) -> None:
+	frappe.set_user(user)
+	_set_state(company, status="Applying")
+	progress = realtime_progress(company, user)
+	try:
+		if switch:
+			frappe.db.set_value(SWITCH, switch, "status", "Applying", update_modified=False)
+			doc = service.submit_draft(switch, company_defaults, progress)
+		else:
+			doc = service.apply(
+				company,
+				cutover_date,
+				expense_account,
+				cost_center,
+				freeze_accounts=freeze_accounts,
+				company_defaults=company_defaults,
+				progress=progress,
+			)
+		frappe.db.commit()
+	except Exception as exc:
+		_fail(company, user, exc, switch, "Failed")
+		return
+	_set_state(company, status="Applied", switch=doc.name, percent=100)
+	_publish(company, user, status="Applied", switch=doc.name, done=True)
+
+
+def run_rollback(company: str, user: str) -> None:
+	frappe.set_user(user)
+	current = _set_state(company, status="Rolling Back")
+	try:
+		doc = service.rollback(company, progress=realtime_progress(company, user))
+		frappe.db.commit()
+	except Exception as exc:
+		_fail(company, user, exc, current.get("switch"), None)
+		return
+	_set_state(company, status="Rolled Back", switch=doc.name, percent=100)
+	_publish(company, user, status="Rolled Back", switch=doc.name, done=True)
