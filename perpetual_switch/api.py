@@ -68,10 +68,10 @@ def apply_switch(name: str) -> dict:
 
 
 @frappe.whitelist(methods=["POST"])
-def rollback(company: str) -> dict:
+def rollback(company: str, overwrite_later_edits: str | int | None = None) -> dict:
 	from perpetual_switch.services import background
 
-	background.enqueue_rollback(company)
+	background.enqueue_rollback(company, bool(cint(overwrite_later_edits)))
 	return services.context(company)
 
 

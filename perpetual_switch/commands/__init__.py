@@ -167,9 +167,14 @@ def apply_command(context, company, cutover_date, expense_account, cost_center, 
 @perpetual_switch.command("rollback")
 @company_option
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation")
+@click.option(
+	"--overwrite-later-edits",
+	is_flag=True,
+	help="Restore the values from before the switch even where someone changed them since",
+)
 @json_option
 @pass_context
-def rollback_command(context, company, yes, as_json):
+def rollback_command(context, company, yes, overwrite_later_edits, as_json):
 	"""Cancel the company's applied switch: journals cancelled, every setting restored."""
 	import frappe
 
@@ -183,8 +188,8 @@ def rollback_command(context, company, yes, as_json):
 			click.confirm(f"Roll back the applied switch of {company}?", abort=True)
 		try:
 			with progress_reporter(not as_json) as progress:
-				doc = services.rollback(company, progress=progress)
-		except frappe.ValidationError as e:
+				doc = services.rollback(company, progress=progress, overwrite_later_edits=overwrite_later_edits)
+		except services.RollbackRefused as e:
 			frappe.db.rollback()
 			click.echo(click.style(_message(e), fg="red"), err=True)
 			sys.exit(EXIT_BLOCKED)

@@ -66,6 +66,13 @@ DEFAULT_ACCOUNT_TYPES = {
 	"default_inventory_account": "Stock",
 	"round_off_account": "Round Off",
 }
+DEFAULT_ACCOUNT_ROOTS = {
+	"stock_received_but_not_billed": "Liability",
+	"stock_adjustment_account": "Expense",
+	"expenses_included_in_valuation": "Expense",
+	"round_off_account": "Expense",
+}
+"""The root type ERPNext's Company form asks of each default (its account lists filter on it)."""
 COST_CENTER_DEFAULTS = ("cost_center", "round_off_cost_center")
 PERPETUAL_FIELD = "enable_perpetual_inventory"
 COMPANY_DEFAULT_FIELDS = (

@@ -14,6 +14,7 @@ from .freeze import freeze_doctypes, plan_freeze
 from .journal import adjustment_journal
 from .models import (
 	COST_CENTER_DEFAULTS,
+	DEFAULT_ACCOUNT_ROOTS,
 	DEFAULT_ACCOUNT_TYPES,
 	PERPETUAL_FIELD,
 	DatedDocument,
@@ -300,7 +301,11 @@ def propose_defaults(data: SwitchInputs) -> tuple[list[DefaultChange], list[Issu
 		elif fieldname in COST_CENTER_DEFAULTS:
 			proposed = data.cost_center
 		else:
-			candidates = data.account_candidates.get(DEFAULT_ACCOUNT_TYPES[fieldname], ())
+			candidates = [
+				c
+				for c in data.account_candidates.get(DEFAULT_ACCOUNT_TYPES[fieldname], ())
+				if not _account_role_issue(data, fieldname, c)
+			]
 			# A default inventory account is only proposed when it is unambiguous.
 			if fieldname == "default_inventory_account" and len(candidates) != 1:
 				continue
@@ -313,20 +318,47 @@ def propose_defaults(data: SwitchInputs) -> tuple[list[DefaultChange], list[Issu
 def _override_issues(data: SwitchInputs, fieldname: str, value) -> list[Issue]:
 	company = data.company.name
 	if fieldname in COST_CENTER_DEFAULTS:
-		issues = cost_center_issues(value, company, data.cost_centers)
-	else:
-		account = data.accounts.get(value)
-		issues = []
-		if account is None or account.company != company or account.is_group or account.disabled:
-			issues.append(
-				Issue(
-					"default_account_invalid",
-					_("{account} cannot be the company's {field}: it must be an enabled ledger account of {company}."),
-					value,
-					{"account": value, "field": fieldname, "company": company},
-				)
+		return cost_center_issues(value, company, data.cost_centers)
+	account = data.accounts.get(value)
+	if account is None or account.company != company or account.is_group or account.disabled:
+		return [
+			Issue(
+				"default_account_invalid",
+				_("{account} cannot be the company's {field}: it must be an enabled ledger account of {company}."),
+				value,
+				{"account": value, "field": fieldname, "company": company},
 			)
-	return issues
+		]
+	issue = _account_role_issue(data, fieldname, value)
+	return [issue] if issue else []
+
+
+def _account_role_issue(data: SwitchInputs, fieldname: str, value: str) -> Issue | None:
+	"""The account type and root type ERPNext's Company form asks of this default."""
+	account = data.accounts.get(value)
+	if account is None:
+		return None
+	account_type = DEFAULT_ACCOUNT_TYPES.get(fieldname)
+	root_type = DEFAULT_ACCOUNT_ROOTS.get(fieldname)
+	type_ok = fieldname == "round_off_account" or (account.account_type or "").lower() == (account_type or "").lower()
+	root_ok = not root_type or account.root_type == root_type
+	if type_ok and root_ok:
+		return None
+	return Issue(
+		"default_account_wrong_type",
+		_(
+			"{account} cannot be the company's {field}: it must be an account of type {account_type} under {root_type}, and it is of type {actual_type} under {actual_root}."
+		),
+		value,
+		{
+			"account": value,
+			"field": fieldname,
+			"account_type": account_type if fieldname != "round_off_account" else "-",
+			"root_type": root_type or "-",
+			"actual_type": account.account_type or "-",
+			"actual_root": account.root_type or "-",
+		},
+	)
 
 
 def _period_blockers(data: SwitchInputs) -> list[Issue]:

@@ -23,8 +23,9 @@ class Accrual:
 	cost_center: str | None
 
 
-def accruals_for(company: str, receipt_rows: list[str]) -> dict[str, Accrual]:
-	"""Accrued receipt rows among `receipt_rows`, from switches applied to `company`."""
+def accruals_for(company: str, receipt_rows: list[str], for_update: bool = False) -> dict[str, Accrual]:
+	"""Accrued receipt rows among `receipt_rows`, from switches applied to `company`; with
+	`for_update`, locked until the transaction ends."""
 	receipt_rows = tuple(sorted({r for r in receipt_rows if r}))
 	if not receipt_rows:
 		return {}
@@ -36,7 +37,7 @@ def accruals_for(company: str, receipt_rows: list[str]) -> dict[str, Accrual]:
 		join `tabSwitch to Perpetual Inventory` s on s.name = r.parent
 		where s.docstatus = 1 and s.status = 'Applied' and s.company = %(company)s
 			and r.parenttype = 'Switch to Perpetual Inventory' and r.item_row in %(rows)s
-		""",
+		""" + (" for update" if for_update else ""),
 		{"company": company, "rows": receipt_rows},
 	)
 	return {

@@ -139,6 +139,18 @@ def set_company_fields(company: str, values: dict) -> list[Change]:
 	return changes
 
 
+def edited_since(changes: list[Change]) -> list[tuple[Change, object]]:
+	"""The values the switch set that are no longer what it set: (change, value now)."""
+	edited = []
+	for change in changes:
+		if change.action != "set" or not frappe.db.exists(change.document_type, change.document_name):
+			continue
+		now = frappe.db.get_value(change.document_type, change.document_name, change.fieldname)
+		if (now or None) != (change.new_value or None) and str(now) != str(change.new_value):
+			edited.append((change, now))
+	return edited
+
+
 def restore_fields(changes: list[Change]) -> None:
 	by_doc: dict[tuple[str, str], list[Change]] = {}
 	for change in changes:

@@ -124,7 +124,7 @@ def enqueue_apply(
 	return state(company) or queued
 
 
-def enqueue_rollback(company: str) -> dict:
+def enqueue_rollback(company: str, overwrite_later_edits: bool = False) -> dict:
 	service._require_company(company)
 	frappe.has_permission(SWITCH, "cancel", throw=True)
 	applied = service.reader.applied_switches(company)
@@ -136,7 +136,7 @@ def enqueue_rollback(company: str) -> dict:
 		company, status="Queued", action="rollback", switch=applied[0].name, reason=None, percent=0,
 		description=None, user=frappe.session.user,
 	)  # fmt: skip
-	_enqueue("run_rollback", company)
+	_enqueue("run_rollback", company, overwrite_later_edits=overwrite_later_edits)
 	return state(company) or queued
 
 
@@ -195,11 +195,13 @@ def run_apply(
 	_publish(company, user, status="Applied", switch=doc.name, done=True)
 
 
-def run_rollback(company: str, user: str) -> None:
+def run_rollback(company: str, user: str, overwrite_later_edits: bool = False) -> None:
 	frappe.set_user(user)
 	current = _set_state(company, status="Rolling Back")
 	try:
-		doc = service.rollback(company, progress=realtime_progress(company, user))
+		doc = service.rollback(
+			company, progress=realtime_progress(company, user), overwrite_later_edits=overwrite_later_edits
+		)
 		frappe.db.commit()
 	except Exception as exc:
 		_fail(company, user, exc, current.get("switch"), None)

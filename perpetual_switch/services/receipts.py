@@ -35,7 +35,9 @@ def route_migrated_receipts(doc, method=None) -> None:
 
 
 def on_invoice_submit(doc, method=None) -> None:
-	accruals = store.accruals_for(doc.company, [row.pr_detail for row in doc.items if row.pr_detail])
+	# Lock the accrued rows this invoice bills: two invoices of one receipt row clear it in turn,
+	# the second seeing what the first cleared, so the cleared value never exceeds the accrual.
+	accruals = store.accruals_for(doc.company, [row.pr_detail for row in doc.items if row.pr_detail], for_update=True)
 	if not accruals:
 		return
 	precision = currency_precision(frappe.get_cached_value("Company", doc.company, "default_currency"))
@@ -58,25 +60,26 @@ def on_invoice_submit(doc, method=None) -> None:
 		if not result.qty:
 			continue
 		cleared[row.pr_detail] = (qty_before + result.qty, value_before + result.value)
-		rows.append((accrual, row, result))
+		key = (accrual.switch, accrual.expense_account, row.cost_center or accrual.cost_center)
+		rows.append((accrual, row, result, key))
 		if result.rate_difference:
-			key = (accrual.switch, accrual.expense_account, row.cost_center or accrual.cost_center)
 			differences[key] = differences.get(key, ZERO) + result.rate_difference
 	journals = {}
 	srbnb = frappe.get_cached_value("Company", doc.company, "stock_received_but_not_billed")
-	for (switch, expense_account, cost_center), amount in differences.items():
+	for key, amount in differences.items():
+		switch, expense_account, cost_center = key
 		# A positive difference was debited to SRBNB beyond the accrual: move it to the expense account.
 		journal = adjustment_journal("rate_difference", [(srbnb, -amount)], expense_account, cost_center, precision)
 		if journal:
-			journals[switch] = writer.post_journal(
+			journals[key] = writer.post_journal(
 				doc.company,
 				doc.posting_date,
 				journal,
 				_("Rate difference on migrated receipts ({0})").format(doc.name),
 				_("Purchase invoice {0} billed receipts accrued by switch {1} at another rate.").format(doc.name, switch),
 			)
-	for accrual, row, result in rows:
-		store.record(doc, row, accrual, result, journals.get(accrual.switch))
+	for accrual, row, result, key in rows:
+		store.record(doc, row, accrual, result, journals.get(key))
 
 
 def on_invoice_cancel(doc, method=None) -> None:

@@ -7,6 +7,8 @@ any error; in the desk, Frappe does the same around the request.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import frappe
 from frappe import _
 from frappe.utils import getdate, now_datetime
@@ -27,6 +29,28 @@ class SwitchBlocked(frappe.ValidationError):
 		self.plan = plan
 		self.blockers = blockers
 		super().__init__(blockers_text(blockers))
+
+
+class RollbackRefused(frappe.ValidationError):
+	"""The switch cannot be rolled back as things stand; nothing was changed."""
+
+
+@contextmanager
+def atomic(company: str | None = None):
+	"""All or nothing for every caller: the work runs under a savepoint that is rolled back on any
+	error (the caller's own earlier writes stay as they were), and cached company values are
+	dropped so nobody reads what was undone."""
+	name = "perpetual_switch_" + frappe.generate_hash(length=8)
+	frappe.db.savepoint(name)
+	try:
+		yield
+	except BaseException:
+		frappe.db.rollback(save_point=name)
+		if company:
+			frappe.clear_document_cache("Company", company)
+		raise
+	else:
+		frappe.db.release_savepoint(name)
 
 
 def raise_blocked(plan: Plan, blockers: tuple[Issue, ...]):
@@ -162,8 +186,9 @@ def apply(
 	blockers = result.blockers or nothing_to_apply(result)
 	if blockers:
 		raise SwitchBlocked(result, blockers)
-	doc.insert()
-	doc.submit()
+	with atomic(company):
+		doc.insert()
+		doc.submit()
 	return doc
 
 
@@ -179,7 +204,8 @@ def submit_draft(name: str, company_defaults: dict | None = None, progress=None)
 	blockers = result.blockers or nothing_to_apply(result)
 	if blockers:
 		raise SwitchBlocked(result, blockers)
-	doc.submit()
+	with atomic(doc.company):
+		doc.submit()
 	return doc
 
 
@@ -187,17 +213,23 @@ def nothing_to_apply(result: Plan) -> tuple[Issue, ...]:
 	return apply_blockers(result, None if result.has_work else reader.active_switch(result.company))
 
 
-def rollback(company: str, progress=None):
-	"""Cancel the company's applied switch (the latest one), which undoes everything it did."""
+def rollback(company: str, progress=None, overwrite_later_edits: bool = False):
+	"""Cancel the company's applied switch (the latest one), which undoes everything it did.
+
+	Refused (RollbackRefused, nothing changed) when documents were posted after the cutover, a
+	later switch is applied, or a value the switch set was changed since, unless
+	`overwrite_later_edits` confirms restoring it anyway."""
 	_require_company(company)
 	frappe.has_permission(SWITCH, "cancel", throw=True)
 	writer.lock_company(company)
 	switches = reader.applied_switches(company)
 	if not switches:
-		frappe.throw(_("Company {0} has no applied switch to roll back.").format(frappe.bold(company)))
+		raise RollbackRefused(_("Company {0} has no applied switch to roll back.").format(company))
 	doc = frappe.get_doc(SWITCH, switches[0].name)
 	doc.flags.progress = progress
-	doc.cancel()
+	doc.flags.overwrite_later_edits = overwrite_later_edits
+	with atomic(company):
+		doc.cancel()
 	return doc
 
 
@@ -412,17 +444,31 @@ def rollback_switch(doc) -> None:
 	)
 	if moved or cleared:
 		names = ", ".join(([f"{d.doctype} {d.name}" for d in moved] + [f"Purchase Invoice {n}" for n in cleared])[:5])
-		frappe.throw(
+		raise RollbackRefused(
 			_(
 				"Switch {0} cannot be rolled back: documents were posted under perpetual inventory after the cutover {1}: {2}. Cancel them first."
-			).format(doc.name, doc.cutover_date, names),
-			title=_("Rollback refused"),
+			).format(doc.name, doc.cutover_date, names)
 		)
 	later = [s.name for s in reader.applied_switches(doc.company) if s.name != doc.name and getdate(s.cutover_date) >= getdate(doc.cutover_date)]
 	if later:
-		frappe.throw(_("Switch {0} is applied after {1}; roll it back first.").format(later[0], doc.name))
-	_progress(doc)(30, _("Cancelling the switch's journal entries"))
+		raise RollbackRefused(_("Switch {0} is applied after {1}; roll it back first.").format(later[0], doc.name))
 	changes = [writer.Change.from_row(row) for row in doc.changes]
+	edited = writer.edited_since(changes)
+	if edited and not doc.flags.overwrite_later_edits:
+		raise RollbackRefused(
+			_(
+				"Switch {0} cannot be rolled back without overwriting later edits: {1}. Confirm to restore the values from before the switch anyway."
+			).format(
+				doc.name,
+				"; ".join(
+					_("{0} of {1} was set to {2} by the switch and is {3} now").format(
+						c.fieldname, c.document_name, c.new_value if c.new_value is not None else "-", now if now is not None else "-"
+					)
+					for c, now in edited
+				),
+			)
+		)
+	_progress(doc)(30, _("Cancelling the switch's journal entries"))
 	writer.unfreeze(changes)
 	for fieldname in ("srbnb_journal_entry", "stock_journal_entry"):
 		if doc.get(fieldname):

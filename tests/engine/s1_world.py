@@ -17,7 +17,10 @@ C = "PS Demo"
 
 
 def acc(name, account_type=None, report_type="Balance Sheet", **kw):
-	return Account(name, kw.pop("company", C), account_type=account_type, report_type=report_type, **kw)
+	root_type = kw.pop("root_type", "Expense" if report_type == "Profit and Loss" else "Asset")
+	return Account(
+		name, kw.pop("company", C), account_type=account_type, report_type=report_type, root_type=root_type, **kw
+	)
 
 
 ACCOUNTS = {
@@ -26,7 +29,7 @@ ACCOUNTS = {
 		acc("Stock North - PSD", "Stock"),
 		acc("Stock Cold - PSD", "Stock"),
 		acc("Stock In Hand - PSD", "Stock"),
-		acc("Stock Received But Not Billed - PSD", "Stock Received But Not Billed"),
+		acc("Stock Received But Not Billed - PSD", "Stock Received But Not Billed", root_type="Liability"),
 		acc("Stock Adjustment - PSD", "Stock Adjustment", "Profit and Loss"),
 		acc("Expenses Included In Valuation - PSD", "Expenses Included In Valuation", "Profit and Loss"),
 		acc("Round Off - PSD", "Round Off", "Profit and Loss"),
