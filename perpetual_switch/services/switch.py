@@ -186,6 +186,8 @@ def apply(
 	blockers = result.blockers or nothing_to_apply(result)
 	if blockers:
 		raise SwitchBlocked(result, blockers)
+	# Every link on the switch and its rows comes from the plan, read from those very tables.
+	doc.flags.ignore_links = True
 	with atomic(company):
 		doc.insert()
 		doc.submit()
