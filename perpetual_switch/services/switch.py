@@ -189,7 +189,7 @@ def apply(
 	# Every link on the switch and its rows comes from the plan, read from those very tables.
 	doc.flags.ignore_links = True
 	with atomic(company):
-		doc.insert()
+		# Inserted as submitted: one save, its rows written once.
 		doc.submit()
 	return doc
 
@@ -230,6 +230,8 @@ def rollback(company: str, progress=None, overwrite_later_edits: bool = False):
 	doc = frappe.get_doc(SWITCH, switches[0].name)
 	doc.flags.progress = progress
 	doc.flags.overwrite_later_edits = overwrite_later_edits
+	# Only the app's own records point at a switch, and rollback_switch checks those itself.
+	doc.flags.ignore_links = True
 	with atomic(company):
 		doc.cancel()
 	return doc
@@ -433,7 +435,12 @@ def apply_switch(doc) -> None:
 	doc.failure_reason = None
 	doc.applied_by = frappe.session.user
 	doc.applied_on = now_datetime()
-	doc.db_update_all()
+	# The document and its plan rows are saved by Frappe around this; write only what is new.
+	doc.db_update()
+	for row in doc.changes:
+		if not frappe.db.exists(row.doctype, row.name or ""):
+			row.name = row.name or frappe.generate_hash(length=10)
+			row.db_insert()
 	progress(100, _("Done"))
 
 
