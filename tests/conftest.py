@@ -41,3 +41,20 @@ def site(request):
 	yield name
 	frappe.db.rollback()
 	frappe.destroy()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+	"""Without a site the site modules skip whole; say how many tests they hold and how to run them."""
+	import pathlib
+	import re
+
+	if config.getoption("--site"):
+		return
+	site_dir = pathlib.Path(__file__).parent / "site"
+	counts = {p.name: len(re.findall(r"^def test_", p.read_text(), re.M)) for p in sorted(site_dir.glob("test_*.py"))}
+	total = sum(counts.values())
+	if total:
+		terminalreporter.write_line(
+			f"{total} site tests in {len(counts)} modules under tests/site were skipped: they need a Frappe site "
+			"(cd frappe-bench/sites && ../env/bin/python -m pytest /path/to/perpetual_switch/tests --site SITE)."
+		)

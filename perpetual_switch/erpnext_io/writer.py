@@ -51,9 +51,15 @@ ACCRUAL_CHUNK = 2000
 """Rows per multi-row insert: about 0.5 MB, far under MariaDB's default 16 MiB packet."""
 
 
-def lock_company(company: str) -> None:
+def lock_company(company: str, fresh: bool = False) -> None:
 	"""Hold the company's row until the transaction ends: applies and rollbacks of one company
-	run one after the other, each seeing what the previous one committed."""
+	run one after the other, each seeing what the previous one committed.
+
+	With `fresh`, a transaction that has written nothing yet is begun anew first: MariaDB fixes
+	what a transaction reads at its first plain read, so the reads that decide must all come
+	after the lock is granted."""
+	if fresh and not frappe.db.transaction_writes:
+		frappe.db.rollback()
 	frappe.db.sql("select name from `tabCompany` where name = %(company)s for update", {"company": company})
 
 

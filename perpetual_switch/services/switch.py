@@ -168,7 +168,7 @@ def apply(
 	written) when anything blocks. The plan is computed once, under the company's lock."""
 	_require_company(company)
 	frappe.has_permission(SWITCH, "submit", throw=True)
-	writer.lock_company(company)
+	writer.lock_company(company, fresh=True)
 	doc = frappe.new_doc(SWITCH)
 	doc.update(
 		{
@@ -198,7 +198,7 @@ def submit_draft(name: str, company_defaults: dict | None = None, progress=None)
 	"""Submit a draft switch (made in the form), its plan computed once under the company's lock."""
 	doc = frappe.get_doc(SWITCH, name)
 	doc.check_permission("submit")
-	writer.lock_company(doc.company)
+	writer.lock_company(doc.company, fresh=True)
 	doc.reload()
 	doc.flags.company_defaults = company_defaults
 	doc.flags.progress = progress
@@ -223,7 +223,7 @@ def rollback(company: str, progress=None, overwrite_later_edits: bool = False):
 	`overwrite_later_edits` confirms restoring it anyway."""
 	_require_company(company)
 	frappe.has_permission(SWITCH, "cancel", throw=True)
-	writer.lock_company(company)
+	writer.lock_company(company, fresh=True)
 	switches = reader.applied_switches(company)
 	if not switches:
 		raise RollbackRefused(_("Company {0} has no applied switch to roll back.").format(company))

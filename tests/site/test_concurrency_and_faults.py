@@ -1,0 +1,222 @@
+"""Nothing lost, nothing doubled: two real processes applying one company at the same moment, and a
+fault at every write of apply and rollback."""
+
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
+
+frappe = pytest.importorskip(
+	"frappe", reason="site test: frappe is not importable; run with the bench's Python and --site NAME"
+)
+
+from perpetual_switch import services  # noqa: E402
+from perpetual_switch.erpnext_io import reader, writer  # noqa: E402
+
+from .world import CUTOVER, build_s1  # noqa: E402
+
+pytestmark = pytest.mark.usefixtures("site")
+SWITCH = "Switch to Perpetual Inventory"
+ROUNDS = int(os.environ.get("PERPETUAL_SWITCH_RACE_ROUNDS", "20"))
+
+
+def command(site, *args):
+	"""A bench command in a process of its own, as a user would start it."""
+	return subprocess.Popen(
+		[sys.executable, "-m", "frappe.utils.bench_helper", "frappe", "--site", site, "perpetual-switch", *args],
+		cwd=os.getcwd(),
+		stdout=subprocess.PIPE,
+		stderr=subprocess.PIPE,
+		text=True,
+	)
+
+
+def applied(company):
+	frappe.db.rollback()
+	return frappe.get_all(SWITCH, filters={"company": company, "status": "Applied", "docstatus": 1}, pluck="name")
+
+
+def live_switch_journals(company):
+	"""Submitted journal entries posted by any switch of the company."""
+	names = [
+		n
+		for s in frappe.get_all(SWITCH, filters={"company": company}, fields=["stock_journal_entry", "srbnb_journal_entry"])
+		for n in (s.stock_journal_entry, s.srbnb_journal_entry)
+		if n
+	]
+	return frappe.get_all("Journal Entry", filters={"name": ("in", names or [""]), "docstatus": 1}, pluck="name")
+
+
+def test_two_processes_applying_one_company_at_once_make_one_switch(site):
+	tag = uuid.uuid4().hex[:4].upper()
+	w = build_s1(f"PS Race {tag}", f"PR{tag}")
+	for round_ in range(ROUNDS):
+		first = command(site, "apply", "--company", w.company, "--date", CUTOVER, "--yes")
+		second = command(site, "apply", "--company", w.company, "--date", CUTOVER, "--yes")
+		results = sorted((p.wait(timeout=300), p.communicate()) for p in (first, second))
+		codes = [code for code, _out in results]
+		assert codes == [0, 2], (round_, results)
+		loser_stderr_and_out = results[1][1][0] + results[1][1][1]
+		assert "already applied" in loser_stderr_and_out, loser_stderr_and_out
+		switches = applied(w.company)
+		assert len(switches) == 1, (round_, switches)
+		assert len(live_switch_journals(w.company)) == 2
+		services.rollback(w.company)
+		frappe.db.commit()
+		assert not applied(w.company) and not live_switch_journals(w.company)
+
+
+def test_apply_against_rollback_at_once_leaves_one_consistent_state(site):
+	tag = uuid.uuid4().hex[:4].upper()
+	w = build_s1(f"PS Race RB {tag}", f"RB{tag}")
+	for _round in range(max(2, ROUNDS // 4)):
+		services.apply(w.company, CUTOVER)
+		frappe.db.commit()
+		undo = command(site, "rollback", "--company", w.company, "--yes")
+		redo = command(site, "apply", "--company", w.company, "--date", CUTOVER, "--yes")
+		codes = {"rollback": undo.wait(timeout=300), "apply": redo.wait(timeout=300)}
+		assert codes["rollback"] == 0, undo.communicate()
+		frappe.db.rollback()
+		switches = applied(w.company)
+		perpetual = frappe.db.get_value("Company", w.company, "enable_perpetual_inventory")
+		# Whichever came second saw what the first committed: applied again once, or refused.
+		if codes["apply"] == 0:
+			assert len(switches) == 1 and perpetual == 1 and len(live_switch_journals(w.company)) == 2
+			services.rollback(w.company)
+			frappe.db.commit()
+		else:
+			assert codes["apply"] == 2 and not switches and perpetual == 0
+			assert not live_switch_journals(w.company)
+
+
+# A fault at every write: after it, everything is as it was.
+
+
+def snapshot(company):
+	frappe.db.rollback()
+	fields = list(reader.company_default_fields())
+	return {
+		"company": frappe.db.get_value("Company", company, fields, as_dict=True),
+		"journals": sorted(frappe.get_all("Journal Entry", filters={"company": company, "docstatus": 1}, pluck="name")),
+		"gl": frappe.db.count("GL Entry", {"company": company, "is_cancelled": 0}),
+		"periods": sorted(
+			(p.name, p.closed)
+			for p in frappe.db.sql(
+				"""select ap.name, group_concat(concat(cd.document_type, cd.closed) order by cd.document_type) closed
+				from `tabAccounting Period` ap left join `tabClosed Document` cd on cd.parent = ap.name
+				where ap.company = %s group by ap.name""",
+				company,
+				as_dict=True,
+			)
+		),
+		"switches": sorted(
+			(s.name, s.status, s.docstatus) for s in frappe.get_all(SWITCH, filters={"company": company}, fields=["name", "status", "docstatus"])
+		),
+		"accruals": frappe.db.sql(
+			"select count(*) from `tabPerpetual Switch Receipt` r join `tabSwitch to Perpetual Inventory` s on s.name = r.parent where s.company = %s",
+			company,
+		)[0][0],
+	}
+
+
+class Fault(Exception):
+	pass
+
+
+def fail_at(monkeypatch, module, name, nth):
+	"""Let the first nth-1 calls of module.name through, raise on the nth."""
+	real = getattr(module, name)
+	calls = []
+
+	def wrapper(*args, **kwargs):
+		calls.append(1)
+		if len(calls) == nth:
+			raise Fault(f"fault injected at {name} #{nth}")
+		return real(*args, **kwargs)
+
+	monkeypatch.setattr(module, name, wrapper)
+
+
+def fail_at_journal_submit(monkeypatch, nth):
+	from erpnext.accounts.doctype.journal_entry.journal_entry import JournalEntry
+
+	fail_at(monkeypatch, JournalEntry, "on_submit", nth)
+
+
+def fail_at_switch_update(monkeypatch, nth):
+	from perpetual_switch.perpetual_inventory.doctype.switch_to_perpetual_inventory.switch_to_perpetual_inventory import (
+		SwitchtoPerpetualInventory,
+	)
+
+	fail_at(monkeypatch, SwitchtoPerpetualInventory, "db_update", nth)
+
+
+APPLY_FAULTS = {
+	"first journal": lambda mp: fail_at(mp, writer, "post_journal", 1),
+	"second journal": lambda mp: fail_at(mp, writer, "post_journal", 2),
+	"first journal's submit": lambda mp: fail_at_journal_submit(mp, 1),
+	"second journal's submit": lambda mp: fail_at_journal_submit(mp, 2),
+	"receipt accruals": lambda mp: fail_at(mp, writer, "record_accruals", 1),
+	"company save": lambda mp: fail_at(mp, writer, "set_company_fields", 1),
+	"accounting periods": lambda mp: fail_at(mp, writer, "freeze", 1),
+	"the switch's own update": lambda mp: fail_at_switch_update(mp, 1),
+}
+
+
+@pytest.fixture(scope="module")
+def fault_world(site):
+	tag = uuid.uuid4().hex[:4].upper()
+	return build_s1(f"PS Fault {tag}", f"PF{tag}")
+
+
+@pytest.mark.parametrize("step", sorted(APPLY_FAULTS))
+def test_a_fault_at_any_write_of_apply_leaves_everything_as_it_was(fault_world, monkeypatch, step):
+	w = fault_world
+	before = snapshot(w.company)
+	APPLY_FAULTS[step](monkeypatch)
+	with pytest.raises(Fault):
+		services.apply(w.company, CUTOVER)
+	# A caller that commits after the error (as a careless script would) commits nothing of it.
+	frappe.db.commit()
+	assert snapshot(w.company) == before
+
+
+ROLLBACK_FAULTS = {
+	"unfreeze": lambda mp: fail_at(mp, writer, "unfreeze", 1),
+	"first cancel": lambda mp: fail_at(mp, writer, "cancel_journal", 1),
+	"second cancel": lambda mp: fail_at(mp, writer, "cancel_journal", 2),
+	"restore company": lambda mp: fail_at(mp, writer, "restore_fields", 1),
+}
+
+
+@pytest.mark.parametrize("step", sorted(ROLLBACK_FAULTS))
+def test_a_fault_at_any_write_of_rollback_leaves_the_switch_applied(fault_world, monkeypatch, step):
+	w = fault_world
+	if not applied(w.company):
+		services.apply(w.company, CUTOVER)
+		frappe.db.commit()
+	before = snapshot(w.company)
+	ROLLBACK_FAULTS[step](monkeypatch)
+	with pytest.raises(Fault):
+		services.rollback(w.company)
+	frappe.db.commit()
+	assert snapshot(w.company) == before
+
+
+def test_rollback_refuses_to_overwrite_a_later_edit_unless_confirmed(fault_world):
+	w = fault_world
+	if not applied(w.company):
+		services.apply(w.company, CUTOVER)
+		frappe.db.commit()
+	frappe.db.set_value("Company", w.company, "stock_adjustment_account", w.acc("Cost of Goods Sold"))
+	frappe.db.commit()
+	before = snapshot(w.company)
+	with pytest.raises(services.RollbackRefused, match="stock_adjustment_account"):
+		services.rollback(w.company)
+	frappe.db.commit()
+	assert snapshot(w.company) == before
+	services.rollback(w.company, overwrite_later_edits=True)
+	frappe.db.commit()
+	assert not applied(w.company)
