@@ -68,6 +68,16 @@ class OfferDecision:
 	vat: Decimal
 	counted: Decimal
 	within_unit_limit: bool
+	vat_rate: Decimal | None = None
+	"""The VAT rate (%) decided, kept as data: never re-derived from rounded amounts."""
+	basis: str | None = None
+	"""What is taxed: BASIS_COST (the whole cost), BASIS_EXCESS (a fixed excess over the yearly
+	cap) or BASIS_EXEMPT (nothing). None on decisions recorded before the basis was kept."""
+
+
+BASIS_COST = "cost"
+BASIS_EXCESS = "excess"
+BASIS_EXEMPT = "exempt"
 
 
 def decide_offer(offer: Offer, limits: OfferLimits, used_this_year: Decimal, precision: int) -> OfferDecision:
@@ -75,20 +85,20 @@ def decide_offer(offer: Offer, limits: OfferLimits, used_this_year: Decimal, pre
 	qty = abs(offer.qty) or Decimal(1)
 	unit_cost = cost / qty
 	if unit_cost > limits.unit_limit:
-		taxable, counted, within = cost, ZERO, False
+		taxable, counted, within, basis = cost, ZERO, False, BASIS_COST
 	else:
 		within = True
 		counted = cost
 		room = max(limits.yearly_cap - used_this_year, ZERO)
 		if cost <= room:
-			taxable = ZERO
+			taxable, basis = ZERO, BASIS_EXEMPT
 		elif limits.policy == WHOLE_OFFER:
-			taxable = cost
+			taxable, basis = cost, BASIS_COST
 		else:
-			taxable = cost - room
+			taxable, basis = cost - room, BASIS_EXCESS
 	taxable = round_money(taxable, precision)
 	vat = round_money(taxable * offer.vat_rate / 100, precision)
-	return OfferDecision(offer.row, cost, taxable, vat, counted, within)
+	return OfferDecision(offer.row, cost, taxable, vat, counted, within, offer.vat_rate, basis)
 
 
 def decide_offers(
@@ -123,7 +133,9 @@ def returned_decision(original: OfferDecision, returned_cost: Decimal, precision
 	"""A credit note taking offered goods back: the original decision reversed for the returned share."""
 	returned_cost = round_money(returned_cost, precision)
 	if not original.cost:
-		return OfferDecision(original.row, ZERO, ZERO, ZERO, ZERO, original.within_unit_limit)
+		return OfferDecision(
+			original.row, ZERO, ZERO, ZERO, ZERO, original.within_unit_limit, original.vat_rate, original.basis
+		)
 	share = min(returned_cost / original.cost, Decimal(1))
 	return OfferDecision(
 		original.row,
@@ -132,6 +144,8 @@ def returned_decision(original: OfferDecision, returned_cost: Decimal, precision
 		-round_money(original.vat * share, precision),
 		-round_money(original.counted * share, precision),
 		original.within_unit_limit,
+		original.vat_rate,
+		original.basis,
 	)
 
 
@@ -142,14 +156,28 @@ def reposted_decision(decision: OfferDecision, new_cost: Decimal, precision: int
 	above the new cost); an exempt offer stays exempt.
 	"""
 	new_cost = round_money(new_cost, precision)
-	if decision.taxable == decision.cost:
+	basis = decision.basis or _inferred_basis(decision)
+	if basis == BASIS_COST:
 		taxable = new_cost
-	else:
+	elif basis == BASIS_EXCESS:
 		taxable = min(decision.taxable, new_cost)
-	rate = decision.vat / decision.taxable if decision.taxable else ZERO
-	vat = round_money(taxable * rate, precision)
+	else:
+		taxable = ZERO
+	if decision.vat_rate is not None:
+		rate = decision.vat_rate
+	else:
+		rate = decision.vat * 100 / decision.taxable if decision.taxable else ZERO
+	vat = round_money(taxable * rate / 100, precision)
 	counted = new_cost if decision.within_unit_limit else ZERO
-	return OfferDecision(decision.row, new_cost, taxable, vat, counted, decision.within_unit_limit)
+	return OfferDecision(decision.row, new_cost, taxable, vat, counted, decision.within_unit_limit, rate, basis)
+
+
+def _inferred_basis(decision: OfferDecision) -> str:
+	"""Decisions recorded before the basis was kept: read it off the amounts (a zero-cost offer
+	was never taxed on a cost it did not have)."""
+	if not decision.taxable:
+		return BASIS_EXEMPT
+	return BASIS_COST if decision.taxable == decision.cost else BASIS_EXCESS
 
 
 # The 2-of-3 rule (DL 158/2009 art. 12, as amended by DL 98/2015)

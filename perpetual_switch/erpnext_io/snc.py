@@ -153,11 +153,13 @@ def logged_decisions(invoice: str) -> dict[str, OfferDecision]:
 			to_decimal(row.vat),
 			to_decimal(row.counted),
 			bool(row.within_unit_limit),
+			to_decimal(row.vat_rate) if row.basis else None,
+			row.basis or None,
 		)
 		for row in frappe.get_all(
 			LOG,
 			filters={"sales_invoice": invoice, "status": "Active"},
-			fields=["invoice_row", "cost", "taxable", "vat", "counted", "within_unit_limit"],
+			fields=["invoice_row", "cost", "taxable", "vat", "counted", "within_unit_limit", "vat_rate", "basis"],
 		)
 	}
 
@@ -169,6 +171,8 @@ def save_decision(doc, row, year: int, decision: OfferDecision, new: bool) -> No
 		"vat": decision.vat,
 		"counted": decision.counted,
 		"within_unit_limit": int(decision.within_unit_limit),
+		"vat_rate": decision.vat_rate,
+		"basis": decision.basis,
 	}
 	if not new:
 		name = frappe.db.get_value(LOG, {"sales_invoice": doc.name, "invoice_row": row.name, "status": "Active"})

@@ -9,7 +9,7 @@ import frappe
 from frappe import _
 from frappe.utils import cint, flt, getdate
 
-from perpetual_switch.engine.money import to_decimal
+from perpetual_switch.engine.money import ZERO, round_money, to_decimal
 from perpetual_switch.engine.snc import (
 	Offer,
 	decide_offer,
@@ -232,7 +232,11 @@ def discount_into_inventory(doc, method=None) -> None:
 	if not conf or not conf.financial_discount_to_inventory:
 		return
 	account = frappe.get_cached_value("Company", doc.company, "default_discount_account")
-	discount = -sum(flt(d.amount) for d in doc.get("deductions") or [] if account and d.account == account)
+	precision = currency_precision(frappe.get_cached_value("Company", doc.company, "default_currency"))
+	discount = round_money(
+		-sum((to_decimal(d.amount) for d in doc.get("deductions") or [] if account and d.account == account), ZERO),
+		precision,
+	)
 	if discount <= 0:
 		return
 	invoices = [r.reference_name for r in doc.references if r.reference_doctype == "Purchase Invoice"]

@@ -121,3 +121,20 @@ def test_a_returned_offer_reverses_its_share_of_cost_vat_and_running_total():
 	lines = totals(offer_lines(o, half))
 	assert ("3823", D("40.00"), 0) in lines and ("6884", 0, D("40.00")) in lines
 	assert ("243323", -half.vat, 0) in lines
+
+
+def test_a_reposted_zero_cost_offer_keeps_its_decision_and_rate():
+	from perpetual_switch.engine.snc import BASIS_EXEMPT, OfferDecision, reposted_decision
+
+	decision = OfferDecision("row", D("0"), D("0"), D("0"), D("0"), True, D("23"), BASIS_EXEMPT)
+	after = reposted_decision(decision, D("80"), 2)
+	assert (after.cost, after.taxable, after.vat, after.vat_rate, after.basis) == (D("80.00"), D("0"), D("0.00"), D("23"), BASIS_EXEMPT)
+
+
+def test_a_reposted_taxed_offer_keeps_the_rate_it_was_decided_at():
+	from perpetual_switch.engine.snc import BASIS_COST, OfferDecision, reposted_decision
+
+	# 0.01 of cost taxed at 22 % rounds to 0.00 VAT: the rate cannot be read back off the amounts.
+	decision = OfferDecision("row", D("0.01"), D("0.01"), D("0.00"), D("0"), False, D("22"), BASIS_COST)
+	after = reposted_decision(decision, D("100"), 2)
+	assert (after.taxable, after.vat) == (D("100.00"), D("22.00"))
