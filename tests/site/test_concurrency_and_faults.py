@@ -220,3 +220,53 @@ def test_rollback_refuses_to_overwrite_a_later_edit_unless_confirmed(fault_world
 	services.rollback(w.company, overwrite_later_edits=True)
 	frappe.db.commit()
 	assert not applied(w.company)
+
+
+def test_rate_differences_on_two_cost_centres_post_two_journals_and_cancel_both(site):
+	from .world import invoice_for
+
+	tag = uuid.uuid4().hex[:4].upper()
+	w = build_s1(f"PS Two CC {tag}", f"TC{tag}")
+	services.apply(w.company, CUTOVER)
+	frappe.db.commit()
+	root = frappe.db.get_value("Cost Center", {"company": w.company, "is_group": 1}, "name", order_by="lft asc")
+	second = frappe.get_doc(
+		{"doctype": "Cost Center", "cost_center_name": "Second", "parent_cost_center": root, "company": w.company}
+	).insert()
+	main = frappe.get_cached_value("Company", w.company, "cost_center")
+
+	from erpnext.stock.doctype.purchase_receipt.purchase_receipt import make_purchase_invoice
+
+	# One invoice billing two accrued rows (PR-1's and PR-2's) above their receipt rate, each on
+	# its own cost centre: two rate differences, two journals.
+	pi = make_purchase_invoice(w.docs["PR-1"].name)
+	pi.items = [row for row in pi.items if row.item_code == w.items["B"]]
+	pi.items[0].rate = 21
+	pi.items[0].cost_center = main
+	other = [row for row in make_purchase_invoice(w.docs["PR-2"].name).items if row.item_code == w.items["B"]][0]
+	other.rate = 20.5
+	other.qty = other.received_qty = 30
+	other.cost_center = second.name
+	row = other.as_dict()
+	row.pop("name", None)
+	row.pop("idx", None)
+	pi.append("items", row)
+	pi.posting_date = pi.bill_date = pi.due_date = "2026-07-03"
+	pi.set_posting_time = 1
+	pi.payment_schedule = []
+	pi.insert()
+	pi.submit()
+	frappe.db.commit()
+	journals = sorted(
+		set(frappe.get_all("Perpetual Switch Clearing", filters={"purchase_invoice": pi.name}, pluck="journal_entry"))
+	)
+	assert len(journals) == 2 and all(journals), journals
+	centres = {
+		frappe.db.get_value("Journal Entry Account", {"parent": j, "account": w.acc("Cost of Goods Sold")}, "cost_center")
+		for j in journals
+	}
+	assert centres == {main, second.name}
+	pi.reload()
+	pi.cancel()
+	frappe.db.commit()
+	assert [frappe.db.get_value("Journal Entry", j, "docstatus") for j in journals] == [2, 2]
