@@ -180,18 +180,8 @@ def apply(
 			"freeze_accounts": int(freeze_accounts),
 		}
 	)
-	doc.flags.company_defaults = company_defaults
-	doc.flags.progress = progress
-	result = refresh_switch(doc)
-	blockers = result.blockers or nothing_to_apply(result)
-	if blockers:
-		raise SwitchBlocked(result, blockers)
-	# Every link on the switch and its rows comes from the plan, read from those very tables.
-	doc.flags.ignore_links = True
-	with atomic(company):
-		# Inserted as submitted: one save, its rows written once.
-		doc.submit()
-	return doc
+	# Inserted as submitted: one save, its rows written once.
+	return _plan_and_submit(doc, company_defaults, progress)
 
 
 def submit_draft(name: str, company_defaults: dict | None = None, progress=None):
@@ -200,12 +190,19 @@ def submit_draft(name: str, company_defaults: dict | None = None, progress=None)
 	doc.check_permission("submit")
 	writer.lock_company(doc.company, fresh=True)
 	doc.reload()
+	return _plan_and_submit(doc, company_defaults, progress)
+
+
+def _plan_and_submit(doc, company_defaults: dict | None, progress):
+	"""Plan once (the caller holds the company's lock), refuse on any blocker, submit all or nothing."""
 	doc.flags.company_defaults = company_defaults
 	doc.flags.progress = progress
 	result = refresh_switch(doc)
 	blockers = result.blockers or nothing_to_apply(result)
 	if blockers:
 		raise SwitchBlocked(result, blockers)
+	# Every link on the switch and its rows comes from the plan, read from those very tables.
+	doc.flags.ignore_links = True
 	with atomic(doc.company):
 		doc.submit()
 	return doc

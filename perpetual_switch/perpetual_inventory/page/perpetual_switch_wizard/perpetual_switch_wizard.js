@@ -394,6 +394,7 @@ class PerpetualSwitchWizard {
 	follow_job(context, title) {
 		const company = this.values.company;
 		const finished = (job) => job && ["Applied", "Rolled Back", "Failed"].includes(job.status);
+		const progress = new JobProgress(title);
 		let done = false;
 		const finish = (job) => {
 			if (done) return;
@@ -401,7 +402,7 @@ class PerpetualSwitchWizard {
 			this.following = false;
 			frappe.realtime.off(EVENT, handler);
 			clearInterval(timer);
-			close_progress();
+			progress.close();
 			if (job.status === "Failed") {
 				frappe.msgprint({ title: __("The switch job failed"), message: frappe.utils.escape_html(job.reason || "").replace(/\n/g, "<br>"), indicator: "red" });
 			} else {
@@ -409,11 +410,9 @@ class PerpetualSwitchWizard {
 			}
 			this.load_plan().then(() => this.render());
 		};
-		const show = (job) => {
-			frappe.show_progress(title, job.percent || 0, 100, job.description || __(job.status || "Queued"));
-		};
+		const show = (job) => progress.update(job.percent || 0, job.description || __(job.status || "Queued"));
 		const handler = (data) => {
-			if (data.company !== company) return;
+			if (data.company !== company || done) return;
 			if (data.done) finish(data);
 			else show(data);
 		};
@@ -421,12 +420,41 @@ class PerpetualSwitchWizard {
 		const poll = () =>
 			frappe.call({ method: `${API}.job_state`, args: { company } }).then((r) => {
 				const job = r.message && r.message.job;
+				if (done) return;
 				if (finished(job)) finish(job);
 				else if (job) show(job);
 			});
 		const timer = setInterval(poll, 3000);
 		show((context && context.job) || { status: "Queued" });
 		if (finished(context && context.job)) finish(context.job);
+	}
+}
+
+// One progress dialog per job: made once, updated in place, and closed once it has finished
+// opening (Bootstrap ignores a hide while a dialog is still opening).
+class JobProgress {
+	constructor(title) {
+		this.dialog = new frappe.ui.Dialog({ title });
+		this.$body = $(
+			`<div class="progress" style="margin: 10px 0"><div class="progress-bar" style="width: 0%"></div></div><p class="text-muted small"></p>`
+		).appendTo(this.dialog.body);
+		this.shown = false;
+		this.closing = false;
+		this.dialog.$wrapper.one("shown.bs.modal", () => {
+			this.shown = true;
+			if (this.closing) this.dialog.hide();
+		});
+		this.dialog.show();
+	}
+
+	update(percent, text) {
+		this.$body.find(".progress-bar").css("width", `${Math.max(0, Math.min(100, percent))}%`);
+		this.$body.filter("p").text(text || "");
+	}
+
+	close() {
+		this.closing = true;
+		if (this.shown) this.dialog.hide();
 	}
 }
 
