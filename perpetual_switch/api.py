@@ -11,7 +11,14 @@ from perpetual_switch.services.switch import publish_progress
 
 def _options(freeze_accounts, company_defaults) -> dict:
 	"""The wizard's options as the services take them: a flag, and company default overrides."""
-	overrides = frappe.parse_json(company_defaults) if company_defaults else None
+	overrides = None
+	if company_defaults:
+		try:
+			overrides = frappe.parse_json(company_defaults)
+		except ValueError:
+			frappe.throw(
+				frappe._("company_defaults is not valid JSON: {0}").format(frappe.bold(str(company_defaults)[:200]))
+			)
 	if overrides is not None and not isinstance(overrides, dict):
 		frappe.throw(frappe._("Company defaults must be a mapping of field to value."))
 	return {"freeze_accounts": bool(cint(freeze_accounts)), "company_defaults": overrides}

@@ -5,6 +5,7 @@ Exit codes: 0 done or nothing blocks; 2 blockers found (nothing written); 1 any 
 is connected, so `bench` itself stays fast.
 """
 
+import functools
 import json
 import sys
 from contextlib import contextmanager
@@ -52,7 +53,17 @@ def _message(exc) -> str:
 
 
 def company_option(f):
-	return click.option("--company", required=True, help="Company name, as in ERPNext")(f)
+	"""--company, checked by the command itself: a missing one is an error (exit 1), not click's
+	usage code 2, which the contract keeps for blockers."""
+
+	@functools.wraps(f)
+	def checked(*args, **kwargs):
+		if not kwargs.get("company"):
+			click.echo("Company missing: give --company with the company's name, as in ERPNext.", err=True)
+			sys.exit(EXIT_ERROR)
+		return f(*args, **kwargs)
+
+	return click.option("--company", default=None, help="Company name, as in ERPNext (required)")(checked)
 
 
 def plan_options(f):

@@ -160,6 +160,14 @@ def _fail(company: str, user: str, exc: Exception, switch: str | None, status_af
 	_publish(company, user, status="Failed", reason=reason, done=True)
 
 
+def _as_user(user: str) -> None:
+	"""Run as the user who asked, in their language (a worker starts in the site's)."""
+	from frappe.translate import get_user_lang
+
+	frappe.set_user(user)
+	frappe.local.lang = get_user_lang(user)
+
+
 def run_apply(
 	company: str,
 	user: str,
@@ -170,7 +178,7 @@ def run_apply(
 	company_defaults: dict | None = None,
 	switch: str | None = None,
 ) -> None:
-	frappe.set_user(user)
+	_as_user(user)
 	_set_state(company, status="Applying")
 	progress = realtime_progress(company, user)
 	try:
@@ -196,7 +204,7 @@ def run_apply(
 
 
 def run_rollback(company: str, user: str, overwrite_later_edits: bool = False) -> None:
-	frappe.set_user(user)
+	_as_user(user)
 	current = _set_state(company, status="Rolling Back")
 	try:
 		doc = service.rollback(

@@ -7,7 +7,9 @@ any error; in the desk, Frappe does the same around the request.
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
+from datetime import date, datetime
 
 import frappe
 from frappe import _
@@ -102,10 +104,26 @@ def _can_read_plan(company: str) -> None:
 
 
 def _validate_date(value):
-	try:
-		return getdate(value) if value else getdate()
-	except Exception:
-		frappe.throw(_("{0} is not a valid date (use YYYY-MM-DD).").format(frappe.bold(value)))
+	"""None means today; anything else must be a real date written YYYY-MM-DD (an empty string or
+	01/06/2026 is refused rather than guessed)."""
+	if value is None:
+		return getdate()
+	if isinstance(value, (date, datetime)):
+		return getdate(value)
+	text = str(value).strip()
+	if ISO_DATE.fullmatch(text):
+		try:
+			return date.fromisoformat(text)
+		except ValueError:
+			pass
+	_bad_date(value)
+
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _bad_date(value):
+	frappe.throw(_("{0} is not a valid date (use YYYY-MM-DD).").format(frappe.bold(str(value) or '""')))
 
 
 def publish_progress(percent: int, description: str) -> None:
@@ -126,6 +144,13 @@ def build(
 	progress=None,
 ) -> Plan:
 	overrides = {k: v for k, v in (company_defaults or {}).items() if v}
+	for fieldname, value in overrides.items():
+		if not isinstance(value, str):
+			frappe.throw(
+				_("The company default {0} must be the name of an account or cost center, not {1}.").format(
+					frappe.bold(fieldname), frappe.bold(frappe.as_json(value))
+				)
+			)
 	unknown = set(overrides) - set(reader.company_default_fields())
 	if unknown:
 		frappe.throw(_("{0} is not a company default the switch can set.").format(frappe.bold(", ".join(sorted(unknown)))))
