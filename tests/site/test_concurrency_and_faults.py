@@ -171,13 +171,21 @@ def fault_world(site):
 	return build_s1(f"PS Fault {tag}", f"PF{tag}")
 
 
+@pytest.mark.parametrize("via", ["service", "desk"])
 @pytest.mark.parametrize("step", sorted(APPLY_FAULTS))
-def test_a_fault_at_any_write_of_apply_leaves_everything_as_it_was(fault_world, monkeypatch, step):
+def test_a_fault_at_any_write_of_apply_leaves_everything_as_it_was(fault_world, monkeypatch, step, via):
 	w = fault_world
 	before = snapshot(w.company)
 	APPLY_FAULTS[step](monkeypatch)
-	with pytest.raises(Fault):
-		services.apply(w.company, CUTOVER)
+	if via == "service":
+		with pytest.raises(Fault):
+			services.apply(w.company, CUTOVER)
+	else:
+		from perpetual_switch import api
+
+		# The desk's background job (run at once in tests) records the failure and its reason.
+		context = api.apply(w.company, CUTOVER)
+		assert context["job"]["status"] == "Failed" and "fault injected" in context["job"]["reason"]
 	# A caller that commits after the error (as a careless script would) commits nothing of it.
 	frappe.db.commit()
 	assert snapshot(w.company) == before
