@@ -47,6 +47,9 @@ def accruals_for(company: str, receipt_rows: list[str], for_update: bool = False
 
 
 def cleared_so_far(receipt_rows: list[str]) -> dict[str, tuple[Decimal, Decimal]]:
+	"""What invoices cleared of these accrued rows, read as committed now (a locking read): the
+	caller holds the rows' lock, and a plain read would see the transaction's older snapshot,
+	missing what an invoice committed while this one waited."""
 	if not receipt_rows:
 		return {}
 	rows = frappe.db.sql(
@@ -55,6 +58,7 @@ def cleared_so_far(receipt_rows: list[str]) -> dict[str, tuple[Decimal, Decimal]
 		from `tabPerpetual Switch Clearing`
 		where status = 'Active' and receipt_row in %(rows)s
 		group by receipt_row
+		lock in share mode
 		""",
 		{"rows": tuple(receipt_rows)},
 	)

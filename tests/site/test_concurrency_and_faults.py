@@ -278,3 +278,55 @@ def test_rate_differences_on_two_cost_centres_post_two_journals_and_cancel_both(
 	pi.cancel()
 	frappe.db.commit()
 	assert [frappe.db.get_value("Journal Entry", j, "docstatus") for j in journals] == [2, 2]
+
+
+BILL_SCRIPT = """
+import sys
+import frappe
+frappe.init(site=sys.argv[1], sites_path=sys.argv[2])
+frappe.connect()
+frappe.set_user("Administrator")
+from erpnext.stock.doctype.purchase_receipt.purchase_receipt import make_purchase_invoice
+pi = make_purchase_invoice(sys.argv[3])
+pi.items = [row for row in pi.items if row.item_code == sys.argv[4]]
+for row in pi.items:
+	row.qty = row.received_qty = float(sys.argv[5])
+pi.posting_date = pi.bill_date = pi.due_date = "2026-07-05"
+pi.set_posting_time = 1
+pi.payment_schedule = []
+pi.insert()
+pi.submit()
+frappe.db.commit()
+print(pi.name)
+"""
+
+
+def test_two_invoices_billing_one_migrated_row_at_once_never_clear_more_than_its_accrual(site):
+	"""Two processes bill the same accrued receipt row at the same moment (30 of its 50 units each):
+	the accrued rows are locked while an invoice clears them, so the second sees the first."""
+	tag = uuid.uuid4().hex[:4].upper()
+	w = build_s1(f"PS Bill Race {tag}", f"BR{tag}")
+	services.apply(w.company, CUTOVER)
+	frappe.db.commit()
+	row = next(r for r in w.docs["PR-1"].items if r.item_code == w.items["B"])
+	args = [site, os.getcwd(), w.docs["PR-1"].name, w.items["B"], "30"]
+	procs = [
+		subprocess.Popen([sys.executable, "-c", BILL_SCRIPT, *args], cwd=os.getcwd(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+		for _ in range(2)
+	]
+	outcomes = [(p.wait(timeout=300), p.communicate()) for p in procs]
+	assert any(code == 0 for code, _out in outcomes), outcomes
+	frappe.db.rollback()
+	accrued = frappe.db.get_value(
+		"Perpetual Switch Receipt", {"item_row": row.name}, ["unbilled_qty", "unbilled_value"], as_dict=True
+	)
+	cleared = frappe.db.sql(
+		"""select coalesce(sum(qty), 0), coalesce(sum(cleared_value), 0) from `tabPerpetual Switch Clearing`
+		where receipt_row = %s and status = 'Active'""",
+		row.name,
+	)[0]
+	assert float(cleared[0]) <= float(accrued.unbilled_qty)
+	assert float(cleared[1]) <= float(accrued.unbilled_value)
+	if all(code == 0 for code, _out in outcomes):
+		# Both went through (ERPNext let 60 of 50 be billed): the accrual is cleared exactly once.
+		assert (float(cleared[0]), float(cleared[1])) == (float(accrued.unbilled_qty), float(accrued.unbilled_value))
