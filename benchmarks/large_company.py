@@ -1047,24 +1047,29 @@ def parse_args(argv=None):
 	return parser.parse_args(argv)
 
 
+def build_from_args(args) -> dict:
+	"""build() with a parsed command line (this script's, or the benchmark's)."""
+	return build(
+		args.company,
+		sle=args.sle,
+		warehouses=args.warehouses,
+		items=args.items,
+		receipt_rows=args.receipt_rows,
+		seed=args.seed,
+		cutover=args.cutover,
+		replace=args.replace,
+		abbr=getattr(args, "abbr", None),
+		se_details=not getattr(args, "no_se_details", False),
+	)
+
+
 def main(argv=None) -> int:
 	args = parse_args(argv)
 	frappe.init(site=args.site, sites_path=".")
 	frappe.connect()
 	try:
 		if not args.verify_only:
-			summary = build(
-				args.company,
-				sle=args.sle,
-				warehouses=args.warehouses,
-				items=args.items,
-				receipt_rows=args.receipt_rows,
-				seed=args.seed,
-				cutover=args.cutover,
-				replace=args.replace,
-				abbr=args.abbr,
-				se_details=not args.no_se_details,
-			)
+			summary = build_from_args(args)
 			print({k: v for k, v in summary.items() if k != "timings"})
 			print("timings (s): " + ", ".join(f"{k} {v:.1f}" for k, v in summary["timings"].items()))
 		if args.no_verify:

@@ -139,16 +139,7 @@ def main(argv=None) -> int:
 		info = machine()
 		print("machine: " + ", ".join(f"{k} {v}" for k, v in info.items()))
 		if args.build:
-			summary = large_company.build(
-				args.company,
-				sle=args.sle,
-				warehouses=args.warehouses,
-				items=args.items,
-				receipt_rows=args.receipt_rows,
-				seed=args.seed,
-				cutover=args.cutover,
-				replace=args.replace,
-			)
+			summary = large_company.build_from_args(args)
 			print("build (s): " + ", ".join(f"{k} {v:.1f}" for k, v in summary["timings"].items()))
 		checked = large_company.verify(args.company, args.cutover)
 		frappe.db.commit()
