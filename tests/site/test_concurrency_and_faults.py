@@ -153,6 +153,42 @@ def fail_at_switch_update(monkeypatch, nth):
 	fail_at(monkeypatch, SwitchtoPerpetualInventory, "db_update", nth)
 
 
+# The same faults for a bench command in a process of its own: (module, attribute path, nth call).
+COMMAND_FAULTS = {
+	"first journal": ("perpetual_switch.erpnext_io.writer", "post_journal", 1),
+	"second journal": ("perpetual_switch.erpnext_io.writer", "post_journal", 2),
+	"first journal's submit": ("erpnext.accounts.doctype.journal_entry.journal_entry", "JournalEntry.on_submit", 1),
+	"second journal's submit": ("erpnext.accounts.doctype.journal_entry.journal_entry", "JournalEntry.on_submit", 2),
+	"receipt accruals": ("perpetual_switch.erpnext_io.writer", "record_accruals", 1),
+	"company save": ("perpetual_switch.erpnext_io.writer", "set_company_fields", 1),
+	"accounting periods": ("perpetual_switch.erpnext_io.writer", "freeze", 1),
+	"the switch's own update": (
+		"perpetual_switch.perpetual_inventory.doctype.switch_to_perpetual_inventory.switch_to_perpetual_inventory",
+		"SwitchtoPerpetualInventory.db_update",
+		1,
+	),
+}
+
+COMMAND_WITH_FAULT = """
+import importlib, sys
+module, path, nth, argv = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
+owner = importlib.import_module(module)
+*parents, name = path.split(".")
+for parent in parents:
+	owner = getattr(owner, parent)
+real = getattr(owner, name)
+calls = []
+def faulty(*args, **kwargs):
+	calls.append(1)
+	if len(calls) == nth:
+		raise RuntimeError(f"fault injected at {path} #{nth}")
+	return real(*args, **kwargs)
+setattr(owner, name, faulty)
+sys.argv = ["bench", "frappe", *argv]
+from frappe.utils.bench_helper import main
+main()
+"""
+
 APPLY_FAULTS = {
 	"first journal": lambda mp: fail_at(mp, writer, "post_journal", 1),
 	"second journal": lambda mp: fail_at(mp, writer, "post_journal", 2),
@@ -171,15 +207,27 @@ def fault_world(site):
 	return build_s1(f"PS Fault {tag}", f"PF{tag}")
 
 
-@pytest.mark.parametrize("via", ["service", "desk"])
+@pytest.mark.parametrize("via", ["service", "desk", "command"])
 @pytest.mark.parametrize("step", sorted(APPLY_FAULTS))
 def test_a_fault_at_any_write_of_apply_leaves_everything_as_it_was(fault_world, monkeypatch, step, via):
 	w = fault_world
 	before = snapshot(w.company)
-	APPLY_FAULTS[step](monkeypatch)
+	if via != "command":
+		APPLY_FAULTS[step](monkeypatch)
 	if via == "service":
 		with pytest.raises(Fault):
 			services.apply(w.company, CUTOVER)
+	elif via == "command":
+		module, path, nth = COMMAND_FAULTS[step]
+		run = subprocess.run(
+			[sys.executable, "-c", COMMAND_WITH_FAULT, module, path, str(nth), "--site", frappe.local.site,
+			 "perpetual-switch", "apply", "--company", w.company, "--date", CUTOVER, "--yes"],  # fmt: skip
+			cwd=os.getcwd(),
+			capture_output=True,
+			text=True,
+			timeout=300,
+		)
+		assert run.returncode == 1 and "fault injected" in run.stderr, (run.returncode, run.stdout, run.stderr)
 	else:
 		from perpetual_switch import api
 
