@@ -93,10 +93,6 @@ def record_accruals(switch: str, currency: str, receipts) -> None:
 		)
 
 
-def delete_accruals(switch: str) -> None:
-	frappe.db.delete(ACCRUAL, {"parent": switch, "parenttype": "Switch to Perpetual Inventory"})
-
-
 def post_journal(company: str, posting_date: date, journal: JournalPlan, title: str, remark: str) -> str:
 	"""Insert and submit in one save, so ERPNext validates the entry once."""
 	je = frappe.new_doc("Journal Entry")
