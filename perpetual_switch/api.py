@@ -6,7 +6,7 @@ import frappe
 from frappe.utils import cint
 
 from perpetual_switch import services
-from perpetual_switch.services.switch import publish_progress
+from perpetual_switch.services.switch import RECEIPTS_SHOWN, publish_progress
 
 
 def _options(freeze_accounts, company_defaults) -> dict:
@@ -41,7 +41,8 @@ def get_plan(
 		progress=publish_progress,
 		**_options(freeze_accounts, company_defaults),
 	)
-	return {**services.plan_dict(plan), "context": services.context(company)}
+	# A person does not read tens of thousands of receipt rows: the first ones, with count and total.
+	return {**services.plan_dict(plan, RECEIPTS_SHOWN), "context": services.context(company)}
 
 
 @frappe.whitelist(methods=["POST"])

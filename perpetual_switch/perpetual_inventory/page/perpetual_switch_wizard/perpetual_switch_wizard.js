@@ -290,6 +290,9 @@ class PerpetualSwitchWizard {
 				<td class="num">${frappe.utils.escape_html(r.unbilled_qty)}</td><td class="num">${money(r.unbilled_value, plan.currency)}</td></tr>`)
 			.join("");
 		this.$content.append(table([__("Purchase Receipt"), __("Item"), __("Unbilled Qty"), __("Unbilled Value")], rows, [2, 3]));
+		if (s.receipts_count > s.receipts.length) {
+			this.$content.append(`<p class="text-muted">${__("The first {0} of {1} receipt rows are shown; once applied, the report Perpetual Switch Accruals lists them all.", [s.receipts.length, s.receipts_count])}</p>`);
+		}
 		this.$content.append(`<p>${__("Unbilled value {0}, balance of {1}: {2}, difference {3}.", [
 			money(s.unbilled_value, plan.currency),
 			s.account ? link("Account", s.account) : "-",
