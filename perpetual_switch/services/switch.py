@@ -380,8 +380,6 @@ def refresh_switch(doc) -> Plan:
 	Within one apply (insert, then submit) the plan is computed once and kept on the document's
 	flags; a later save of a draft computes it afresh."""
 	_require_company(doc.company)
-	if doc.flags.defer_plan:
-		return None
 	result = doc.flags.plan
 	if result is None:
 		if doc.docstatus == 1:
