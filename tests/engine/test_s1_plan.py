@@ -254,3 +254,12 @@ def test_portuguese_snc_chart_warnings_and_negative_running_stock():
 	(negative,) = [b for b in plan.blockers if b.code == "negative_running_stock"]
 	assert "SI-1" in negative.message
 	assert "inventory_not_an_asset" not in {w.code for w in build_plan(s1_inputs(accounts=accounts)).warnings}
+
+
+def test_a_disabled_warehouse_holding_stock_blocks_and_an_empty_one_does_not():
+	warehouses = tuple(replace(w, disabled=w.name in ("N-Stores - PSD", "Stores - PSD")) for w in WAREHOUSES)
+	plan = build_plan(s1_inputs(warehouses=warehouses))
+	blocked = [b for b in plan.blockers if b.code == "warehouse_disabled_with_stock"]
+	# N-Stores holds 3800.00; Stores is empty, so disabling it changes nothing.
+	assert [b.subject for b in blocked] == ["N-Stores - PSD"]
+	assert "N-Stores - PSD" in blocked[0].message and "3800.00" in blocked[0].message

@@ -825,3 +825,39 @@ def test_api_apply_switch_of_an_applied_switch_is_refused(worlds, applied_b):
 	run_api_case(
 		worlds, Api("apply_switch-applied", lambda w: api.apply_switch(applied_b), frappe.ValidationError, lambda w: applied_b)
 	)
+
+
+# --- A warehouse disabled between planning and applying (company A) ----------------------------
+
+
+@pytest.fixture
+def draft_then_disabled_warehouse(worlds):
+	"""Plan first (a draft switch, as the form makes it), then someone disables a warehouse holding stock."""
+	frappe.set_user("Administrator")
+	frappe.db.rollback()
+	a = worlds.a
+	draft = frappe.get_doc({"doctype": SWITCH, "company": a.company, "cutover_date": CUTOVER}).insert()
+	warehouse = frappe.get_doc("Warehouse", a.wh("N-Stores"))
+	warehouse.disabled = 1
+	warehouse.save()
+	frappe.db.commit()
+	yield draft.name, warehouse.name
+	frappe.set_user("Administrator")
+	frappe.db.rollback()
+	frappe.db.set_value("Warehouse", warehouse.name, "disabled", 0)
+	frappe.delete_doc(SWITCH, draft.name, force=True)
+	frappe.db.commit()
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_command_apply_after_a_warehouse_was_disabled_is_blocked_naming_it(site, worlds, draft_then_disabled_warehouse, fmt):
+	_, warehouse = draft_then_disabled_warehouse
+	run_command_case(site, worlds, ["apply", "--company", worlds.a.company, "--date", CUTOVER, "--yes"], 2, warehouse, fmt)
+
+
+def test_api_submitting_a_draft_after_a_warehouse_was_disabled_fails_naming_it(worlds, draft_then_disabled_warehouse):
+	draft, warehouse = draft_then_disabled_warehouse
+	run_api_case(worlds, Api("apply_switch-disabled-warehouse", lambda w: api.apply_switch(draft), FAILED, lambda w: warehouse))
+	frappe.db.rollback()
+	assert frappe.db.get_value(SWITCH, draft, "docstatus") == 0
+	assert not reader.applied_switches(worlds.a.company)

@@ -218,15 +218,7 @@ def test_a_fault_at_any_write_of_apply_leaves_everything_as_it_was(fault_world, 
 		with pytest.raises(Fault):
 			services.apply(w.company, CUTOVER)
 	elif via == "command":
-		module, path, nth = COMMAND_FAULTS[step]
-		run = subprocess.run(
-			[sys.executable, "-c", COMMAND_WITH_FAULT, module, path, str(nth), "--site", frappe.local.site,
-			 "perpetual-switch", "apply", "--company", w.company, "--date", CUTOVER, "--yes"],  # fmt: skip
-			cwd=os.getcwd(),
-			capture_output=True,
-			text=True,
-			timeout=300,
-		)
+		run = run_command_with_fault(COMMAND_FAULTS[step], "perpetual-switch", "apply", "--company", w.company, "--date", CUTOVER, "--yes")
 		assert run.returncode == 1 and "fault injected" in run.stderr, (run.returncode, run.stdout, run.stderr)
 	else:
 		from perpetual_switch import api
@@ -247,16 +239,46 @@ ROLLBACK_FAULTS = {
 }
 
 
+ROLLBACK_COMMAND_FAULTS = {
+	"unfreeze": ("perpetual_switch.erpnext_io.writer", "unfreeze", 1),
+	"first cancel": ("perpetual_switch.erpnext_io.writer", "cancel_journal", 1),
+	"second cancel": ("perpetual_switch.erpnext_io.writer", "cancel_journal", 2),
+	"restore company": ("perpetual_switch.erpnext_io.writer", "restore_fields", 1),
+}
+
+
+def run_command_with_fault(fault, *argv):
+	module, path, nth = fault
+	return subprocess.run(
+		[sys.executable, "-c", COMMAND_WITH_FAULT, module, path, str(nth), "--site", frappe.local.site, *argv],
+		cwd=os.getcwd(),
+		capture_output=True,
+		text=True,
+		timeout=300,
+	)
+
+
+@pytest.mark.parametrize("via", ["service", "desk", "command"])
 @pytest.mark.parametrize("step", sorted(ROLLBACK_FAULTS))
-def test_a_fault_at_any_write_of_rollback_leaves_the_switch_applied(fault_world, monkeypatch, step):
+def test_a_fault_at_any_write_of_rollback_leaves_the_switch_applied(fault_world, monkeypatch, step, via):
 	w = fault_world
 	if not applied(w.company):
 		services.apply(w.company, CUTOVER)
 		frappe.db.commit()
 	before = snapshot(w.company)
-	ROLLBACK_FAULTS[step](monkeypatch)
-	with pytest.raises(Fault):
-		services.rollback(w.company)
+	if via == "service":
+		ROLLBACK_FAULTS[step](monkeypatch)
+		with pytest.raises(Fault):
+			services.rollback(w.company)
+	elif via == "command":
+		run = run_command_with_fault(ROLLBACK_COMMAND_FAULTS[step], "perpetual-switch", "rollback", "--company", w.company, "--yes")
+		assert run.returncode == 1 and "fault injected" in run.stderr, (run.returncode, run.stdout, run.stderr)
+	else:
+		from perpetual_switch import api
+
+		ROLLBACK_FAULTS[step](monkeypatch)
+		context = api.rollback(w.company)
+		assert context["job"]["status"] == "Failed" and "fault injected" in context["job"]["reason"]
 	frappe.db.commit()
 	assert snapshot(w.company) == before
 
