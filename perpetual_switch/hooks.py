@@ -11,9 +11,31 @@ required_apps = ["erpnext"]
 # Purchase invoices that bill receipts accrued by a switch clear Stock Received But Not Billed.
 doc_events = {
 	"Purchase Invoice": {
-		"validate": "perpetual_switch.services.receipts.route_migrated_receipts",
-		"on_submit": "perpetual_switch.services.receipts.on_invoice_submit",
-		"on_cancel": "perpetual_switch.services.receipts.on_invoice_cancel",
+		"validate": [
+			"perpetual_switch.services.receipts.route_migrated_receipts",
+			"perpetual_switch.services.late_costs.route_returns_to_srbnb",
+		],
+		"before_submit": "perpetual_switch.services.late_costs.invoice_before",
+		"before_cancel": "perpetual_switch.services.late_costs.invoice_before",
+		"on_submit": [
+			"perpetual_switch.services.receipts.on_invoice_submit",
+			"perpetual_switch.services.late_costs.invoice_after",
+		],
+		"on_cancel": [
+			"perpetual_switch.services.receipts.on_invoice_cancel",
+			"perpetual_switch.services.late_costs.invoice_after",
+		],
+	},
+	# Late costs on goods received before a switch: posted after its cutover, never on or before it.
+	"Landed Cost Voucher": {
+		"before_validate": "perpetual_switch.services.late_costs.landed_cost_validate",
+		"before_submit": "perpetual_switch.services.late_costs.landed_cost_before",
+		"before_cancel": "perpetual_switch.services.late_costs.landed_cost_before",
+		"on_submit": "perpetual_switch.services.late_costs.landed_cost_after",
+		"on_cancel": "perpetual_switch.services.late_costs.landed_cost_after",
+	},
+	"Repost Item Valuation": {
+		"before_validate": "perpetual_switch.services.late_costs.refuse_reposts_before_cutover",
 	},
 	# Portuguese SNC: offer rows leave stock through the offers regularisation account.
 	"Sales Invoice": {
@@ -33,7 +55,7 @@ doc_events = {
 }
 
 # A cancelled invoice can be deleted even though its clearing record points at it.
-ignore_links_on_delete = ["Perpetual Switch Clearing", "SNC Offer Log"]
+ignore_links_on_delete = ["Perpetual Switch Clearing", "Perpetual Switch Late Cost", "SNC Offer Log"]
 
 require_type_annotated_api_methods = True
 

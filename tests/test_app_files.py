@@ -54,7 +54,12 @@ def test_doctype_json_is_consistent(path):
 
 def hook_paths(hooks) -> list[str]:
 	"""Every dotted path the app's hooks name."""
-	paths = [p for events in hooks.doc_events.values() for p in events.values()]
+	paths = [
+		p
+		for events in hooks.doc_events.values()
+		for handlers in events.values()
+		for p in ([handlers] if isinstance(handlers, str) else handlers)
+	]
 	paths += [p for overrides in hooks.regional_overrides.values() for p in overrides.values()]
 	paths += list(hooks.jinja["methods"]) + [hooks.after_install, hooks.before_uninstall]
 	return paths

@@ -193,7 +193,6 @@ class SwitchInputs:
 	has_fiscal_year: bool = True
 	journal_period_closed: str | None = None
 	accounts_frozen_upto: date | None = None
-	landed_cost_follows_invoice_rate: bool = False
 	freeze_stock: bool = True
 	freeze_accounts: bool = False
 	freeze_start: date | None = None

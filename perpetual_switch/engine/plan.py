@@ -205,18 +205,6 @@ def build_plan(data: SwitchInputs) -> Plan:
 		)
 		blockers.extend(freeze_issues)
 
-	if data.landed_cost_follows_invoice_rate:
-		warnings.append(
-			Issue(
-				"landed_cost_follows_invoice_rate",
-				_(
-					"Buying Settings has 'Set Landed Cost Based on Purchase Invoice Rate' on: billing a pre-switch receipt at another rate would make ERPNext revalue it. The switch's freeze refuses that; bill at the receipt rate or turn the setting off."
-				),
-				"Buying Settings",
-				{},
-			)
-		)
-
 	has_work = bool(journals or company_defaults)
 	if data.active_switch and (has_work or not company.perpetual_inventory):
 		blockers.append(

@@ -160,9 +160,6 @@ def read_inputs(
 		has_fiscal_year=has_fiscal_year(company.name, cutover_date),
 		journal_period_closed=closed_period(company.name, cutover_date, "Journal Entry"),
 		accounts_frozen_upto=accounts_frozen_upto(company.name),
-		landed_cost_follows_invoice_rate=bool(
-			frappe.db.get_single_value("Buying Settings", "set_landed_cost_based_on_purchase_invoice_rate")
-		),
 		freeze_stock=freeze_stock,
 		freeze_accounts=freeze_accounts,
 		freeze_start=freeze_start(cutover_date),

@@ -1,0 +1,260 @@
+"""ERPNext's side of late costs on goods received on or before a switch's cutover.
+
+A Landed Cost Voucher, and a purchase invoice that re-values its receipt (Buying Settings' "Set
+Landed Cost Based on Purchase Invoice Rate"), make ERPNext re-post the receipt: its stock ledger
+rows, then its GL at the receipt's date, then a Repost Item Valuation from that date that re-posts
+every later document's GL. On or before the cutover the switch's journal carries the stock value
+(and its freeze closes those dates), so for a receipt marked here, and only while it is marked:
+  - its own GL is left as it is (make_gl_entries, make_gl_entries_on_cancel do nothing);
+  - its later stock ledger rows are re-valued at once, without GL (ERPNext's own repost_future_sle);
+the service then posts the change on or before the cutover as one journal, and queues ERPNext's
+own Repost Item Valuation from the day after the cutover, which re-posts the later documents' GL.
+
+The marks live in `frappe.flags` (one request or job) and the methods are wrapped on the receipt's
+controller class the first time a mark is made; an unmarked document goes straight to ERPNext.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import frappe
+from frappe.utils import getdate
+
+from perpetual_switch.engine.money import ZERO, to_decimal
+
+SWITCH = "Switch to Perpetual Inventory"
+LOG = "Perpetual Switch Late Cost"
+FLAG = "perpetual_switch_late_receipts"
+WRAPPED = ("make_gl_entries", "make_gl_entries_on_cancel", "repost_future_sle_and_gle")
+
+
+# --- Which switch covers a date -----------------------------------------------------------------
+
+
+def covering_switch(company: str, on_date) -> frappe._dict | None:
+	"""The applied switch whose cutover is on or after `on_date` (the latest such), if any."""
+	rows = frappe.get_all(
+		SWITCH,
+		filters={"company": company, "docstatus": 1, "status": "Applied", "cutover_date": (">=", getdate(on_date))},
+		fields=["name", "cutover_date", "expense_account", "cost_center"],
+		order_by="cutover_date desc, creation desc",
+		limit=1,
+	)
+	return rows[0] if rows else None
+
+
+def posting_dates(doctype: str, names) -> dict[str, date]:
+	names = sorted(set(n for n in names if n))
+	if not names:
+		return {}
+	rows = frappe.get_all(doctype, filters={"name": ("in", names)}, fields=["name", "posting_date"])
+	return {r.name: getdate(r.posting_date) for r in rows}
+
+
+def receipt_items(doctype: str, names) -> list[str]:
+	names = sorted(set(names))
+	if not names:
+		return []
+	return frappe.get_all(
+		f"{doctype} Item", filters={"parent": ("in", names), "parenttype": doctype}, pluck="item_code", distinct=True
+	)
+
+
+# --- The stock ledger on the cutover ------------------------------------------------------------
+
+
+def values_on(company: str, cutover, items) -> dict[str, Decimal]:
+	"""Stock value per warehouse of these items on the cutover, from the ledger (one aggregate)."""
+	items = sorted(set(items))
+	if not items:
+		return {}
+	rows = frappe.db.sql(
+		"""select warehouse, sum(stock_value_difference)
+		from `tabStock Ledger Entry`
+		where company = %(company)s and is_cancelled = 0 and posting_date <= %(cutover)s
+			and item_code in %(items)s
+		group by warehouse""",
+		{"company": company, "cutover": getdate(cutover), "items": items},
+	)
+	return {warehouse: to_decimal(value) for warehouse, value in rows}
+
+
+def warehouse_accounts(company: str) -> dict[str, str]:
+	"""The stock account ERPNext posts each warehouse to (its own map, parents and default included)."""
+	from erpnext.stock import get_warehouse_account_map
+
+	return {warehouse: row.account for warehouse, row in get_warehouse_account_map(company).items() if row.get("account")}
+
+
+def pairs_after(company: str, cutover, items) -> list[tuple[str, str]]:
+	"""(item, warehouse) pairs of these items with stock ledger rows after the cutover."""
+	items = sorted(set(items))
+	if not items:
+		return []
+	return [
+		(item, warehouse)
+		for item, warehouse in frappe.db.sql(
+			"""select distinct item_code, warehouse from `tabStock Ledger Entry`
+			where company = %(company)s and is_cancelled = 0 and posting_date > %(cutover)s
+				and item_code in %(items)s
+			order by item_code, warehouse""",
+			{"company": company, "cutover": getdate(cutover), "items": items},
+		)
+	]
+
+
+def queue_reposts_after(company: str, cutover, pairs) -> list[str]:
+	"""ERPNext's own Repost Item Valuation per (item, warehouse), from the day after the cutover:
+	it re-posts the GL of the later documents whose values changed."""
+	start = getdate(cutover) + timedelta(days=1)
+	names = []
+	for item, warehouse in pairs:
+		doc = frappe.new_doc("Repost Item Valuation")
+		doc.update(
+			{
+				"based_on": "Item and Warehouse",
+				"item_code": item,
+				"warehouse": warehouse,
+				"posting_date": start,
+				"posting_time": "00:00:00",
+				"company": company,
+			}
+		)
+		doc.flags.ignore_links = True
+		doc.flags.ignore_permissions = True
+		doc.insert()
+		doc.submit()
+		names.append(doc.name)
+	return names
+
+
+# --- Marking receipts ---------------------------------------------------------------------------
+
+
+def mark(doctype: str, names) -> None:
+	_install(doctype)
+	marks = frappe.flags.get(FLAG) or set()
+	marks.update((doctype, name) for name in names)
+	frappe.flags[FLAG] = marks
+
+
+def unmark(doctype: str, names) -> None:
+	marks = frappe.flags.get(FLAG) or set()
+	marks.difference_update((doctype, name) for name in names)
+
+
+def _marked(doc) -> bool:
+	marks = frappe.flags.get(FLAG)
+	return bool(marks) and (doc.doctype, doc.name) in marks
+
+
+def _install(doctype: str) -> None:
+	from frappe.model.base_document import get_controller
+
+	cls = get_controller(doctype)
+	for name in WRAPPED:
+		current = getattr(cls, name, None)
+		if current is None or getattr(current, "_perpetual_switch", False):
+			continue
+		setattr(cls, name, _wrapper(name, current))
+
+
+def _wrapper(name: str, original):
+	if name == "repost_future_sle_and_gle":
+
+		def method(self, *args, **kwargs):
+			if not _marked(self):
+				return original(self, *args, **kwargs)
+			return _repost_stock_only(self, kwargs.get("via_landed_cost_voucher", False))
+
+	else:
+
+		def method(self, *args, **kwargs):
+			if not _marked(self):
+				return original(self, *args, **kwargs)
+			return None
+
+	method._perpetual_switch = True
+	method.__name__ = name
+	method.__wrapped__ = original
+	return method
+
+
+def _repost_stock_only(doc, via_landed_cost_voucher: bool) -> None:
+	"""What ERPNext's Repost Item Valuation does to the stock ledger for this voucher, now."""
+	from erpnext.stock.stock_ledger import repost_future_sle
+
+	# ERPNext's repost keeps its progress on the Repost Item Valuation it is given (and commits it);
+	# an empty _dict reads as "no document" there, so nothing is recorded or committed half-way.
+	repost_future_sle(
+		voucher_type=doc.doctype, voucher_no=doc.name, via_landed_cost_voucher=via_landed_cost_voucher, doc=frappe._dict()
+	)
+
+
+# --- Records ------------------------------------------------------------------------------------
+
+
+def record(switch: str, company: str, voucher_type: str, voucher_no: str, posting_date, receipts, result, journal_entry) -> None:
+	frappe.get_doc(
+		{
+			"doctype": LOG,
+			"switch": switch,
+			"company": company,
+			"status": "Active",
+			"voucher_type": voucher_type,
+			"voucher_no": voucher_no,
+			"posting_date": posting_date,
+			"receipts": ", ".join(sorted(receipts)),
+			"to_stock": result.to_stock,
+			"to_expense": result.to_expense,
+			"charges": result.charges,
+			"journal_entry": journal_entry,
+		}
+	).insert(ignore_permissions=True, ignore_links=True)
+
+
+def release(voucher_type: str, voucher_no: str) -> list[str]:
+	"""Mark the voucher's records cancelled; return their journal entries."""
+	rows = frappe.get_all(
+		LOG,
+		filters={"voucher_type": voucher_type, "voucher_no": voucher_no, "status": "Active"},
+		fields=["name", "journal_entry"],
+	)
+	for row in rows:
+		frappe.db.set_value(LOG, row.name, "status", "Cancelled", update_modified=False)
+	return [row.journal_entry for row in rows if row.journal_entry]
+
+
+def landed_cost_rows(doc, receipts) -> tuple[Decimal, list[tuple[str, Decimal]]]:
+	"""A Landed Cost Voucher's charges on these receipts (company currency), and its charge rows."""
+	total = sum(
+		(to_decimal(row.applicable_charges) for row in doc.get("items") if row.receipt_document in receipts), ZERO
+	)
+	rows = [
+		(row.expense_account, to_decimal(row.get("base_amount") or row.amount))
+		for row in doc.get("taxes")
+		if row.expense_account
+	]
+	return total, rows
+
+
+def buying_revalues_on_invoice_rate() -> bool:
+	return bool(frappe.db.get_single_value("Buying Settings", "set_landed_cost_based_on_purchase_invoice_rate"))
+
+
+def returned_on_or_before(receipt_rows, cutover) -> set[str]:
+	"""Receipt rows with a purchase return of their own dated on or before the cutover."""
+	receipt_rows = sorted(set(r for r in receipt_rows if r))
+	if not receipt_rows:
+		return set()
+	rows = frappe.db.sql(
+		"""select distinct item.purchase_receipt_item
+		from `tabPurchase Receipt Item` item
+		join `tabPurchase Receipt` receipt on receipt.name = item.parent
+		where receipt.is_return = 1 and receipt.docstatus = 1 and receipt.posting_date <= %(cutover)s
+			and item.purchase_receipt_item in %(rows)s""",
+		{"cutover": getdate(cutover), "rows": receipt_rows},
+	)
+	return {r[0] for r in rows}
