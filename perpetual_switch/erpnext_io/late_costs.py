@@ -138,6 +138,13 @@ def mark(doctype: str, names) -> None:
 	marks = frappe.flags.get(FLAG) or set()
 	marks.update((doctype, name) for name in names)
 	frappe.flags[FLAG] = marks
+	# A failure between marking and unmarking rolls the transaction back: forget the marks with it,
+	# so that nothing else this process does to those receipts is taken for a late cost.
+	frappe.db.after_rollback.add(_forget_marks)
+
+
+def _forget_marks() -> None:
+	frappe.flags.pop(FLAG, None)
 
 
 def unmark(doctype: str, names) -> None:
@@ -258,3 +265,43 @@ def returned_on_or_before(receipt_rows, cutover) -> set[str]:
 		{"cutover": getdate(cutover), "rows": receipt_rows},
 	)
 	return {r[0] for r in rows}
+
+
+def returns_apart(company: str, switch: str, cutover, srbnb: str) -> list[dict]:
+	"""Receipt rows from on or before the cutover, not accrued by the switch, whose returns after it
+	and the debit notes crediting SRBNB for them do not add up to the same value."""
+	params = {"company": company, "switch": switch, "cutover": getdate(cutover), "srbnb": srbnb}
+	rows = frappe.db.sql(
+		"""select row.name as receipt_row, row.parent as purchase_receipt, row.item_code,
+			(select coalesce(sum(-ret.base_net_amount), 0)
+				from `tabPurchase Receipt Item` ret join `tabPurchase Receipt` rh on rh.name = ret.parent
+				where ret.purchase_receipt_item = row.name and rh.is_return = 1 and rh.docstatus = 1
+					and rh.posting_date > %(cutover)s) as returned,
+			(select coalesce(sum(-note.base_net_amount), 0)
+				from `tabPurchase Invoice Item` note join `tabPurchase Invoice` nh on nh.name = note.parent
+				where note.pr_detail = row.name and nh.is_return = 1 and nh.docstatus = 1
+					and note.expense_account = %(srbnb)s and nh.posting_date > %(cutover)s) as credited
+		from `tabPurchase Receipt Item` row
+		join `tabPurchase Receipt` receipt on receipt.name = row.parent
+		where receipt.company = %(company)s and receipt.docstatus = 1 and receipt.is_return = 0
+			and receipt.posting_date <= %(cutover)s
+			and row.name in (
+				select ret.purchase_receipt_item from `tabPurchase Receipt Item` ret
+				join `tabPurchase Receipt` rh on rh.name = ret.parent
+				where rh.company = %(company)s and rh.is_return = 1 and rh.docstatus = 1 and rh.posting_date > %(cutover)s
+				union
+				select note.pr_detail from `tabPurchase Invoice Item` note
+				join `tabPurchase Invoice` nh on nh.name = note.parent
+				where nh.company = %(company)s and nh.is_return = 1 and nh.docstatus = 1
+					and note.expense_account = %(srbnb)s and nh.posting_date > %(cutover)s
+			)
+			and row.name not in (select item_row from `tabPerpetual Switch Receipt` where parent = %(switch)s)
+		having returned != credited
+		order by receipt.posting_date, row.parent, row.idx""",
+		params,
+		as_dict=True,
+	)
+	for row in rows:
+		row.returned, row.credited = to_decimal(row.returned), to_decimal(row.credited)
+		row.difference = row.returned - row.credited
+	return rows

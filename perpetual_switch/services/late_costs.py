@@ -203,3 +203,13 @@ def route_returns_to_srbnb(doc, method=None) -> None:
 		posted = received.get(row.purchase_receipt)
 		if posted and posted <= getdate(switch.cutover_date) and row.pr_detail not in returned_by_cutover:
 			row.expense_account = srbnb
+
+
+def returns_apart(company: str) -> list[dict]:
+	"""For the reconciliation view: receipt rows from before the switch whose returns after it and
+	the debit notes crediting SRBNB for them differ (SRBNB keeps the difference)."""
+	switch = io.covering_switch(company, "1900-01-01")
+	if not switch:
+		return []
+	srbnb = frappe.get_cached_value("Company", company, "stock_received_but_not_billed")
+	return io.returns_apart(company, switch.name, switch.cutover_date, srbnb) if srbnb else []

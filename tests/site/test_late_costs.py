@@ -317,3 +317,73 @@ def test_goods_billed_before_the_switch_and_returned_after_it_leave_srbnb_at_zer
 		doc.cancel()
 	frappe.db.commit()
 	assert gl_by_account(w.company) == gl_start
+
+
+def test_a_debit_note_that_does_not_match_the_return_is_shown_in_the_reconciliation(site):
+	from erpnext.accounts.doctype.purchase_invoice.purchase_invoice import make_debit_note
+	from erpnext.stock.doctype.purchase_receipt.purchase_receipt import make_purchase_return
+
+	from perpetual_switch.perpetual_inventory.report.perpetual_switch_reconciliation import (
+		perpetual_switch_reconciliation as report,
+	)
+
+	w = Late(tag())
+	pr = receipt(w.w, "2026-09-10", [(w.a, 10, 10, w.w1)])
+	pi = invoice_for(w.w, pr.name, "2026-09-12")
+	w.switch()
+	filters = {"company": w.company, "as_on_date": "2026-10-31"}
+	assert report.execute(filters)[2] is None
+	ret = make_purchase_return(pr.name)
+	ret.posting_date, ret.set_posting_time = "2026-10-05", 1
+	for row in ret.items:
+		row.qty = row.received_qty = -2
+	ret.insert()
+	ret.submit()
+	note = make_debit_note(pi.name)
+	note.posting_date, note.set_posting_time = "2026-10-06", 1
+	note.bill_date = note.due_date = "2026-10-06"
+	note.payment_schedule = []
+	for row in note.items:
+		row.qty = row.received_qty = -3
+	note.insert()
+	note.submit()
+	frappe.db.commit()
+	message = report.execute(filters)[2]
+	assert message and pr.name in message and w.a in message
+	assert "20.00" in message and "30.00" in message and "-10.00" in message
+
+
+def test_a_fault_while_booking_a_late_cost_leaves_nothing_behind(freight_world, monkeypatch):
+	from perpetual_switch.erpnext_io import writer
+
+	w = freight_world
+	before = (gl_by_account(w.company), stock_against_gl(w), frappe.db.count("Landed Cost Voucher", {"company": w.company}))
+
+	def fault(*args, **kwargs):
+		raise RuntimeError("fault injected at the late-cost journal")
+
+	from erpnext.stock.doctype.purchase_receipt.purchase_receipt import PurchaseReceipt
+
+	# A fault inside ERPNext's own re-valuation, after the receipt was marked, and one at our journal.
+	real = PurchaseReceipt.update_stock_ledger
+	calls = []
+
+	def fault_in_erpnext(self, *args, **kwargs):
+		calls.append(1)
+		if len(calls) == 2:
+			raise RuntimeError("fault injected in the receipt's stock ledger")
+		return real(self, *args, **kwargs)
+
+	monkeypatch.setattr(PurchaseReceipt, "update_stock_ledger", fault_in_erpnext)
+	with pytest.raises(RuntimeError, match="fault injected"):
+		landed_cost(w, "2026-10-15", w.pr, 18)
+	frappe.db.rollback()
+	assert not frappe.flags.get("perpetual_switch_late_receipts"), "a receipt stayed marked after the fault"
+	monkeypatch.setattr(PurchaseReceipt, "update_stock_ledger", real)
+	monkeypatch.setattr(writer, "post_journal", fault)
+	with pytest.raises(RuntimeError, match="fault injected"):
+		landed_cost(w, "2026-10-15", w.pr, 18)
+	frappe.db.rollback()
+	after = (gl_by_account(w.company), stock_against_gl(w), frappe.db.count("Landed Cost Voucher", {"company": w.company}))
+	assert after == before
+	assert not frappe.flags.get("perpetual_switch_late_receipts"), "a receipt stayed marked after the fault"
