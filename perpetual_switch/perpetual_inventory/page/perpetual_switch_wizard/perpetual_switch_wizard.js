@@ -342,6 +342,11 @@ class PerpetualSwitchWizard {
 		const journals = plan.journal_entries.map((j) => journal_html(plan, j.purpose, j.purpose === "stock_sync" ? __("Stock value sync journal entry") : __("Received not billed journal entry"))).join("");
 		const has_work = plan.journal_entries.length || plan.company_defaults.length;
 		this.$content.append(journals || `<p>${__("Stock accounts match the stock value: nothing to post.")}</p>`);
+		this.$content.append(
+			`<div class="alert alert-info">${__(
+				"After the switch, book late freight or customs on goods received before the cutover with a Landed Cost Voucher dated after it: the part of the goods still in stock goes to the stock accounts, the part already issued to the expense account above, and nothing is posted on or before the cutover. A debit note of an invoice from before the switch, for goods returned after it, credits Stock Received But Not Billed like the return."
+			)}</div>`
+		);
 		const applied = ctx.switch && ctx.switch.status === "Applied";
 		if (ctx.job && ["Queued", "Applying", "Rolling Back"].includes(ctx.job.status) && !this.following) {
 			this.following = true;
