@@ -49,11 +49,12 @@ def value_changes(before: Mapping[str, Decimal], after: Mapping[str, Decimal]) -
 
 
 def by_account(changes: Mapping[str, Decimal], account_of: Mapping[str, str]) -> dict[str, Decimal]:
-	"""Warehouse changes summed per the stock account each warehouse posts to."""
+	"""Changes per warehouse (or per item, for a company booking stock per item) summed per the
+	stock account each posts to."""
 	totals: dict[str, Decimal] = {}
-	for warehouse, change in changes.items():
+	for key, change in changes.items():
 		if change:
-			account = account_of[warehouse]
+			account = account_of[key]
 			totals[account] = totals.get(account, ZERO) + change
 	return totals
 

@@ -65,24 +65,44 @@ def receipt_items(doctype: str, names) -> list[str]:
 # --- The stock ledger on the cutover ------------------------------------------------------------
 
 
-def values_on(company: str, cutover, items) -> dict[str, Decimal]:
-	"""Stock value per warehouse of these items on the cutover, from the ledger (one aggregate)."""
+def books_per_item(company: str) -> bool:
+	"""Whether the company books stock to each item's own inventory account (a newer ERPNext's
+	Company setting, read from the site's meta), rather than to each warehouse's."""
+	from perpetual_switch.erpnext_io.reader import ITEM_WISE_FIELD, item_wise_available
+
+	return item_wise_available() and bool(frappe.get_cached_value("Company", company, ITEM_WISE_FIELD))
+
+
+VALUES_BY_WAREHOUSE = """select warehouse, sum(stock_value_difference)
+	from `tabStock Ledger Entry`
+	where company = %(company)s and is_cancelled = 0 and posting_date <= %(cutover)s and item_code in %(items)s
+	group by warehouse"""
+VALUES_BY_ITEM = """select item_code, sum(stock_value_difference)
+	from `tabStock Ledger Entry`
+	where company = %(company)s and is_cancelled = 0 and posting_date <= %(cutover)s and item_code in %(items)s
+	group by item_code"""
+
+
+def values_on(company: str, cutover, items, per_item: bool = False) -> dict[str, Decimal]:
+	"""Stock value of these items on the cutover, from the ledger (one aggregate): per warehouse, or
+	per item when the company books stock per item."""
 	items = sorted(set(items))
 	if not items:
 		return {}
 	rows = frappe.db.sql(
-		"""select warehouse, sum(stock_value_difference)
-		from `tabStock Ledger Entry`
-		where company = %(company)s and is_cancelled = 0 and posting_date <= %(cutover)s
-			and item_code in %(items)s
-		group by warehouse""",
+		VALUES_BY_ITEM if per_item else VALUES_BY_WAREHOUSE,
 		{"company": company, "cutover": getdate(cutover), "items": items},
 	)
-	return {warehouse: to_decimal(value) for warehouse, value in rows}
+	return {key: to_decimal(value) for key, value in rows}
 
 
-def warehouse_accounts(company: str) -> dict[str, str]:
-	"""The stock account ERPNext posts each warehouse to (its own map, parents and default included)."""
+def stock_accounts(company: str, keys, per_item: bool = False) -> dict[str, str]:
+	"""The stock account ERPNext posts each warehouse (or, per item, each item) to: its own maps."""
+	if per_item:
+		from erpnext.controllers.stock_controller import get_item_wise_inventory_account_map
+
+		found = get_item_wise_inventory_account_map([frappe._dict(item_code=k) for k in sorted(keys)], company)
+		return {item: row.account for item, row in found.items() if row.get("account")}
 	from erpnext.stock import get_warehouse_account_map
 
 	return {warehouse: row.account for warehouse, row in get_warehouse_account_map(company).items() if row.get("account")}

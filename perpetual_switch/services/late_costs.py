@@ -50,10 +50,11 @@ def _begin(doc, groups: list[dict]) -> None:
 	for group in groups:
 		switch = group["switch"]
 		items = sorted({item for doctype, names in group["receipts"].items() for item in io.receipt_items(doctype, names)})
-		before = io.values_on(doc.company, switch.cutover_date, items)
+		per_item = io.books_per_item(doc.company)
+		before = io.values_on(doc.company, switch.cutover_date, items, per_item)
 		for doctype, names in group["receipts"].items():
 			io.mark(doctype, names)
-		context.append({**group, "items": items, "before": before})
+		context.append({**group, "items": items, "per_item": per_item, "before": before})
 	doc.flags[CONTEXT] = context
 
 
@@ -69,12 +70,18 @@ def _finish(doc, charges_for=None) -> None:
 		for journal_entry in io.release(doc.doctype, doc.name):
 			writer.cancel_journal(journal_entry)
 	precision = currency_precision(frappe.get_cached_value("Company", doc.company, "default_currency"))
-	accounts = io.warehouse_accounts(doc.company) if context else {}
 	for group in context:
-		switch, items = group["switch"], group["items"]
+		switch, items, per_item = group["switch"], group["items"], group["per_item"]
 		if doc.docstatus == 1:
-			after = io.values_on(doc.company, switch.cutover_date, items)
-			changes = by_account(value_changes(group["before"], after), accounts)
+			after = io.values_on(doc.company, switch.cutover_date, items, per_item)
+			moved = value_changes(group["before"], after)
+			accounts = io.stock_accounts(doc.company, moved, per_item)
+			missing = sorted(key for key, change in moved.items() if change and key not in accounts)
+			if missing:
+				frappe.throw(
+					_("ERPNext has no stock account for {0}: set one before booking this cost.").format(", ".join(missing))
+				)
+			changes = by_account(moved, accounts)
 			receipts = {name for names in group["receipts"].values() for name in names}
 			charges = charges_for(doc, receipts, switch, precision) if charges_for else ()
 			result = late_cost(changes, charges, switch.expense_account, switch.cost_center, precision)

@@ -387,3 +387,34 @@ def test_a_fault_while_booking_a_late_cost_leaves_nothing_behind(freight_world, 
 	after = (gl_by_account(w.company), stock_against_gl(w), frappe.db.count("Landed Cost Voucher", {"company": w.company}))
 	assert after == before
 	assert not frappe.flags.get("perpetual_switch_late_receipts"), "a receipt stayed marked after the fault"
+
+
+def test_a_company_booking_stock_per_item_gets_the_late_cost_on_each_items_account(site):
+	from perpetual_switch.erpnext_io import reader
+
+	if not reader.item_wise_available():
+		pytest.skip("this site's ERPNext has no item-wise inventory accounts (a version 16 setting)")
+	w = Late(tag())
+	own_a, own_b = make_account(w.w, "Stock Item A"), make_account(w.w, "Stock Item B")
+	for item, account in ((w.a, own_a), (w.b, own_b)):
+		doc = frappe.get_doc("Item", item)
+		doc.append("item_defaults", {"company": w.company, "default_warehouse": w.w1, "default_inventory_account": account})
+		doc.save()
+	frappe.db.set_value("Company", w.company, reader.ITEM_WISE_FIELD, 1)
+	frappe.clear_document_cache("Company", w.company)
+	frappe.db.commit()
+	pr = receipt(w.w, "2026-09-10", [(w.a, 12, 7.5, w.w1), (w.b, 6, 5, w.w1)])
+	stock_issue(w.w, "2026-09-20", w.a, 5, w.w1)
+	w.switch()
+	gl_before_cutover = gl_by_account(w.company, CUT)
+	lcv = landed_cost(w, "2026-10-15", pr, 18)
+	# 1.00 a unit: A keeps 7 (+7.00 on its account), B keeps 6 (+6.00), 5 A issued before (+5.00).
+	assert late_journal(lcv.name) == {
+		own_a: D("7.00"),
+		own_b: D("6.00"),
+		w.expense: D("5.00"),
+		w.acc("Expenses Included In Valuation"): D("-18.00"),
+	}
+	assert gl_by_account(w.company, CUT) == gl_before_cutover
+	gl = gl_by_account(w.company)
+	assert gl[own_a] == D("7") * D("8.50") and gl[own_b] == D("6") * D("6.00")
