@@ -418,3 +418,38 @@ def test_a_company_booking_stock_per_item_gets_the_late_cost_on_each_items_accou
 	assert gl_by_account(w.company, CUT) == gl_before_cutover
 	gl = gl_by_account(w.company)
 	assert gl[own_a] == D("7") * D("8.50") and gl[own_b] == D("6") * D("6.00")
+
+
+def test_freight_on_a_stock_updating_invoice_from_before_the_switch(site):
+	w = Late(tag())
+	pi = frappe.get_doc(
+		{
+			"doctype": "Purchase Invoice",
+			"company": w.company,
+			"supplier": "Sup One",
+			"posting_date": "2026-09-10",
+			"set_posting_time": 1,
+			"bill_date": "2026-09-10",
+			"due_date": "2026-09-10",
+			"update_stock": 1,
+			"currency": frappe.get_cached_value("Company", w.company, "default_currency"),
+			"conversion_rate": 1,
+			"items": [{"item_code": w.a, "qty": 10, "rate": 10, "warehouse": w.w1, "conversion_factor": 1}],
+		}
+	)
+	pi.insert()
+	pi.submit()
+	stock_issue(w.w, "2026-09-20", w.a, 4, w.w1)
+	w.switch()
+	invoice_gl = frappe.get_all("GL Entry", filters={"voucher_no": pi.name, "is_cancelled": 0}, fields=["account", "debit", "credit"], order_by="account")
+	gl_before_cutover = gl_by_account(w.company, CUT)
+	lcv = landed_cost(w, "2026-10-15", pi, 5)
+	# 0.50 a unit: 6 still in stock (+3.00), 4 issued before the cutover (+2.00).
+	assert late_journal(lcv.name) == {
+		w.acc("Stock In Hand"): D("3.00"),
+		w.expense: D("2.00"),
+		w.acc("Expenses Included In Valuation"): D("-5.00"),
+	}
+	assert frappe.get_all("GL Entry", filters={"voucher_no": pi.name, "is_cancelled": 0}, fields=["account", "debit", "credit"], order_by="account") == invoice_gl
+	assert gl_by_account(w.company, CUT) == gl_before_cutover
+	assert_in_sync(w)
