@@ -220,3 +220,10 @@ def returns_apart(company: str) -> list[dict]:
 		return []
 	srbnb = frappe.get_cached_value("Company", company, "stock_received_but_not_billed")
 	return io.returns_apart(company, switch.name, switch.cutover_date, srbnb) if srbnb else []
+
+
+def booked_after(switch) -> list[str]:
+	"""What a rollback of the switch must refuse for: late costs and routed debit notes after it."""
+	srbnb = frappe.get_cached_value("Company", switch.company, "stock_received_but_not_billed")
+	notes = io.debit_notes_to_srbnb(switch.company, switch.cutover_date, srbnb) if srbnb else []
+	return io.booked_for(switch.name) + notes

@@ -471,8 +471,11 @@ def rollback_switch(doc) -> None:
 	cleared = frappe.get_all(
 		"Perpetual Switch Clearing", filters={"switch": doc.name, "status": "Active"}, pluck="purchase_invoice"
 	)
-	if moved or cleared:
-		names = ", ".join(([f"{d.doctype} {d.name}" for d in moved] + [f"Purchase Invoice {n}" for n in cleared])[:5])
+	from perpetual_switch.services.late_costs import booked_after
+
+	late = booked_after(doc)
+	if moved or cleared or late:
+		names = ", ".join(([f"{d.doctype} {d.name}" for d in moved] + [f"Purchase Invoice {n}" for n in cleared] + late)[:5])
 		raise RollbackRefused(
 			_(
 				"Switch {0} cannot be rolled back: documents were posted under perpetual inventory after the cutover {1}: {2}. Cancel them first."
