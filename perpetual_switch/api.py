@@ -100,3 +100,14 @@ def snc_mandatory_check(company: str, date: str | None = None, average_employees
 	from perpetual_switch.services import snc
 
 	return snc.mandatory_check(company, date, average_employees)
+
+
+@frappe.whitelist()
+def stock_accounts_out_of_sync(filters: str | dict | None = None) -> int:
+	"""The Number Card "Stock accounts out of sync": accounts out of sync on each company's latest
+	drift snapshot (the companies the user may read)."""
+	from perpetual_switch.services import drift
+
+	frappe.has_permission("Perpetual Stock Drift", "read", throw=True)
+	companies = [c for c in frappe.get_list("Company", pluck="name")]
+	return drift.out_of_sync_count(companies)

@@ -68,5 +68,8 @@ jinja = {"methods": ["perpetual_switch.services.switch.audit"]}
 # would have called.
 regional_overrides = regional_overrides()
 
+# Drift watch: stock value against the stock accounts of every perpetual company, each night.
+scheduler_events = {"daily": ["perpetual_switch.services.drift.run_daily"]}
+
 after_install = "perpetual_switch.install.after_install"
 before_uninstall = "perpetual_switch.install.before_uninstall"

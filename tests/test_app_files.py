@@ -62,6 +62,7 @@ def hook_paths(hooks) -> list[str]:
 	]
 	paths += [p for overrides in hooks.regional_overrides.values() for p in overrides.values()]
 	paths += list(hooks.jinja["methods"]) + [hooks.after_install, hooks.before_uninstall]
+	paths += [p for jobs in hooks.scheduler_events.values() for p in jobs]
 	return paths
 
 

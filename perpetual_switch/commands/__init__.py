@@ -1,4 +1,4 @@
-"""bench --site SITE perpetual-switch status|check|plan|apply|rollback
+"""bench --site SITE perpetual-switch status|check|plan|apply|rollback|watch
 
 Exit codes: 0 done or nothing blocks; 2 blockers found (nothing written); 1 any other error
 (message on stderr, nothing written). Heavy imports happen inside the commands, after the site
@@ -251,6 +251,34 @@ def _print_plan(data, as_json):
 def _exit_if_blocked(blockers):
 	if blockers:
 		sys.exit(EXIT_BLOCKED)
+
+
+@perpetual_switch.command("watch")
+@company_option
+@click.option("--days", default=30, type=int, help="How many days back (default 30)")
+@click.option("--now", "run_now", is_flag=True, help="Run today's check first (stores the snapshot, notifies as the daily job would)")
+@json_option
+@pass_context
+def watch_command(context, company, days, run_now, as_json):
+	"""Drift history: stock value against the stock accounts, day by day, latest first."""
+	with connected(context):
+		from perpetual_switch.services import drift
+
+		if days < 1:
+			click.echo(f"--days must be 1 or more, not {days}.", err=True)
+			sys.exit(EXIT_ERROR)
+		if run_now:
+			drift.check(company)
+			import frappe
+
+			frappe.db.commit()
+		result = drift.history(company, days)
+		if as_json:
+			_print_json(result)
+			return
+		from perpetual_switch.commands import render
+
+		click.echo(render.watch(result))
 
 
 commands = [perpetual_switch]

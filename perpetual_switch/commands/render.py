@@ -114,3 +114,15 @@ def status(data):
 			right=(1, 2, 3),
 		)
 	return text
+
+
+def watch(data):
+	if not data["days"]:
+		return f"No drift snapshots for {data['company']} yet (the daily job stores one; --now stores today's)."
+	rows = [
+		[day["date"], a["account"], a["stock_value"], a["gl_balance"], a["difference"]]
+		for day in data["days"]
+		for a in day["accounts"]
+	]
+	out = [f"{d['date']}: {d['out_of_sync']} out of sync" for d in data["days"]]
+	return table(["Date", "Stock account", "Stock value", "GL balance", "Difference"], rows, right=(2, 3, 4)) + "\n\n" + "\n".join(out)
