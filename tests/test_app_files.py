@@ -110,3 +110,17 @@ def test_engine_never_imports_frappe():
 			elif isinstance(node, ast.ImportFrom):
 				names = [node.module or ""]
 			assert not any(n.split(".")[0] in ("frappe", "erpnext") for n in names), path
+
+
+def test_no_hard_coded_desk_path():
+	"""ERPNext 16 moved the desk from /app to /desk: links go through Frappe's route helpers."""
+	import re
+
+	pattern = re.compile(r"""["'`(]/app(/|["'`?])""")
+	found = []
+	for path in sorted(APP.rglob("*")):
+		if path.suffix in {".py", ".js", ".json", ".html"} and "__pycache__" not in path.parts:
+			for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+				if pattern.search(line):
+					found.append(f"{path.relative_to(APP)}:{number}: {line.strip()}")
+	assert not found, "hard-coded /app paths:\n" + "\n".join(found)
