@@ -111,3 +111,25 @@ def stock_accounts_out_of_sync(filters: str | dict | None = None) -> int:
 	frappe.has_permission("Perpetual Stock Drift", "read", throw=True)
 	companies = [c for c in frappe.get_list("Company", pluck="name")]
 	return drift.out_of_sync_count(companies)
+
+
+@frappe.whitelist()
+def download_plan(
+	company: str | None = None,
+	cutover_date: str | None = None,
+	file_format: str = "xlsx",
+	expense_account: str | None = None,
+	cost_center: str | None = None,
+	switch: str | None = None,
+) -> None:
+	"""The plan as an XLSX or CSV download: a company's plan now, or the plan a switch stored (the
+	plan's or the switch's own permission checks apply)."""
+	from perpetual_switch.services.export import plan_file, switch_file
+
+	if switch:
+		name, content = switch_file(switch, file_format)
+	else:
+		name, content = plan_file(company, cutover_date, file_format, expense_account, cost_center)
+	frappe.response["filename"] = name
+	frappe.response["filecontent"] = content
+	frappe.response["type"] = "binary"

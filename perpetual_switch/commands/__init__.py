@@ -128,13 +128,26 @@ def check_command(context, company, cutover_date, as_json):
 @perpetual_switch.command("plan")
 @company_option
 @plan_options
+@click.option("--format", "file_format", type=click.Choice(["csv", "xlsx"]), default=None, help="Write the plan as a spreadsheet (needs --output)")
+@click.option("--output", default=None, help="File to write with --format")
 @json_option
 @pass_context
-def plan_command(context, company, cutover_date, expense_account, cost_center, as_json):
+def plan_command(context, company, cutover_date, expense_account, cost_center, file_format, output, as_json):
 	"""The whole plan: stock value against the GL, both journal entries, company defaults."""
+	if bool(file_format) != bool(output):
+		click.echo("--format and --output go together: give both to write the plan to a file.", err=True)
+		sys.exit(EXIT_ERROR)
 	with connected(context):
 		from perpetual_switch import services
 
+		if file_format:
+			from perpetual_switch.services.export import plan_file
+
+			_name, content = plan_file(company, cutover_date, file_format, expense_account, cost_center)
+			with open(output, "wb") as f:
+				f.write(content)
+			click.echo(f"Wrote the plan of {company} to {output}.", err=True)
+			return
 		data = services.plan_dict(services.plan(company, cutover_date, expense_account, cost_center))
 		_print_plan(data, as_json)
 		_exit_if_blocked(data["blockers"])

@@ -46,6 +46,11 @@ frappe.ui.form.on("Switch to Perpetual Inventory", {
 				};
 				frappe.set_route("perpetual-switch-wizard");
 			});
+			if (!frm.is_new() && frm.doc.plan_json) {
+				frm.add_custom_button(__("Download plan"), () =>
+					open_url_post("/api/method/perpetual_switch.api.download_plan", { switch: frm.doc.name, file_format: "xlsx" })
+				);
+			}
 			frm.add_custom_button(__("Reconciliation"), () =>
 				frappe.set_route("query-report", "Perpetual Switch Reconciliation", {
 					company: frm.doc.company,

@@ -347,6 +347,17 @@ class PerpetualSwitchWizard {
 				"After the switch, book late freight or customs on goods received before the cutover with a Landed Cost Voucher dated after it: the part of the goods still in stock goes to the stock accounts, the part already issued to the expense account above, and nothing is posted on or before the cutover. A debit note of an invoice from before the switch, for goods returned after it, credits Stock Received But Not Billed like the return."
 			)}</div>`
 		);
+		$(`<button class="btn btn-default btn-sm" style="margin-bottom: 12px">${__("Download plan")}</button>`)
+			.appendTo(this.$content)
+			.on("click", () =>
+				open_url_post("/api/method/perpetual_switch.api.download_plan", {
+					company: this.values.company,
+					cutover_date: this.values.cutover_date,
+					expense_account: this.values.expense_account || "",
+					cost_center: this.values.cost_center || "",
+					file_format: "xlsx",
+				})
+			);
 		const applied = ctx.switch && ctx.switch.status === "Applied";
 		if (ctx.job && ["Queued", "Applying", "Rolling Back"].includes(ctx.job.status) && !this.following) {
 			this.following = true;

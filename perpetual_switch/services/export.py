@@ -1,0 +1,75 @@
+"""The plan as a file: XLSX (Frappe's own xlsx helper, one sheet per part) or CSV (the same sheets
+in one file). Amounts are numbers with the currency's precision, not text."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from io import BytesIO
+
+import frappe
+from frappe import _
+
+from perpetual_switch.engine.export import AMOUNTS, SHEETS, plan_sheets, to_csv
+
+FORMATS = ("csv", "xlsx")
+
+
+def plan_file(company: str, cutover_date=None, fmt: str = "xlsx", expense_account=None, cost_center=None, **options):
+	"""(file name, bytes) of the company's plan in `fmt`."""
+	from perpetual_switch.services.switch import plan, plan_dict
+
+	fmt = (fmt or "").lower()
+	if fmt not in FORMATS:
+		frappe.throw(_("Format {0} is not one of {1}.").format(fmt, ", ".join(FORMATS)))
+	result = plan(company, cutover_date, expense_account, cost_center, **options)
+	data = plan_dict(result)
+	sheets = plan_sheets(data, _)
+	name = f"perpetual-switch-plan-{frappe.scrub(company)}-{data['cutover_date']}.{fmt}"
+	if fmt == "csv":
+		return name, to_csv({_(k): v for k, v in sheets.items()}).encode("utf-8")
+	return name, _xlsx(sheets, result.precision)
+
+
+def switch_file(name: str, fmt: str = "xlsx"):
+	"""(file name, bytes) of the plan a switch stored when it was planned or applied, with every
+	receipt row it accrued."""
+	from perpetual_switch.erpnext_io import reader
+	from perpetual_switch.erpnext_io.reader import currency_precision
+
+	fmt = (fmt or "").lower()
+	if fmt not in FORMATS:
+		frappe.throw(_("Format {0} is not one of {1}.").format(fmt, ", ".join(FORMATS)))
+	doc = frappe.get_doc("Switch to Perpetual Inventory", name)
+	doc.check_permission("read")
+	data = frappe.parse_json(doc.plan_json or "{}")
+	if not data:
+		frappe.throw(_("Switch {0} has no stored plan yet; save it first.").format(name))
+	if doc.docstatus == 1:
+		data.setdefault("srbnb", {})["receipts"] = reader.switch_accruals(name)
+	sheets = plan_sheets(data, _)
+	file_name = f"{frappe.scrub(name)}.{fmt}"
+	if fmt == "csv":
+		return file_name, to_csv({_(k): v for k, v in sheets.items()}).encode("utf-8")
+	return file_name, _xlsx(sheets, currency_precision(data.get("currency") or doc.currency))
+
+
+def _xlsx(sheets: dict, precision: int) -> bytes:
+	import openpyxl
+	from frappe.utils.xlsxutils import make_xlsx
+
+	workbook = openpyxl.Workbook()
+	workbook.remove(workbook.active)
+	# The helper puts each new sheet first: add them last to first.
+	for key in reversed(SHEETS):
+		headers, rows = sheets[key]
+		make_xlsx([headers, *rows], _(key)[:31], wb=workbook)
+	number_format = "#,##0" + ("." + "0" * precision if precision else "")
+	for key in SHEETS:
+		sheet = workbook[_(key)[:31]]
+		for row in sheet.iter_rows(min_row=2):
+			for column in AMOUNTS[key]:
+				if isinstance(row[column].value, (Decimal, int, float)):
+					row[column].number_format = number_format
+	out = BytesIO()
+	workbook.save(out)
+	return out.getvalue()
