@@ -23,5 +23,12 @@ def after_install():
 	create_custom_fields()
 
 
+def delete_scheduled_jobs():
+	"""Frappe keeps a Scheduled Job Type per scheduler hook; the app's go with it."""
+	for name in frappe.get_all("Scheduled Job Type", filters={"method": ("like", "perpetual_switch.%")}, pluck="name"):
+		frappe.delete_doc("Scheduled Job Type", name, ignore_permissions=True, force=True)
+
+
 def before_uninstall():
 	delete_custom_fields()
+	delete_scheduled_jobs()

@@ -137,3 +137,20 @@ def history(company: str, days: int = 30) -> dict:
 def out_of_sync_count(companies=None) -> int:
 	"""The Number Card's figure: stock accounts out of sync on each company's latest snapshot."""
 	return io.out_of_sync_accounts(io.settings().tolerance, companies)
+
+
+def chart(company: str | None, days: int = 90) -> dict:
+	"""The workspace chart: stock value against the stock accounts' GL, per day, from the snapshots."""
+	from perpetual_switch.services.switch import _can_read_plan
+
+	if not company:
+		return {"labels": [], "datasets": []}
+	_can_read_plan(company)
+	points = io.series(company, getdate(add_days(today(), -int(days))))
+	return {
+		"labels": [frappe.utils.formatdate(day) for day, _stock, _gl in points],
+		"datasets": [
+			{"name": _("Stock value"), "values": [float(stock) for _day, stock, _gl in points]},
+			{"name": _("Stock accounts (GL)"), "values": [float(gl) for _day, _stock, gl in points]},
+		],
+	}

@@ -100,6 +100,9 @@ def test_walk_s1_apply_and_roll_back(browser, base_url, lang):
 	warehouses = next_step(1, "warehouse-accounts")
 	assert w.wh("N-Stores") in warehouses and w.acc("Stock North") in warehouses
 	stock = next_step(2, "stock-vs-accounts")
+	assert page.locator(".perpetual-switch-wizard .ps-stock-chart svg").count() == 1, "no chart on step 3"
+	page.wait_for_timeout(1500)  # the bars grow in: let them finish before the picture
+	page.screenshot(path=str(out / "3-stock-vs-accounts.png"), full_page=True)
 	assert "5.100,00" in stock or "5,100.00" in stock or "5 100,00" in stock
 	srbnb = next_step(3, "received-not-billed")
 	assert w.docs["PR-1"].name in srbnb and w.docs["PR-2"].name in srbnb
@@ -125,4 +128,48 @@ def test_walk_s1_apply_and_roll_back(browser, base_url, lang):
 	frappe.db.rollback()
 	assert frappe.db.get_value("Switch to Perpetual Inventory", switch.name, "status") == "Rolled Back"
 	assert frappe.db.get_value("Journal Entry", switch.stock_journal_entry, "docstatus") == 2
+	assert not errors, errors
+
+
+def test_the_workspace_shows_the_number_card_and_the_drift_chart(browser, base_url):
+	"""The Perpetual Inventory workspace: shortcuts, the out-of-sync card and 90 days of drift."""
+	from perpetual_switch.services import drift
+
+	from .test_drift_watch import journal_by_hand
+	from .test_version_features import material_receipt
+	from .world import ensure_fiscal_year, make_company, make_item, make_warehouse
+
+	tag = uuid.uuid4().hex[:4].upper()
+	ensure_fiscal_year(2026)
+	w = make_company(f"PS Workspace {tag}", f"PW{tag}", perpetual=True)
+	frappe.db.set_value("Company", w.company, "default_inventory_account", w.acc("Stock In Hand"))
+	store = make_warehouse(w, "Store")
+	material_receipt(w.company, "2026-09-01", [(make_item(f"PSW-{tag}"), 10, 20, store)])
+	for day in ("2026-09-02", "2026-09-03"):
+		drift.check(w.company, day, notify=False)
+	journal_by_hand(w, "2026-09-04", w.acc("Stock In Hand"), w.acc("Cost of Goods Sold"), 25)
+	for day in ("2026-09-04", "2026-09-05"):
+		drift.check(w.company, day, notify=False)
+	email = accounts_manager("en")
+	frappe.defaults.set_user_default("Company", w.company, email)
+	frappe.db.commit()
+
+	page = browser.new_page(viewport={"width": 1400, "height": 1000})
+	errors = []
+	page.on("pageerror", lambda e: errors.append(str(e)))
+	page.goto(f"{base_url}/login", wait_until="networkidle")
+	page.fill("#login_email", email)
+	page.fill("#login_password", PASSWORD)
+	page.click(".form-login .btn-login")
+	page.wait_for_url(re.compile(r".*/(app|desk)(/.*)?$"), timeout=60000)
+	desk = urlparse(page.url).path.split("/")[1]
+	page.goto(f"{base_url}/{desk}/perpetual-inventory", wait_until="networkidle")
+	page.wait_for_selector(".number-card-container, .widget.number-widget-box", timeout=60000)
+	page.wait_for_selector(".widget.dashboard-widget-box svg, .chart-container svg", timeout=60000)
+	page.wait_for_timeout(1500)
+	ARTIFACTS.mkdir(parents=True, exist_ok=True)
+	page.screenshot(path=str(ARTIFACTS / "workspace.png"), full_page=True)
+	text = page.inner_text("body")
+	assert "stock accounts out of sync" in text.lower() and "Switch wizard" in text
+	page.close()
 	assert not errors, errors

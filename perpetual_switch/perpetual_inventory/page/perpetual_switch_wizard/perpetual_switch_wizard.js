@@ -277,6 +277,23 @@ class PerpetualSwitchWizard {
 			.map((a) => `<tr><td>${link("Account", a.account)}</td><td class="num">${money(a.stock_value, plan.currency)}</td>
 				<td class="num">${money(a.gl_balance, plan.currency)}</td><td class="num">${money(a.difference, plan.currency)}</td></tr>`)
 			.join("");
+		if (plan.stock_accounts.length) {
+			// The same comparison as a bar chart per stock account (Frappe's charting, as ERPNext uses).
+			const $chart = $(`<div class="ps-stock-chart"></div>`).appendTo(this.$content);
+			new frappe.Chart($chart[0], {
+				type: "bar",
+				height: 240,
+				data: {
+					labels: plan.stock_accounts.map((a) => a.account),
+					datasets: [
+						{ name: __("Stock Value"), values: plan.stock_accounts.map((a) => flt(a.stock_value)) },
+						{ name: __("GL Balance"), values: plan.stock_accounts.map((a) => flt(a.gl_balance)) },
+					],
+				},
+				colors: ["#5e64ff", "#ff9f43"],
+				axisOptions: { xIsSeries: 0 },
+			});
+		}
 		this.$content.append(table([__("Stock Account"), __("Stock Value"), __("GL Balance"), __("Difference")], rows, [1, 2, 3]));
 		this.$content.append(journal_html(plan, "stock_sync", __("Stock value sync journal entry")));
 	}
