@@ -12,21 +12,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Mapping
 
+from .models import StockAccountLine
 from .money import ZERO
 
 APPEARED, GREW, SHRANK, UNCHANGED, CLEARED, IN_SYNC = "appeared", "grew", "shrank", "unchanged", "cleared", "in_sync"
 NOTIFY = (APPEARED, GREW)
 
 
-@dataclass(frozen=True)
-class AccountDrift:
-	account: str
-	stock_value: Decimal
-	gl_balance: Decimal
-
-	@property
-	def difference(self) -> Decimal:
-		return self.stock_value - self.gl_balance
+# A stock account's stock value and GL balance on a day: the plan's own line.
+AccountDrift = StockAccountLine
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, getdate, today
 
-from perpetual_switch.engine.drift import AccountDrift, compare, first_day_out, out_of_sync
+from perpetual_switch.engine.drift import compare, first_day_out, out_of_sync
 from perpetual_switch.engine.money import money_str
 from perpetual_switch.erpnext_io import drift as io
 
@@ -42,11 +42,7 @@ def check(company: str, day=None, notify: bool = True, options=None) -> dict:
 	options = options or io.settings()
 	day = getdate(day) if day else getdate(add_days(today(), -1))
 	result = build(company, day, freeze_stock=False)
-	now = {
-		line.account: AccountDrift(line.account, line.stock_value, line.gl_balance)
-		for line in result.stock_accounts
-		if line.account
-	}
+	now = {line.account: line for line in result.stock_accounts if line.account}
 	findings = compare(now, io.previous_differences(company, day), options.tolerance)
 	rows = [
 		frappe._dict(

@@ -18,7 +18,7 @@ from perpetual_switch import api, services  # noqa: E402
 from perpetual_switch.services import drift  # noqa: E402
 
 from .test_version_features import material_receipt  # noqa: E402
-from .world import ensure_fiscal_year, make_company, make_item, make_warehouse, user_with  # noqa: E402
+from .world import ensure_fiscal_year, journal, make_company, make_item, make_warehouse, user_with  # noqa: E402
 
 DAY1, DAY2 = "2026-10-01", "2026-10-02"
 
@@ -38,27 +38,6 @@ def world(site):
 	return w
 
 
-def journal_by_hand(w, date, debit, credit, amount):
-	"""A journal entry to a stock account. ERPNext refuses one while the account is in sync, so it
-	gets in as an import or a script does (or once the account drifted for another reason)."""
-	cost_center = frappe.get_cached_value("Company", w.company, "cost_center")
-	doc = frappe.get_doc(
-		{
-			"doctype": "Journal Entry",
-			"company": w.company,
-			"posting_date": date,
-			"accounts": [
-				{"account": debit, "credit_in_account_currency": amount, "cost_center": cost_center},
-				{"account": credit, "debit_in_account_currency": amount, "cost_center": cost_center},
-			],
-		}
-	)
-	doc.validate_stock_accounts = lambda: None
-	doc.insert()
-	doc.submit()
-	return doc
-
-
 def notifications(w, company):
 	return frappe.get_all(
 		"Notification Log", filters={"for_user": w.manager, "subject": ("like", f"%{company}%")}, pluck="subject"
@@ -70,7 +49,7 @@ def test_a_journal_to_a_stock_account_is_caught_named_and_cleared_by_a_resync(wo
 	stock = w.acc("Stock In Hand")
 	first = drift.check(w.company, DAY1)
 	assert first["out_of_sync"] == 0 and first["notified"] == []
-	je = journal_by_hand(w, DAY2, stock, w.acc("Cost of Goods Sold"), 40)
+	je = journal(w, DAY2, w.acc("Cost of Goods Sold"), stock, 40, by_hand=True)
 	frappe.db.commit()
 	second = drift.check(w.company, DAY2)
 	frappe.db.commit()

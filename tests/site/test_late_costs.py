@@ -146,6 +146,34 @@ def late_journal(voucher) -> dict:
 	return {r.account: D(str(r.debit - r.credit)).quantize(D("0.01")) for r in rows}
 
 
+def purchase_return(receipt_doc, date, qty):
+	"""A return of `qty` of every row of the receipt, through ERPNext's own mapper."""
+	from erpnext.stock.doctype.purchase_receipt.purchase_receipt import make_purchase_return
+
+	ret = make_purchase_return(receipt_doc.name)
+	ret.posting_date, ret.set_posting_time = date, 1
+	for row in ret.items:
+		row.qty = row.received_qty = -qty
+	ret.insert()
+	ret.submit()
+	return ret
+
+
+def debit_note(invoice, date, qty):
+	"""A debit note of `qty` of every row of the invoice, through ERPNext's own mapper."""
+	from erpnext.accounts.doctype.purchase_invoice.purchase_invoice import make_debit_note
+
+	note = make_debit_note(invoice.name)
+	note.posting_date, note.set_posting_time = date, 1
+	note.bill_date = note.due_date = date
+	note.payment_schedule = []
+	for row in note.items:
+		row.qty = row.received_qty = -qty
+	note.insert()
+	note.submit()
+	return note
+
+
 def tag():
 	return uuid.uuid4().hex[:4].upper()
 
@@ -286,9 +314,6 @@ def test_an_invoice_at_another_rate_revalues_the_receipt_when_the_buying_setting
 
 @pytest.mark.parametrize("order", ["return then debit note", "debit note then return"])
 def test_goods_billed_before_the_switch_and_returned_after_it_leave_srbnb_at_zero(site, order):
-	from erpnext.accounts.doctype.purchase_invoice.purchase_invoice import make_debit_note
-	from erpnext.stock.doctype.purchase_receipt.purchase_receipt import make_purchase_return
-
 	w = Late(tag())
 	pr = receipt(w.w, "2026-09-10", [(w.a, 10, 10, w.w1)])
 	pi = invoice_for(w.w, pr.name, "2026-09-12")
@@ -297,24 +322,10 @@ def test_goods_billed_before_the_switch_and_returned_after_it_leave_srbnb_at_zer
 	gl_start = gl_by_account(w.company)
 
 	def give_back():
-		ret = make_purchase_return(pr.name)
-		ret.posting_date, ret.set_posting_time = "2026-10-05", 1
-		for row in ret.items:
-			row.qty = row.received_qty = -3
-		ret.insert()
-		ret.submit()
-		return ret
+		return purchase_return(pr, "2026-10-05", 3)
 
 	def credit():
-		note = make_debit_note(pi.name)
-		note.posting_date, note.set_posting_time = "2026-10-06", 1
-		note.bill_date = note.due_date = "2026-10-06"
-		note.payment_schedule = []
-		for row in note.items:
-			row.qty = row.received_qty = -3
-		note.insert()
-		note.submit()
-		return note
+		return debit_note(pi, "2026-10-06", 3)
 
 	first, second = (give_back, credit) if order.startswith("return") else (credit, give_back)
 	docs = [first()]
@@ -338,9 +349,6 @@ def test_goods_billed_before_the_switch_and_returned_after_it_leave_srbnb_at_zer
 
 
 def test_a_debit_note_that_does_not_match_the_return_is_shown_in_the_reconciliation(site):
-	from erpnext.accounts.doctype.purchase_invoice.purchase_invoice import make_debit_note
-	from erpnext.stock.doctype.purchase_receipt.purchase_receipt import make_purchase_return
-
 	from perpetual_switch.perpetual_inventory.report.perpetual_switch_reconciliation import (
 		perpetual_switch_reconciliation as report,
 	)
@@ -351,20 +359,8 @@ def test_a_debit_note_that_does_not_match_the_return_is_shown_in_the_reconciliat
 	w.switch()
 	filters = {"company": w.company, "as_on_date": "2026-10-31"}
 	assert report.execute(filters)[2] is None
-	ret = make_purchase_return(pr.name)
-	ret.posting_date, ret.set_posting_time = "2026-10-05", 1
-	for row in ret.items:
-		row.qty = row.received_qty = -2
-	ret.insert()
-	ret.submit()
-	note = make_debit_note(pi.name)
-	note.posting_date, note.set_posting_time = "2026-10-06", 1
-	note.bill_date = note.due_date = "2026-10-06"
-	note.payment_schedule = []
-	for row in note.items:
-		row.qty = row.received_qty = -3
-	note.insert()
-	note.submit()
+	purchase_return(pr, "2026-10-05", 2)
+	debit_note(pi, "2026-10-06", 3)
 	frappe.db.commit()
 	message = report.execute(filters)[2]
 	assert message and pr.name in message and w.a in message

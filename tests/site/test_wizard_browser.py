@@ -135,9 +135,8 @@ def test_the_workspace_shows_the_number_card_and_the_drift_chart(browser, base_u
 	"""The Perpetual Inventory workspace: shortcuts, the out-of-sync card and 90 days of drift."""
 	from perpetual_switch.services import drift
 
-	from .test_drift_watch import journal_by_hand
 	from .test_version_features import material_receipt
-	from .world import ensure_fiscal_year, make_company, make_item, make_warehouse
+	from .world import ensure_fiscal_year, journal, make_company, make_item, make_warehouse
 
 	tag = uuid.uuid4().hex[:4].upper()
 	ensure_fiscal_year(2026)
@@ -147,7 +146,7 @@ def test_the_workspace_shows_the_number_card_and_the_drift_chart(browser, base_u
 	material_receipt(w.company, "2026-09-01", [(make_item(f"PSW-{tag}"), 10, 20, store)])
 	for day in ("2026-09-02", "2026-09-03"):
 		drift.check(w.company, day, notify=False)
-	journal_by_hand(w, "2026-09-04", w.acc("Stock In Hand"), w.acc("Cost of Goods Sold"), 25)
+	journal(w, "2026-09-04", w.acc("Cost of Goods Sold"), w.acc("Stock In Hand"), 25, by_hand=True)
 	for day in ("2026-09-04", "2026-09-05"):
 		drift.check(w.company, day, notify=False)
 	email = accounts_manager("en")
