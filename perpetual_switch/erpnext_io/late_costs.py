@@ -349,3 +349,28 @@ def debit_notes_to_srbnb(company: str, cutover, srbnb: str) -> list[str]:
 		{"company": company, "cutover": getdate(cutover), "srbnb": srbnb},
 	)
 	return [f"Purchase Invoice {r[0]}" for r in rows]
+
+
+def srbnb_account(company: str) -> str | None:
+	return frappe.get_cached_value("Company", company, "stock_received_but_not_billed")
+
+
+def company_precision(company: str) -> int:
+	from perpetual_switch.erpnext_io.reader import currency_precision
+
+	return currency_precision(frappe.get_cached_value("Company", company, "default_currency"))
+
+
+def repost_company(doc) -> str | None:
+	"""The company of a Repost Item Valuation being made: its own, its warehouse's or its voucher's."""
+	if doc.get("company"):
+		return doc.company
+	if doc.get("warehouse"):
+		return frappe.get_cached_value("Warehouse", doc.warehouse, "company")
+	if doc.get("voucher_type") and doc.get("voucher_no"):
+		return frappe.db.get_value(doc.voucher_type, doc.voucher_no, "company")
+	return None
+
+
+def invoice_date(name: str):
+	return frappe.db.get_value("Purchase Invoice", name, "posting_date")

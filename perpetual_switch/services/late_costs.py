@@ -26,7 +26,6 @@ from frappe.utils import getdate
 from perpetual_switch.engine.late_costs import Charge, by_account, late_cost, share_charges, value_changes
 from perpetual_switch.erpnext_io import late_costs as io
 from perpetual_switch.erpnext_io import writer
-from perpetual_switch.erpnext_io.reader import currency_precision
 
 CONTEXT = "perpetual_switch_late"
 
@@ -69,7 +68,7 @@ def _finish(doc, charges_for=None) -> None:
 	if doc.docstatus == 2:
 		for journal_entry in io.release(doc.doctype, doc.name):
 			writer.cancel_journal(journal_entry)
-	precision = currency_precision(frappe.get_cached_value("Company", doc.company, "default_currency"))
+	precision = io.company_precision(doc.company)
 	for group in context:
 		switch, items, per_item = group["switch"], group["items"], group["per_item"]
 		if doc.docstatus == 1:
@@ -175,11 +174,7 @@ def refuse_reposts_before_cutover(doc, method=None) -> None:
 	background. Refuse it now."""
 	if doc.docstatus != 0 or not doc.posting_date:
 		return
-	company = doc.get("company")
-	if not company and doc.get("warehouse"):
-		company = frappe.get_cached_value("Warehouse", doc.warehouse, "company")
-	if not company and doc.get("voucher_type") and doc.get("voucher_no"):
-		company = frappe.db.get_value(doc.voucher_type, doc.voucher_no, "company")
+	company = io.repost_company(doc)
 	switch = io.covering_switch(company, doc.posting_date) if company else None
 	if switch:
 		frappe.throw(
@@ -198,14 +193,14 @@ def route_returns_to_srbnb(doc, method=None) -> None:
 	of a receipt from on or before it that were not returned by then, credits SRBNB."""
 	if not doc.get("is_return") or not doc.get("return_against") or doc.get("update_stock"):
 		return
-	original = frappe.db.get_value("Purchase Invoice", doc.return_against, "posting_date")
+	original = io.invoice_date(doc.return_against)
 	switch = io.covering_switch(doc.company, original) if original else None
 	if not switch or getdate(doc.posting_date) <= getdate(switch.cutover_date):
 		return
 	rows = [row for row in doc.get("items") if row.get("pr_detail") and row.get("purchase_receipt")]
 	received = io.posting_dates("Purchase Receipt", [row.purchase_receipt for row in rows])
 	returned_by_cutover = io.returned_on_or_before([row.pr_detail for row in rows], switch.cutover_date)
-	srbnb = frappe.get_cached_value("Company", doc.company, "stock_received_but_not_billed")
+	srbnb = io.srbnb_account(doc.company)
 	for row in rows:
 		posted = received.get(row.purchase_receipt)
 		if posted and posted <= getdate(switch.cutover_date) and row.pr_detail not in returned_by_cutover:
@@ -218,12 +213,12 @@ def returns_apart(company: str) -> list[dict]:
 	switch = io.covering_switch(company, "1900-01-01")
 	if not switch:
 		return []
-	srbnb = frappe.get_cached_value("Company", company, "stock_received_but_not_billed")
+	srbnb = io.srbnb_account(company)
 	return io.returns_apart(company, switch.name, switch.cutover_date, srbnb) if srbnb else []
 
 
 def booked_after(switch) -> list[str]:
 	"""What a rollback of the switch must refuse for: late costs and routed debit notes after it."""
-	srbnb = frappe.get_cached_value("Company", switch.company, "stock_received_but_not_billed")
+	srbnb = io.srbnb_account(switch.company)
 	notes = io.debit_notes_to_srbnb(switch.company, switch.cutover_date, srbnb) if srbnb else []
 	return io.booked_for(switch.name) + notes
