@@ -189,6 +189,9 @@ class SwitchInputs:
 	purchase_invoices_after_count: int = 0
 	negative_stock_allowed: bool = False
 	negative_bins: tuple[NegativeBin, ...] = ()
+	pending_reposts: tuple[DatedDocument, ...] = ()
+	"""Repost Item Valuations still to run (queued, in progress or failed) from on or before the cutover."""
+	pending_reposts_count: int = 0
 	active_switch: str | None = None
 	has_fiscal_year: bool = True
 	journal_period_closed: str | None = None

@@ -446,6 +446,18 @@ def _stock_blockers(data: SwitchInputs) -> list[Issue]:
 				{},
 			)
 		)
+	if data.pending_reposts_count:
+		issues.append(
+			_sampled(
+				"repost_pending_before_cutover",
+				_(
+					"{count} Repost Item Valuation entries from on or before the cutover {date} have not run yet (for example {documents}); once the switch closes those dates they would fail. Let them run first: ERPNext's scheduler runs them, and the Repost Item Valuation list can start them now."
+				),
+				data.pending_reposts,
+				data.pending_reposts_count,
+				{"date": data.cutover_date},
+			)
+		)
 	for warehouse in data.warehouses:
 		value = round_money(data.stock_values.get(warehouse.name, ZERO), data.company.precision)
 		if warehouse.disabled and not warehouse.is_group and value:

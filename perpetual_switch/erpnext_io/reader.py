@@ -137,6 +137,7 @@ def read_inputs(
 	negative = negative_running(company.name, cutover_date)[0] if negative_count else ()
 	invoices_after, invoices_after_count = later_purchase_invoices(company.name, cutover_date)
 	items = item_stock(company.name, cutover_date) if company.item_wise_inventory else ()
+	reposts = pending_reposts(company.name, cutover_date)
 
 	return SwitchInputs(
 		company=company,
@@ -157,6 +158,8 @@ def read_inputs(
 		purchase_invoices_after_count=invoices_after_count,
 		negative_stock_allowed=bool(frappe.db.get_single_value("Stock Settings", "allow_negative_stock")),
 		negative_bins=negative_bins(company.name),
+		pending_reposts=reposts[0],
+		pending_reposts_count=reposts[1],
 		active_switch=active_switch(company.name, exclude=exclude_switch),
 		has_fiscal_year=has_fiscal_year(company.name, cutover_date),
 		journal_period_closed=closed_period(company.name, cutover_date, "Journal Entry"),
@@ -402,6 +405,18 @@ def later_purchase_invoices(company: str, cutover_date: date) -> tuple[tuple[Dat
 		"""select 'Purchase Invoice', name, posting_date, count(*) over ()
 		from `tabPurchase Invoice`
 		where company = %(company)s and docstatus = 1 and posting_date > %(date)s
+		order by posting_date, name limit %(limit)s""",
+		{"company": company, "date": cutover_date},
+	)
+
+
+def pending_reposts(company: str, cutover_date: date) -> tuple[tuple[DatedDocument, ...], int]:
+	"""Repost Item Valuations of the company from on or before the cutover that have not completed."""
+	return _voucher_sample(
+		"""select 'Repost Item Valuation', name, posting_date, count(*) over ()
+		from `tabRepost Item Valuation`
+		where company = %(company)s and docstatus = 1 and posting_date <= %(date)s
+			and status in ('Queued', 'In Progress', 'Failed')
 		order by posting_date, name limit %(limit)s""",
 		{"company": company, "date": cutover_date},
 	)

@@ -263,3 +263,10 @@ def test_a_disabled_warehouse_holding_stock_blocks_and_an_empty_one_does_not():
 	# N-Stores holds 3800.00; Stores is empty, so disabling it changes nothing.
 	assert [b.subject for b in blocked] == ["N-Stores - PSD"]
 	assert "N-Stores - PSD" in blocked[0].message and "3800.00" in blocked[0].message
+
+
+def test_reposts_still_to_run_before_the_cutover_block_naming_them():
+	pending = (DatedDocument("Repost Item Valuation", "REPOST-1", date(2026, 6, 15)),)
+	plan = build_plan(s1_inputs(pending_reposts=pending, pending_reposts_count=3))
+	(blocker,) = [b for b in plan.blockers if b.code == "repost_pending_before_cutover"]
+	assert "REPOST-1" in blocker.message and "2026-06-30" in blocker.message and blocker.message.startswith("3 ")

@@ -467,3 +467,37 @@ def test_freight_on_a_stock_updating_invoice_from_before_the_switch(site):
 	assert frappe.get_all("GL Entry", filters={"voucher_no": pi.name, "is_cancelled": 0}, fields=["account", "debit", "credit"], order_by="account") == invoice_gl
 	assert gl_by_account(w.company, CUT) == gl_before_cutover
 	assert_in_sync(w)
+
+
+def test_a_repost_still_to_run_before_the_cutover_blocks_the_switch(site):
+	w = Late(tag())
+	receipt(w.w, "2026-09-10", [(w.a, 10, 10, w.w1)])
+	repost = frappe.get_doc(
+		{
+			"doctype": "Repost Item Valuation",
+			"based_on": "Item and Warehouse",
+			"item_code": w.a,
+			"warehouse": w.w1,
+			"posting_date": "2026-09-12",
+			"posting_time": "00:00:00",
+			"company": w.company,
+		}
+	)
+	repost.flags.dont_run_in_test = True  # as the scheduler has not reached it yet
+	repost.insert()
+	repost.submit()
+	frappe.db.commit()
+	assert frappe.db.get_value("Repost Item Valuation", repost.name, "status") == "Queued"
+	plan = services.plan_dict(services.plan(w.company, CUT))
+	(blocker,) = [b for b in plan["blockers"] if b["code"] == "repost_pending_before_cutover"]
+	assert repost.name in blocker["message"]
+	with pytest.raises(services.SwitchBlocked):
+		services.apply(w.company, CUT)
+	frappe.db.rollback()
+	from erpnext.stock.doctype.repost_item_valuation.repost_item_valuation import repost as run_repost
+
+	repost.reload()
+	run_repost(repost)
+	frappe.db.commit()
+	assert frappe.db.get_value("Repost Item Valuation", repost.name, "status") == "Completed"
+	assert not [b for b in services.plan_dict(services.plan(w.company, CUT))["blockers"] if b["code"] == "repost_pending_before_cutover"]
