@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import frappe
 from frappe.utils import flt
 
-from .world import ensure_exchange_rates, ensure_fiscal_year, make_item
+from .world import ensure_exchange_rates, ensure_fiscal_year, make_item, run_pending_reposts  # noqa: F401
 
 
 @dataclass
@@ -121,14 +121,6 @@ def build_snc(company: str, abbr: str) -> SncWorld:
 		receipt(w, "2026-01-05", [("SNC-A", 100, 30), ("SNC-P", 20, 80)])
 	frappe.db.commit()
 	return w
-
-
-def run_pending_reposts():
-	"""What ERPNext's scheduler does with the reposts a backdated document queued (version 16
-	queues them where 15 ran them at once in tests), so later documents see settled values."""
-	from erpnext.stock.doctype.repost_item_valuation.repost_item_valuation import repost_entries
-
-	repost_entries()
 
 
 def receipt(w: SncWorld, date: str, rows):

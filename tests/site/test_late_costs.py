@@ -17,7 +17,7 @@ frappe = pytest.importorskip(
 
 from perpetual_switch import services  # noqa: E402
 
-from .snc_world import run_pending_reposts  # noqa: E402
+from .world import run_pending_reposts  # noqa: E402
 from .world import (  # noqa: E402
 	ensure_fiscal_year,
 	ensure_supplier,
@@ -56,6 +56,7 @@ class Late:
 		return f"{name} - {self.abbr}"
 
 	def switch(self):
+		run_pending_reposts(self.company)
 		doc = services.apply(self.company, CUT)
 		frappe.db.commit()
 		return doc
