@@ -60,6 +60,20 @@ def accounts_manager(lang: str) -> str:
 	return user_with(roles, f"ps-browser-{lang}@example.com", language=lang, password=PASSWORD)
 
 
+def signed_in(browser, base_url: str, email: str):
+	"""A new page signed in as `email`, collecting page errors; returns (page, desk path, errors).
+	The desk lives at /app on version 15 and at /desk from 16 on: go where the login led."""
+	errors = []
+	page = browser.new_page(viewport={"width": 1400, "height": 1000})
+	page.on("pageerror", lambda e: errors.append(str(e)))
+	page.goto(f"{base_url}/login", wait_until="networkidle")
+	page.fill("#login_email", email)
+	page.fill("#login_password", PASSWORD)
+	page.click(".form-login .btn-login")
+	page.wait_for_url(re.compile(r".*/(app|desk)(/.*)?$"), timeout=60000)
+	return page, urlparse(page.url).path.split("/")[1], errors
+
+
 @pytest.mark.parametrize("lang", ["en", "es", "pt"])
 def test_walk_s1_apply_and_roll_back(browser, base_url, lang):
 	BASE = base_url
@@ -68,17 +82,7 @@ def test_walk_s1_apply_and_roll_back(browser, base_url, lang):
 	email = accounts_manager(lang)
 	out = ARTIFACTS / lang
 	out.mkdir(parents=True, exist_ok=True)
-	errors = []
-	page = browser.new_page(viewport={"width": 1400, "height": 1000})
-	page.on("pageerror", lambda e: errors.append(str(e)))
-
-	page.goto(f"{BASE}/login", wait_until="networkidle")
-	page.fill("#login_email", email)
-	page.fill("#login_password", PASSWORD)
-	page.click(".form-login .btn-login")
-	# The desk lives at /app on version 15 and at /desk from 16 on: go where the login led.
-	page.wait_for_url(re.compile(r".*/(app|desk)(/.*)?$"), timeout=60000)
-	desk = urlparse(page.url).path.split("/")[1]
+	page, desk, errors = signed_in(browser, BASE, email)
 
 	page.goto(f"{BASE}/{desk}/perpetual-switch-wizard", wait_until="networkidle")
 	page.wait_for_selector(".perpetual-switch-wizard .step-title", timeout=60000)
@@ -153,15 +157,7 @@ def test_the_workspace_shows_the_number_card_and_the_drift_chart(browser, base_u
 	frappe.defaults.set_user_default("Company", w.company, email)
 	frappe.db.commit()
 
-	page = browser.new_page(viewport={"width": 1400, "height": 1000})
-	errors = []
-	page.on("pageerror", lambda e: errors.append(str(e)))
-	page.goto(f"{base_url}/login", wait_until="networkidle")
-	page.fill("#login_email", email)
-	page.fill("#login_password", PASSWORD)
-	page.click(".form-login .btn-login")
-	page.wait_for_url(re.compile(r".*/(app|desk)(/.*)?$"), timeout=60000)
-	desk = urlparse(page.url).path.split("/")[1]
+	page, desk, errors = signed_in(browser, base_url, email)
 	page.goto(f"{base_url}/{desk}/perpetual-inventory", wait_until="networkidle")
 	page.wait_for_selector(".number-card-container, .widget.number-widget-box", timeout=60000)
 	page.wait_for_selector(".widget.dashboard-widget-box svg, .chart-container svg", timeout=60000)
