@@ -32,8 +32,14 @@ def get_plan(
 	cost_center: str | None = None,
 	company_defaults: str | dict | None = None,
 	freeze_accounts: str | int | None = None,
+	backdated: str | int | None = None,
 ) -> dict:
-	plan = services.plan(
+	make = services.plan
+	if cint(backdated):
+		from perpetual_switch.services import backdated as backdated_switch
+
+		make = backdated_switch.plan
+	plan = make(
 		company,
 		cutover_date,
 		expense_account or None,
@@ -53,12 +59,18 @@ def apply(
 	cost_center: str | None = None,
 	company_defaults: str | dict | None = None,
 	freeze_accounts: str | int | None = None,
+	backdated: str | int | None = None,
 ) -> dict:
 	"""Enqueue the switch; the wizard follows the job's progress and state."""
 	from perpetual_switch.services import background
 
 	background.enqueue_apply(
-		company, cutover_date, expense_account or None, cost_center or None, **_options(freeze_accounts, company_defaults)
+		company,
+		cutover_date,
+		expense_account or None,
+		cost_center or None,
+		backdated=bool(cint(backdated)),
+		**_options(freeze_accounts, company_defaults),
 	)
 	return services.context(company)
 

@@ -69,7 +69,11 @@ jinja = {"methods": ["perpetual_switch.services.switch.audit"]}
 regional_overrides = regional_overrides()
 
 # Drift watch: stock value against the stock accounts of every perpetual company, each night.
-scheduler_events = {"daily": ["perpetual_switch.services.drift.run_daily"]}
+scheduler_events = {
+	"daily": ["perpetual_switch.services.drift.run_daily"],
+	# A backdated switch whose worker stopped mid-repost resumes from its recorded position.
+	"all": ["perpetual_switch.services.backdated.resume_stalled"],
+}
 
 after_install = "perpetual_switch.install.after_install"
 before_uninstall = "perpetual_switch.install.before_uninstall"

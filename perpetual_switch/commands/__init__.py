@@ -75,6 +75,24 @@ def plan_options(f):
 	return f
 
 
+def backdated_option(f):
+	return click.option(
+		"--backdated",
+		is_flag=True,
+		help="Backdated: repost documents after the cutover as perpetual inventory would have booked them",
+	)(f)
+
+
+def _plan(company, cutover_date, expense_account=None, cost_center=None, backdated=False):
+	from perpetual_switch import services
+
+	if backdated:
+		from perpetual_switch.services import backdated as backdated_switch
+
+		return backdated_switch.plan(company, cutover_date, expense_account, cost_center)
+	return services.plan(company, cutover_date, expense_account, cost_center)
+
+
 def json_option(f):
 	return click.option("--json", "as_json", is_flag=True, help="Print JSON (the plan contract)")(f)
 
@@ -105,14 +123,20 @@ def status_command(context, company, as_json):
 @perpetual_switch.command("check")
 @company_option
 @click.option("--date", "cutover_date", default=None, help="Cutover date YYYY-MM-DD (default: today)")
+@backdated_option
 @json_option
 @pass_context
-def check_command(context, company, cutover_date, as_json):
+def check_command(context, company, cutover_date, backdated, as_json):
 	"""Warehouse accounts, blockers and warnings."""
 	with connected(context):
 		from perpetual_switch import services
 
-		plan = services.check(company, cutover_date)
+		if backdated:
+			from perpetual_switch.services import backdated as backdated_switch
+
+			plan = backdated_switch.plan(company, cutover_date, preview=False)
+		else:
+			plan = services.check(company, cutover_date)
 		data = services.plan_dict(plan)
 		if as_json:
 			_print_json(
@@ -130,9 +154,10 @@ def check_command(context, company, cutover_date, as_json):
 @plan_options
 @click.option("--format", "file_format", type=click.Choice(["csv", "xlsx"]), default=None, help="Write the plan as a spreadsheet (needs --output)")
 @click.option("--output", default=None, help="File to write with --format")
+@backdated_option
 @json_option
 @pass_context
-def plan_command(context, company, cutover_date, expense_account, cost_center, file_format, output, as_json):
+def plan_command(context, company, cutover_date, expense_account, cost_center, file_format, output, backdated, as_json):
 	"""The whole plan: stock value against the GL, both journal entries, company defaults."""
 	if bool(file_format) != bool(output):
 		click.echo("--format and --output go together: give both to write the plan to a file.", err=True)
@@ -148,7 +173,7 @@ def plan_command(context, company, cutover_date, expense_account, cost_center, f
 				f.write(content)
 			click.echo(f"Wrote the plan of {company} to {output}.", err=True)
 			return
-		data = services.plan_dict(services.plan(company, cutover_date, expense_account, cost_center))
+		data = services.plan_dict(_plan(company, cutover_date, expense_account, cost_center, backdated))
 		_print_plan(data, as_json)
 		_exit_if_blocked(data["blockers"])
 
@@ -157,9 +182,10 @@ def plan_command(context, company, cutover_date, expense_account, cost_center, f
 @company_option
 @plan_options
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation")
+@backdated_option
 @json_option
 @pass_context
-def apply_command(context, company, cutover_date, expense_account, cost_center, yes, as_json):
+def apply_command(context, company, cutover_date, expense_account, cost_center, yes, backdated, as_json):
 	"""Post the plan: submit a Switch to Perpetual Inventory document."""
 	with connected(context):
 		from perpetual_switch import services
@@ -168,20 +194,24 @@ def apply_command(context, company, cutover_date, expense_account, cost_center, 
 			if not sys.stdin.isatty():
 				click.echo("Refusing to apply without --yes when no terminal is attached.", err=True)
 				sys.exit(EXIT_ERROR)
-			preview = services.plan_dict(services.plan(company, cutover_date, expense_account, cost_center))
+			preview = services.plan_dict(_plan(company, cutover_date, expense_account, cost_center, backdated))
 			_print_plan(preview, False)
 			if preview["blockers"]:
 				sys.exit(EXIT_BLOCKED)
 			click.confirm(f"Apply this switch to {company}?", abort=True)
 		try:
 			with progress_reporter(not as_json) as progress:
-				doc = services.apply(company, cutover_date, expense_account, cost_center, progress=progress)
+				doc = services.apply(
+					company, cutover_date, expense_account, cost_center, progress=progress, backdated=backdated
+				)
 		except services.SwitchBlocked as blocked:
 			data = services.plan_dict(blocked.plan)
 			data["blockers"] = services.issues_dicts(blocked.blockers)
 			_print_plan(data, as_json)
 			sys.exit(EXIT_BLOCKED)
-		journals = [j for j in (doc.stock_journal_entry, doc.srbnb_journal_entry) if j]
+		if doc.status == "Reposting":
+			_repost(doc, as_json)
+		journals = [j for j in (doc.stock_journal_entry, doc.srbnb_journal_entry, doc.closing_journal_entry) if j]
 		if as_json:
 			_print_json({"switch": doc.name, "journal_entries": journals, "plan": services.plan_dict(doc.flags.plan)})
 		else:
@@ -222,6 +252,45 @@ def rollback_command(context, company, yes, overwrite_later_edits, as_json):
 			_print_json({"switch": doc.name, "switch_status": doc.status, "cancelled_journal_entries": journals})
 		else:
 			click.echo(f"Rolled back {doc.name}: cancelled {', '.join(journals) or 'no journal entries'}.")
+
+
+def _repost(doc, as_json):
+	"""Commit the switch, then repost batch by batch; a failure undoes the switch (exit 1)."""
+	import frappe
+
+	from perpetual_switch.services import backdated
+
+	frappe.db.commit()
+	with progress_reporter(not as_json) as progress:
+		reason = backdated.run_or_undo(doc.name, progress)
+	if reason:
+		click.echo(click.style(f"Switch {doc.name} failed and was undone: {reason}", fg="red"), err=True)
+		sys.exit(EXIT_ERROR)
+	doc.reload()
+
+
+@perpetual_switch.command("resume")
+@company_option
+@json_option
+@pass_context
+def resume_command(context, company, as_json):
+	"""Finish a backdated switch whose repost stopped (a worker or this command was stopped)."""
+	import frappe
+
+	with connected(context):
+		name = frappe.db.get_value(
+			"Switch to Perpetual Inventory", {"company": company, "docstatus": 1, "status": "Reposting"}, "name"
+		)
+		if not name:
+			click.echo(f"Company {company} has no backdated switch still reposting.", err=True)
+			sys.exit(EXIT_ERROR)
+		doc = frappe.get_doc("Switch to Perpetual Inventory", name)
+		doc.check_permission("submit")
+		_repost(doc, as_json)
+		if as_json:
+			_print_json({"switch": doc.name, "switch_status": doc.status, "reposted": doc.reposted_count})
+		else:
+			click.echo(f"Applied {doc.name}: {doc.reposted_count} documents reposted.")
 
 
 @contextmanager

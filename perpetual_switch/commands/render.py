@@ -94,7 +94,44 @@ def plan(data):
 			"Company defaults:\n"
 			+ table(["Field", "Current", "Proposed"], [[c["field"], c["current"] if c["current"] is not None else "(empty)", c["proposed"]] for c in data["company_defaults"]])
 		)
+	if data.get("backdated"):
+		parts.append(backdated(data["backdated"], cur))
 	parts.append(issues(data))
+	return "\n\n".join(parts)
+
+
+def backdated(b, cur):
+	"""A backdated switch: the documents after the cutover it reposts and what that changes."""
+	counts = ", ".join(f"{t['voucher_type']} {t['count']}" for t in b["by_type"]) or "none"
+	parts = [f"Backdated: {b['vouchers']} documents after the cutover to repost ({counts})."]
+	if not b["previewed"]:
+		parts.append("GL change not computed (run plan --backdated without blockers to see it).")
+		return "\n".join(parts)
+	parts.append(
+		"GL change of the reposted documents, per account:\n"
+		+ table(
+			["Account", "Before", "After", "Change"],
+			[[c["account"], f"{c['before']} {cur}", f"{c['after']} {cur}", f"{c['change']} {cur}"] for c in b["account_changes"]],
+			right=(1, 2, 3),
+		)
+	)
+	parts.append(
+		f"After the repost, as of {b['today']}:\n"
+		+ table(
+			["Stock account", "Stock value", "GL balance", "Difference"],
+			[[a["account"], f"{a['stock_value']} {cur}", f"{a['gl_balance']} {cur}", f"{a['difference']} {cur}"] for a in b["stock_today"]],
+			right=(1, 2, 3),
+		)
+	)
+	if b["closing_journal"]:
+		parts.append(
+			f"Closing journal entry dated {b['today']}:\n"
+			+ table(
+				["Account", "Debit", "Credit", "Cost center"],
+				[[l["account"], f"{l['debit']} {cur}", f"{l['credit']} {cur}", l["cost_center"] or ""] for l in b["closing_journal"]],
+				right=(1, 2),
+			)
+		)
 	return "\n\n".join(parts)
 
 

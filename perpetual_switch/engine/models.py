@@ -209,6 +209,13 @@ class SwitchInputs:
 	"""Per item, read only when the company books stock item-wise."""
 	periodic_entries: tuple[DatedDocument, ...] = ()
 	"""Periodic Accounting Entries (ERPNext 16) the company posted on or before the cutover."""
+	backdated: bool = False
+	"""Repost the documents after the cutover instead of refusing them."""
+	repost_vouchers: tuple = ()
+	"""Backdated only: the vouchers after the cutover to repost (engine.backdated.RepostVoucher)."""
+	period_closings_after: tuple[DatedDocument, ...] = ()
+	closed_periods_after: tuple[DatedDocument, ...] = ()
+	manual_journals_after: tuple[DatedDocument, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -325,6 +332,8 @@ class Plan:
 	items: tuple[ItemAccountLine, ...] = ()
 	"""Item-wise mode only: each item with stock and its resolved account."""
 	periodic_entries: tuple[DatedDocument, ...] = ()
+	backdated: object = None
+	"""engine.backdated.BackdatedPlan for a backdated switch, else None."""
 
 	@property
 	def mode(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from . import backdated as backdated_rules
 from .accounts import (
 	cost_center_issues,
 	expense_account_issues,
@@ -192,6 +193,22 @@ def build_plan(data: SwitchInputs) -> Plan:
 
 	blockers.extend(_period_blockers(data))
 	blockers.extend(_stock_blockers(data))
+	backdated = None
+	if data.backdated:
+		backdated_blockers, backdated_warnings = backdated_rules.issues(
+			data.cutover_date,
+			data.period_closings_after,
+			data.closed_periods_after,
+			data.manual_journals_after,
+		)
+		blockers.extend(backdated_blockers)
+		warnings.extend(backdated_warnings)
+		backdated = backdated_rules.BackdatedPlan(
+			vouchers=len(data.repost_vouchers),
+			by_type=backdated_rules.count_by_type(data.repost_vouchers),
+			manual_journals=data.manual_journals_after,
+			repost=backdated_rules.order(data.repost_vouchers),
+		)
 	if data.country == "Portugal":
 		warnings.extend(snc_chart_warnings(data))
 
@@ -235,6 +252,7 @@ def build_plan(data: SwitchInputs) -> Plan:
 		item_wise_inventory=company.item_wise_inventory,
 		items=tuple(item_lines),
 		periodic_entries=data.periodic_entries,
+		backdated=backdated,
 	)
 
 
@@ -401,7 +419,7 @@ def _sampled(code: str, template: str, documents, count: int, params: dict) -> I
 
 def _stock_blockers(data: SwitchInputs) -> list[Issue]:
 	issues = []
-	if data.stock_ledger_after_count:
+	if data.stock_ledger_after_count and not data.backdated:
 		issues.append(
 			_sampled(
 				"stock_ledger_after_cutover",
@@ -413,7 +431,7 @@ def _stock_blockers(data: SwitchInputs) -> list[Issue]:
 				{"date": data.cutover_date},
 			)
 		)
-	if data.purchase_invoices_after_count:
+	if data.purchase_invoices_after_count and not data.backdated:
 		issues.append(
 			_sampled(
 				"purchase_invoice_after_cutover",

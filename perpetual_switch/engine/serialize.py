@@ -103,9 +103,54 @@ def plan_to_dict(plan: Plan, translate: Callable[[str], str] = str, receipts_lim
 			{"name": d.name, "posting_date": d.posting_date.isoformat() if d.posting_date else None}
 			for d in plan.periodic_entries
 		],
+		"backdated": _backdated(plan, money),
 		"freeze": {
 			"doctypes": list(plan.freeze.doctypes),
 			"new_periods": [[s.isoformat(), e.isoformat()] for s, e in plan.freeze.new_periods],
 			"extend_periods": [[name, list(doctypes)] for name, doctypes in plan.freeze.extend_periods],
 		},
+	}
+
+
+def _backdated(plan: Plan, money) -> dict | None:
+	"""What a backdated switch reposts after the cutover; None for an ordinary switch."""
+	b = plan.backdated
+	if b is None:
+		return None
+	return {
+		"vouchers": b.vouchers,
+		"by_type": [{"voucher_type": t, "count": n} for t, n in b.by_type],
+		"previewed": b.previewed,
+		"account_changes": [
+			{"account": c.account, "before": money(c.before), "after": money(c.after), "change": money(c.change)}
+			for c in b.account_changes
+		],
+		"vouchers_changed": [
+			{
+				"voucher_type": v.voucher_type,
+				"voucher_no": v.voucher_no,
+				"posting_date": v.posting_date.isoformat() if v.posting_date else None,
+				"changes": [{"account": a, "change": money(c)} for a, c in v.changes],
+			}
+			for v in b.voucher_changes
+			if v.changes
+		],
+		"today": b.today.isoformat() if b.today else None,
+		"stock_today": [
+			{
+				"account": a.account,
+				"stock_value": money(a.stock_value),
+				"gl_balance": money(a.gl_balance),
+				"difference": money(a.difference),
+			}
+			for a in b.stock_today
+		],
+		"closing_journal": [
+			{"account": line.account, "debit": money(line.debit), "credit": money(line.credit), "cost_center": line.cost_center}
+			for line in (b.closing_journal.lines if b.closing_journal else ())
+		],
+		"manual_journals": [
+			{"name": d.name, "posting_date": d.posting_date.isoformat() if d.posting_date else None}
+			for d in b.manual_journals
+		],
 	}

@@ -35,7 +35,7 @@ def accruals_for(company: str, receipt_rows: list[str], for_update: bool = False
 			cast(r.unbilled_value as char), s.expense_account, s.cost_center
 		from `tabPerpetual Switch Receipt` r
 		join `tabSwitch to Perpetual Inventory` s on s.name = r.parent
-		where s.docstatus = 1 and s.status = 'Applied' and s.company = %(company)s
+		where s.docstatus = 1 and s.status in ('Applied', 'Reposting') and s.company = %(company)s
 			and r.parenttype = 'Switch to Perpetual Inventory' and r.item_row in %(rows)s
 		""" + (" for update" if for_update else ""),
 		{"company": company, "rows": receipt_rows},

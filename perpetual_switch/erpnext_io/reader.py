@@ -88,6 +88,7 @@ def read_inputs(
 	default_overrides: dict | None = None,
 	exclude_switch: str | None = None,
 	progress=None,
+	backdated: bool = False,
 ) -> SwitchInputs:
 	"""Everything the engine needs; `progress(percent, description)` is told as each part is read."""
 	progress = progress or (lambda percent, description: None)
@@ -130,7 +131,7 @@ def read_inputs(
 	progress(40, _("GL balance per account"))
 	gl_balances = gl_balance_by_account(company.name, cutover_date, relevant)
 	progress(60, _("Receipts not billed"))
-	receipts = receipt_rows(company.name, cutover_date)
+	receipts = receipt_rows(company.name, cutover_date, billed_later=backdated)
 	progress(80, _("Documents after the cutover"))
 	# Samples to name in the blockers, only when the one pass found any.
 	stock_after = later_stock_ledger(company.name, cutover_date)[0] if after_count else ()
@@ -138,6 +139,23 @@ def read_inputs(
 	invoices_after, invoices_after_count = later_purchase_invoices(company.name, cutover_date)
 	items = item_stock(company.name, cutover_date) if company.item_wise_inventory else ()
 	reposts = pending_reposts(company.name, cutover_date)
+	later = {}
+	if backdated:
+		from perpetual_switch.erpnext_io import backdated as later_documents
+
+		vouchers = later_documents.vouchers_after(company.name, cutover_date)
+		stock_accounts = {a.name for a in accounts.values() if a.account_type == "Stock"} | {
+			w.account for w in warehouses if w.account
+		}
+		later = {
+			"backdated": True,
+			"repost_vouchers": vouchers,
+			"period_closings_after": later_documents.period_closings_after(company.name, cutover_date),
+			"closed_periods_after": later_documents.closed_periods_after(
+				company.name, cutover_date, {v.voucher_type for v in vouchers} | {"Journal Entry"}
+			),
+			"manual_journals_after": later_documents.manual_stock_journals(company.name, cutover_date, stock_accounts),
+		}
 
 	return SwitchInputs(
 		company=company,
@@ -174,6 +192,7 @@ def read_inputs(
 		negative_running_count=negative_count,
 		item_stock=items,
 		periodic_entries=periodic_entries(company.name, cutover_date),
+		**later,
 	)
 
 
@@ -331,13 +350,15 @@ def periodic_entries(company: str, cutover_date: date) -> tuple[DatedDocument, .
 	return tuple(DatedDocument("Journal Entry", name, getdate(posting_date)) for name, posting_date in rows)
 
 
-def receipt_rows(company: str, cutover_date: date) -> tuple[ReceiptRow, ...]:
+def receipt_rows(company: str, cutover_date: date, billed_later: bool = False) -> tuple[ReceiptRow, ...]:
 	"""Submitted receipt rows of stock items with quantity left to bill at the cutover.
 
 	Returned and billed quantities count only documents dated on or before the cutover. The query
 	starts from the company's receipts and looks up each row's returns and invoices through their
 	indexed links, row first (grouping every invoice row of the company costs more than the
-	lookups, and letting the optimizer start a lookup from the headers scans them once per row)."""
+	lookups, and letting the optimizer start a lookup from the headers scans them once per row).
+	A receipt marked Completed was billed by the cutover unless invoices came after it
+	(`billed_later`, a backdated switch): then every receipt is looked at."""
 	rows = frappe.db.sql(
 		"""
 		select pr.name, pri.name, pri.item_code, pr.status, pri.stock_qty, pri.base_net_amount,
@@ -358,12 +379,12 @@ def receipt_rows(company: str, cutover_date: date) -> tuple[ReceiptRow, ...]:
 		join `tabPurchase Receipt Item` pri on pri.parent = pr.name
 		join `tabItem` item on item.name = pri.item_code
 		where pr.company = %(company)s and pr.docstatus = 1 and pr.is_return = 0
-			and pr.posting_date <= %(date)s and pr.status != 'Completed'
+			and pr.posting_date <= %(date)s and (pr.status != 'Completed' or %(billed_later)s)
 			and item.is_stock_item = 1 and pri.is_fixed_asset = 0
 		having pri.stock_qty - returned_qty - billed_qty > 0
 		order by pr.posting_date, pr.name, pri.idx
 		""",
-		{"company": company, "date": cutover_date},
+		{"company": company, "date": cutover_date, "billed_later": int(billed_later)},
 	)
 	# Quantities and amounts are DECIMAL columns: they arrive as Decimal, never as binary floats.
 	return tuple(

@@ -18,7 +18,7 @@ from perpetual_switch.services import switch as service
 
 SWITCH = service.SWITCH
 EVENT = "perpetual_switch_progress"
-RUNNING = ("Queued", "Applying", "Rolling Back")
+RUNNING = ("Queued", "Applying", "Reposting", "Rolling Back")
 TIMEOUT = 4 * 3600
 STATE_DAYS = 7
 
@@ -94,6 +94,7 @@ def enqueue_apply(
 	freeze_accounts: bool = False,
 	company_defaults: dict | None = None,
 	switch: str | None = None,
+	backdated: bool = False,
 ) -> dict:
 	"""Enqueue the switch of a company (or the submission of a draft switch given by name)."""
 	service._require_company(company)
@@ -120,8 +121,26 @@ def enqueue_apply(
 		freeze_accounts=bool(freeze_accounts),
 		company_defaults=company_defaults or None,
 		switch=switch,
+		backdated=bool(backdated),
 	)
 	return state(company) or queued
+
+
+def enqueue_resume(company: str, switch: str, user: str) -> None:
+	"""Pick up a backdated switch's repost where it stopped (a worker stopped in the middle)."""
+	_set_state(company, status="Queued", action="apply", switch=switch, reason=None, user=user)
+	frappe.enqueue(
+		"perpetual_switch.services.background.run_resume",
+		queue="long",
+		timeout=TIMEOUT,
+		job_id=job_id(company),
+		deduplicate=True,
+		enqueue_after_commit=True,
+		now=bool(frappe.flags.in_test),
+		company=company,
+		user=user,
+		switch=switch,
+	)
 
 
 def enqueue_rollback(company: str, overwrite_later_edits: bool = False) -> dict:
@@ -177,6 +196,7 @@ def run_apply(
 	freeze_accounts: bool = False,
 	company_defaults: dict | None = None,
 	switch: str | None = None,
+	backdated: bool = False,
 ) -> None:
 	_as_user(user)
 	_set_state(company, status="Applying")
@@ -194,10 +214,14 @@ def run_apply(
 				freeze_accounts=freeze_accounts,
 				company_defaults=company_defaults,
 				progress=progress,
+				backdated=backdated,
 			)
 		frappe.db.commit()
 	except Exception as exc:
 		_fail(company, user, exc, switch, "Failed")
+		return
+	if doc.status == "Reposting":
+		_repost(company, user, doc.name)
 		return
 	_set_state(company, status="Applied", switch=doc.name, percent=100)
 	_publish(company, user, status="Applied", switch=doc.name, done=True)
@@ -216,3 +240,24 @@ def run_rollback(company: str, user: str, overwrite_later_edits: bool = False) -
 		return
 	_set_state(company, status="Rolled Back", switch=doc.name, percent=100)
 	_publish(company, user, status="Rolled Back", switch=doc.name, done=True)
+
+
+def _repost(company: str, user: str, switch: str) -> None:
+	"""The second part of a backdated switch: repost, committing batch by batch; undone on failure."""
+	from perpetual_switch.services import backdated
+
+	_set_state(company, status="Reposting", switch=switch, percent=0)
+	reason = backdated.run_or_undo(switch, realtime_progress(company, user))
+	if reason:
+		_set_state(company, status="Failed", reason=reason)
+		_publish(company, user, status="Failed", reason=reason, done=True)
+		return
+	_set_state(company, status="Applied", switch=switch, percent=100)
+	_publish(company, user, status="Applied", switch=switch, done=True)
+
+
+def run_resume(company: str, user: str, switch: str) -> None:
+	_as_user(user)
+	if frappe.db.get_value(SWITCH, switch, "status") != "Reposting":
+		return
+	_repost(company, user, switch)

@@ -142,6 +142,7 @@ def build(
 	company_defaults: dict | None = None,
 	exclude_switch: str | None = None,
 	progress=None,
+	backdated: bool = False,
 ) -> Plan:
 	overrides = {k: v for k, v in (company_defaults or {}).items() if v}
 	for fieldname, value in overrides.items():
@@ -164,6 +165,7 @@ def build(
 		default_overrides=overrides,
 		exclude_switch=exclude_switch,
 		progress=progress,
+		backdated=backdated,
 	)
 	if progress:
 		progress(100, _("Done"))
@@ -188,12 +190,22 @@ def apply(
 	freeze_accounts: bool = False,
 	company_defaults: dict | None = None,
 	progress=None,
+	backdated: bool = False,
 ):
 	"""Create and submit a switch in the caller's transaction. Raises SwitchBlocked (nothing
-	written) when anything blocks. The plan is computed once, under the company's lock."""
+	written) when anything blocks. The plan is computed once, under the company's lock.
+
+	A backdated switch comes back "Reposting": its documents after the cutover are listed, and
+	services.backdated.run reposts them (in batches, committing each)."""
 	_require_company(company)
 	frappe.has_permission(SWITCH, "submit", throw=True)
 	writer.lock_company(company, fresh=True)
+	doc = new_switch(company, cutover_date, expense_account, cost_center, freeze_stock, freeze_accounts, backdated)
+	# Inserted as submitted: one save, its rows written once.
+	return _plan_and_submit(doc, company_defaults, progress)
+
+
+def new_switch(company, cutover_date, expense_account, cost_center, freeze_stock, freeze_accounts, backdated):
 	doc = frappe.new_doc(SWITCH)
 	doc.update(
 		{
@@ -203,10 +215,10 @@ def apply(
 			"cost_center": cost_center,
 			"freeze_stock": int(freeze_stock),
 			"freeze_accounts": int(freeze_accounts),
+			"backdated": int(bool(backdated)),
 		}
 	)
-	# Inserted as submitted: one save, its rows written once.
-	return _plan_and_submit(doc, company_defaults, progress)
+	return doc
 
 
 def submit_draft(name: str, company_defaults: dict | None = None, progress=None):
@@ -395,6 +407,7 @@ def refresh_switch(doc) -> Plan:
 			doc.flags.company_defaults,
 			exclude_switch=doc.name,
 			progress=_scaled(doc.flags.progress, 0, 40),
+			backdated=bool(doc.get("backdated")),
 		)
 		doc.flags.plan = result
 	data = plan_dict(result, RECEIPTS_SHOWN)
@@ -410,6 +423,7 @@ def refresh_switch(doc) -> Plan:
 		"journal_lines",
 		[{**line, "purpose": j["purpose"], "currency": result.currency} for j in data["journal_entries"] for line in j["lines"]],
 	)
+	doc.repost_count = result.backdated.vouchers if result.backdated else 0
 	doc.receipts_count = len(result.srbnb.receipts)
 	doc.unbilled_total = result.srbnb.unbilled_value
 	doc.plan_json = frappe.as_json(data)
@@ -452,6 +466,12 @@ def apply_switch(doc) -> None:
 	for change in changes:
 		doc.append("changes", change.as_row())
 	doc.status = "Applied"
+	if result.backdated:
+		from perpetual_switch.services import backdated
+
+		progress(95, _("Listing {0} documents to repost after the cutover").format(result.backdated.vouchers))
+		backdated.prepare(doc)
+		doc.status = "Reposting"
 	doc.failure_reason = None
 	doc.applied_by = frappe.session.user
 	doc.applied_on = now_datetime()
@@ -467,10 +487,33 @@ def apply_switch(doc) -> None:
 def rollback_switch(doc) -> None:
 	"""Undo a switch: lift the freeze, cancel its journals, restore every company value."""
 	writer.lock_company(doc.company)
-	moved = reader.stock_moved_after(doc.company, doc.cutover_date)
-	cleared = frappe.get_all(
-		"Perpetual Switch Clearing", filters={"switch": doc.name, "status": "Active"}, pluck="purchase_invoice"
-	)
+	if doc.flags.undo:
+		# A backdated switch that failed while reposting undoes itself: nothing else was posted under it.
+		_undo_switch(doc)
+		return
+	backdated = None
+	if doc.get("backdated"):
+		from perpetual_switch.services import backdated
+
+		if doc.status == "Reposting":
+			raise RollbackRefused(_("Switch {0} is still reposting documents after its cutover; wait until it ends.").format(doc.name))
+		closed = backdated.rollback_refusals(doc)
+		if closed:
+			raise RollbackRefused(
+				_("Switch {0} cannot be rolled back: {1} closes dates after its cutover {2}, whose documents it reposted. Reopen it first.").format(
+					doc.name, ", ".join(closed[:5]), doc.cutover_date
+				)
+			)
+	# Documents the backdated switch reposted were there before it: only later ones stop a rollback.
+	reposted = backdated.listed(doc) if backdated else set()
+	moved = [d for d in reader.stock_moved_after(doc.company, doc.cutover_date) if (d.doctype, d.name) not in reposted]
+	cleared = [
+		name
+		for name in frappe.get_all(
+			"Perpetual Switch Clearing", filters={"switch": doc.name, "status": "Active"}, pluck="purchase_invoice"
+		)
+		if ("Purchase Invoice", name) not in reposted
+	]
 	from perpetual_switch.services.late_costs import booked_after
 
 	late = booked_after(doc)
@@ -500,6 +543,19 @@ def rollback_switch(doc) -> None:
 				),
 			)
 		)
+	if backdated:
+		_progress(doc)(10, _("Putting back the ledgers of the documents reposted after the cutover"))
+		backdated.restore(doc)
+	_undo_switch(doc, changes)
+
+
+def _undo_switch(doc, changes=None) -> None:
+	if doc.get("backdated"):
+		from perpetual_switch.services import backdated
+
+		if doc.flags.undo:
+			backdated.restore(doc)
+	changes = changes if changes is not None else [writer.Change.from_row(row) for row in doc.changes]
 	_progress(doc)(30, _("Cancelling the switch's journal entries"))
 	writer.unfreeze(changes)
 	for fieldname in ("srbnb_journal_entry", "stock_journal_entry"):

@@ -1,0 +1,443 @@
+"""Reading and reposting the documents a backdated switch re-books, through ERPNext's own GL builders.
+
+Stock vouchers go through `erpnext.accounts.utils.repost_gle_for_stock_vouchers`, purchase
+invoices that only bill through what ERPNext's Repost Accounting Ledger does for them (ledger
+entries deleted, `make_gl_entries` again). Before anything is reposted, each voucher's GL, payment
+ledger and expense accounts are kept on its row of *Perpetual Switch Repost*, so that an undo puts
+back exactly the rows that were there. The caller owns the transaction: ERPNext's own per-chunk
+commit is held back here so that a batch and its recorded position commit together.
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from datetime import date, timedelta
+from decimal import Decimal
+
+import frappe
+
+from perpetual_switch.engine.backdated import RepostVoucher, net_by_account
+from perpetual_switch.engine.models import DatedDocument
+from perpetual_switch.engine.money import to_decimal
+
+REPOST = "Perpetual Switch Repost"
+SWITCH = "Switch to Perpetual Inventory"
+LEDGERS = ("GL Entry", "Payment Ledger Entry", "Advance Payment Ledger Entry")
+CHUNK = 500
+INSERT_BYTES = 4 * 1024 * 1024
+"""Bytes of values per multi-row insert, far under MariaDB's default 16 MiB packet."""
+
+
+def _seconds(value) -> str:
+	"""A posting time (timedelta from MariaDB) as text that sorts in time order."""
+	if isinstance(value, timedelta):
+		return f"{value.total_seconds():015.6f}"
+	return str(value or "")
+
+
+def vouchers_after(company: str, cutover_date: date) -> tuple[RepostVoucher, ...]:
+	"""Submitted documents after the cutover whose GL perpetual inventory books differently: every
+	voucher with stock ledger entries, and purchase invoices of stock items that do not move stock."""
+	params = {"company": company, "date": cutover_date}
+	stock = frappe.db.sql(
+		"""
+		select voucher_type, voucher_no, min(posting_date), min(posting_time), min(creation)
+		from `tabStock Ledger Entry`
+		where company = %(company)s and is_cancelled = 0 and posting_date > %(date)s
+		group by voucher_type, voucher_no
+		""",
+		params,
+	)
+	invoices = frappe.db.sql(
+		"""
+		select 'Purchase Invoice', pi.name, pi.posting_date, pi.posting_time, pi.creation
+		from `tabPurchase Invoice` pi
+		where pi.company = %(company)s and pi.docstatus = 1 and pi.posting_date > %(date)s
+			and pi.update_stock = 0 and pi.is_opening != 'Yes'
+			and exists (
+				select 1 from `tabPurchase Invoice Item` pii
+				join `tabItem` item on item.name = pii.item_code
+				where pii.parent = pi.name and item.is_stock_item = 1 and pii.is_fixed_asset = 0
+			)
+		""",
+		params,
+	)
+	return tuple(
+		RepostVoucher(t, n, d, _seconds(tm), str(c), moves)
+		for moves, rows in ((True, stock), (False, invoices))
+		for t, n, d, tm, c in rows
+	)
+
+
+def period_closings_after(company: str, cutover_date: date) -> tuple[DatedDocument, ...]:
+	rows = frappe.db.sql(
+		"""select name, period_end_date from `tabPeriod Closing Voucher`
+		where company = %(company)s and docstatus = 1 and period_end_date > %(date)s
+		order by period_end_date, name""",
+		{"company": company, "date": cutover_date},
+	)
+	return tuple(DatedDocument("Period Closing Voucher", name, end) for name, end in rows)
+
+
+def closed_periods_after(company: str, cutover_date: date, doctypes) -> tuple[DatedDocument, ...]:
+	"""Accounting Periods ending after the cutover that close any of `doctypes`."""
+	if not doctypes:
+		return ()
+	rows = frappe.db.sql(
+		"""select distinct ap.name, ap.end_date
+		from `tabAccounting Period` ap
+		join `tabClosed Document` cd on cd.parent = ap.name and cd.parenttype = 'Accounting Period'
+		where ap.company = %(company)s and ap.end_date > %(date)s and cd.closed = 1
+			and cd.document_type in %(doctypes)s
+		order by ap.end_date, ap.name""",
+		{"company": company, "date": cutover_date, "doctypes": tuple(sorted(doctypes))},
+	)
+	return tuple(DatedDocument("Accounting Period", name, end) for name, end in rows)
+
+
+def manual_stock_journals(company: str, cutover_date: date, accounts) -> tuple[DatedDocument, ...]:
+	"""Journal entries after the cutover that post to any of the stock `accounts`."""
+	if not accounts:
+		return ()
+	rows = frappe.db.sql(
+		"""select voucher_no, min(posting_date) from `tabGL Entry`
+		where company = %(company)s and is_cancelled = 0 and voucher_type = 'Journal Entry'
+			and posting_date > %(date)s and account in %(accounts)s
+		group by voucher_no order by min(posting_date), voucher_no""",
+		{"company": company, "date": cutover_date, "accounts": tuple(sorted(accounts))},
+	)
+	return tuple(DatedDocument("Journal Entry", name, day) for name, day in rows)
+
+
+# What was there before: kept per voucher, put back exactly.
+
+
+def _encode(value):
+	# Decimal, dates, datetimes and times as MariaDB's own text: inserted back, they are the same values.
+	return str(value)
+
+
+def _ledger_rows(doctype: str, voucher_type: str, names) -> dict[str, list[dict]]:
+	rows: dict[str, list[dict]] = {}
+	for start in range(0, len(names), CHUNK):
+		for row in frappe.db.sql(
+			f"select * from `tab{doctype}` where voucher_type = %(type)s and voucher_no in %(names)s",
+			{"type": voucher_type, "names": tuple(names[start : start + CHUNK])},
+			as_dict=True,
+		):
+			rows.setdefault(row["voucher_no"], []).append(dict(row))
+	return rows
+
+
+def _invoice_accounts(names) -> dict[str, dict]:
+	found: dict[str, dict] = {}
+	for start in range(0, len(names), CHUNK):
+		chunk = tuple(names[start : start + CHUNK])
+		for parent, row, account in frappe.db.sql(
+			"select parent, name, expense_account from `tabPurchase Invoice Item` where parent in %(names)s",
+			{"names": chunk},
+		):
+			found.setdefault(parent, {"items": {}})["items"][row] = account
+		for name, against in frappe.db.sql(
+			"select name, against_expense_account from `tabPurchase Invoice` where name in %(names)s", {"names": chunk}
+		):
+			found.setdefault(name, {"items": {}})["against"] = against
+	return found
+
+
+def missing_accounts(company: str, vouchers) -> dict[str, list[list]]:
+	"""Accounts perpetual inventory needs that documents posted under periodic left empty, as
+	ERPNext fills them when they are made under perpetual inventory: a stock entry row's expense
+	account (item default, else item group default, else the company's stock adjustment account)
+	and a stock reconciliation's difference account. Set now; returned per voucher as
+	[doctype, name, field, value before] so that an undo empties them again."""
+	from erpnext.setup.doctype.item_group.item_group import get_item_group_defaults
+	from erpnext.stock.doctype.item.item import get_item_defaults
+
+	adjustment = frappe.get_cached_value("Company", company, "stock_adjustment_account")
+	filled: dict[str, list[list]] = {}
+	entries = tuple(v.voucher_no for v in vouchers if v.voucher_type == "Stock Entry")
+	for start in range(0, len(entries), CHUNK):
+		for row, parent, item_code in frappe.db.sql(
+			"""select name, parent, item_code from `tabStock Entry Detail`
+			where parent in %(names)s and coalesce(expense_account, '') = ''""",
+			{"names": entries[start : start + CHUNK]},
+		):
+			account = (
+				get_item_defaults(item_code, company).get("expense_account")
+				or get_item_group_defaults(item_code, company).get("expense_account")
+				or adjustment
+			)
+			if account:
+				frappe.db.set_value("Stock Entry Detail", row, "expense_account", account, update_modified=False)
+				filled.setdefault(parent, []).append(["Stock Entry Detail", row, "expense_account", None])
+	reconciliations = tuple(v.voucher_no for v in vouchers if v.voucher_type == "Stock Reconciliation")
+	if reconciliations and adjustment:
+		for (name,) in frappe.db.sql(
+			"""select name from `tabStock Reconciliation`
+			where name in %(names)s and coalesce(expense_account, '') = ''""",
+			{"names": reconciliations},
+		):
+			frappe.db.set_value("Stock Reconciliation", name, "expense_account", adjustment, update_modified=False)
+			filled.setdefault(name, []).append(["Stock Reconciliation", name, "expense_account", None])
+	return filled
+
+
+def record(switch: str, company: str, vouchers, filled=None) -> int:
+	"""One Pending row per voucher, in order, each holding the voucher's ledgers as they are now
+	(and the fields `filled` set on it, to empty again on undo)."""
+	filled = filled or {}
+	by_type: dict[str, list[str]] = {}
+	for voucher in vouchers:
+		by_type.setdefault(voucher.voucher_type, []).append(voucher.voucher_no)
+	ledgers = {
+		(doctype, voucher_type): _ledger_rows(doctype, voucher_type, names)
+		for voucher_type, names in by_type.items()
+		for doctype in LEDGERS
+	}
+	invoices = _invoice_accounts(by_type.get("Purchase Invoice", []))
+	now = frappe.utils.now()
+	user = frappe.session.user
+	fields = [
+		"name", "creation", "modified", "owner", "modified_by", "docstatus", "switch", "company", "seq",
+		"status", "voucher_type", "voucher_no", "posting_date", "moves_stock", "gl_change", "backup",
+	]  # fmt: skip
+	rows = []
+	for seq, v in enumerate(vouchers, start=1):
+		backup = {
+			"ledgers": {doctype: ledgers[(doctype, v.voucher_type)].get(v.voucher_no, []) for doctype in LEDGERS},
+			"invoice": invoices.get(v.voucher_no) if v.voucher_type == "Purchase Invoice" else None,
+			"filled": filled.get(v.voucher_no, []) if v.voucher_type in ("Stock Entry", "Stock Reconciliation") else [],
+		}
+		rows.append(
+			(
+				f"{switch}-R{seq}", now, now, user, user, 0, switch, company, seq, "Pending", v.voucher_type,
+				v.voucher_no, v.posting_date, int(v.stock), 0, json.dumps(backup, default=_encode),
+			)  # fmt: skip
+		)
+	_insert_many(REPOST, fields, rows)
+	return len(rows)
+
+
+def _insert_many(doctype: str, fields, rows) -> None:
+	"""Parameterised multi-row inserts of a few MiB each: only placeholders are put in the text."""
+	columns = ", ".join(f"`{f}`" for f in fields)
+	placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
+	chunk, size = [], 0
+	for row in rows:
+		chunk.append(row)
+		size += sum(len(v) if isinstance(v, str) else 16 for v in row)
+		if size >= INSERT_BYTES:
+			_insert(doctype, columns, placeholder, chunk)
+			chunk, size = [], 0
+	if chunk:
+		_insert(doctype, columns, placeholder, chunk)
+
+
+def _insert(doctype, columns, placeholder, chunk) -> None:
+	frappe.db.sql(
+		f"insert into `tab{doctype}` ({columns}) values " + ", ".join([placeholder] * len(chunk)),
+		tuple(value for row in chunk for value in row),
+	)
+
+
+def pending(switch: str, limit: int) -> list[tuple[str, RepostVoucher, dict[str, Decimal]]]:
+	"""The next vouchers still to repost, in order: (row, voucher, its GL before per account)."""
+	rows = frappe.db.sql(
+		"""select name, voucher_type, voucher_no, posting_date, moves_stock, backup
+		from `tabPerpetual Switch Repost` where switch = %(switch)s and status = 'Pending'
+		order by seq limit %(limit)s""",
+		{"switch": switch, "limit": limit},
+	)
+	result = []
+	for name, voucher_type, voucher_no, posting_date, moves_stock, backup in rows:
+		gl = json.loads(backup)["ledgers"]["GL Entry"]
+		before = net_by_account(
+			(r["account"], to_decimal(r["debit"]), to_decimal(r["credit"])) for r in gl if not int(r.get("is_cancelled") or 0)
+		)
+		result.append((name, RepostVoucher(voucher_type, voucher_no, posting_date, stock=bool(moves_stock)), before))
+	return result
+
+
+def counts(switch: str) -> dict[str, int]:
+	return dict(
+		frappe.db.sql(
+			"select status, count(*) from `tabPerpetual Switch Repost` where switch = %(switch)s group by status",
+			{"switch": switch},
+		)
+	)
+
+
+def listed(switch: str) -> set[tuple[str, str]]:
+	return {
+		(t, n)
+		for t, n in frappe.db.sql(
+			"select voucher_type, voucher_no from `tabPerpetual Switch Repost` where switch = %(switch)s",
+			{"switch": switch},
+		)
+	}
+
+
+def gl_now(vouchers) -> dict[tuple[str, str], dict[str, Decimal]]:
+	"""Debit minus credit per account of each voucher's GL as it stands."""
+	by_type: dict[str, list[str]] = {}
+	for v in vouchers:
+		by_type.setdefault(v.voucher_type, []).append(v.voucher_no)
+	result: dict[tuple[str, str], dict[str, Decimal]] = {}
+	for voucher_type, names in by_type.items():
+		for start in range(0, len(names), CHUNK):
+			for name, account, debit, credit in frappe.db.sql(
+				"""select voucher_no, account, sum(debit), sum(credit) from `tabGL Entry`
+				where voucher_type = %(type)s and voucher_no in %(names)s and is_cancelled = 0
+				group by voucher_no, account""",
+				{"type": voucher_type, "names": tuple(names[start : start + CHUNK])},
+			):
+				result.setdefault((voucher_type, name), {})[account] = to_decimal(debit) - to_decimal(credit)
+	return result
+
+
+def mark_reposted(switch: str, done: list[tuple[str, str, Decimal]]) -> None:
+	"""(row, changes as JSON, GL moved) for each voucher reposted; the switch counts them."""
+	for name, changes, moved in done:
+		frappe.db.sql(
+			"""update `tabPerpetual Switch Repost` set status = 'Reposted', changes = %(changes)s,
+			gl_change = %(moved)s where name = %(name)s""",
+			{"name": name, "changes": changes, "moved": moved},
+		)
+	frappe.db.sql(
+		"""update `tabSwitch to Perpetual Inventory` set reposted_count = (
+			select count(*) from `tabPerpetual Switch Repost` where switch = %(switch)s and status = 'Reposted'
+		) where name = %(switch)s""",
+		{"switch": switch},
+	)
+
+
+# Reposting
+
+
+@contextmanager
+def commits_held():
+	"""ERPNext's repost commits after each chunk; within this block the caller decides when."""
+	db = frappe.local.db
+	previous = vars(db).get("commit")
+	db.commit = lambda *args, **kwargs: None
+	try:
+		yield
+	finally:
+		if previous is None:
+			del db.commit
+		else:
+			db.commit = previous
+
+
+def forget_company_caches(company: str) -> None:
+	"""Values ERPNext keeps per request: the company's perpetual flag and its warehouse accounts."""
+	frappe.clear_document_cache("Company", company)
+	cached = getattr(frappe.local, "enable_perpetual_inventory", None)
+	if cached:
+		cached.pop(company, None)
+	accounts = frappe.flags.get("warehouse_account_map")
+	if accounts:
+		accounts.pop(company, None)
+
+
+def repost(company: str, cutover_date: date, vouchers, route_invoice, after_invoice) -> None:
+	"""Repost each voucher's GL as ERPNext books it now (perpetual inventory on), in the given order.
+
+	Consecutive stock vouchers go to ERPNext together; each purchase invoice first gets the expense
+	accounts ERPNext gives it under perpetual inventory (`route_invoice` may route rows further),
+	since its GL follows them, then `after_invoice(doc)` runs once its GL is booked."""
+	from erpnext.accounts.utils import repost_gle_for_stock_vouchers
+
+	run: list[tuple[str, str]] = []
+	start = str(cutover_date + timedelta(days=1))
+
+	def flush():
+		if run:
+			repost_gle_for_stock_vouchers(list(run), start, company)
+			run.clear()
+
+	with commits_held():
+		for voucher in vouchers:
+			if voucher.voucher_type != "Purchase Invoice":
+				run.append((voucher.voucher_type, voucher.voucher_no))
+				continue
+			flush()
+			doc = frappe.get_doc("Purchase Invoice", voucher.voucher_no)
+			_perpetual_expense_accounts(doc, route_invoice)
+			if voucher.stock:
+				run.append((voucher.voucher_type, voucher.voucher_no))
+				flush()
+			else:
+				_repost_invoice(doc)
+			after_invoice(frappe.get_doc("Purchase Invoice", voucher.voucher_no))
+		flush()
+
+
+def _perpetual_expense_accounts(doc, route_invoice) -> None:
+	before = {row.name: row.expense_account for row in doc.items}
+	doc.set_expense_account(for_validate=False)
+	route_invoice(doc)
+	for row in doc.items:
+		if row.expense_account != before[row.name]:
+			frappe.db.set_value("Purchase Invoice Item", row.name, "expense_account", row.expense_account, update_modified=False)
+
+
+def _repost_invoice(doc) -> None:
+	"""What ERPNext's Repost Accounting Ledger does for a purchase invoice, deleting the old entries."""
+	from erpnext.accounts.utils import _delete_accounting_ledger_entries
+
+	_delete_accounting_ledger_entries(doc.doctype, doc.name)
+	frappe.db.delete("Advance Payment Ledger Entry", {"voucher_type": doc.doctype, "voucher_no": doc.name})
+	doc.force_set_against_expense_account()
+	doc.make_gl_entries()
+
+
+def restore(switch: str) -> int:
+	"""Put back every listed voucher's ledgers and expense accounts exactly as recorded."""
+	rows = frappe.db.sql(
+		"""select voucher_type, voucher_no, backup from `tabPerpetual Switch Repost`
+		where switch = %(switch)s and status != 'Restored' order by seq""",
+		{"switch": switch},
+	)
+	by_type: dict[str, list[str]] = {}
+	inserts: dict[tuple[str, tuple], list[tuple]] = {}
+	for voucher_type, voucher_no, backup in rows:
+		by_type.setdefault(voucher_type, []).append(voucher_no)
+		data = json.loads(backup)
+		for doctype, entries in data["ledgers"].items():
+			for entry in entries:
+				key = (doctype, tuple(entry))
+				inserts.setdefault(key, []).append(tuple(entry.values()))
+		for doctype, name, fieldname, value in data.get("filled") or []:
+			frappe.db.set_value(doctype, name, fieldname, value, update_modified=False)
+		invoice = data.get("invoice")
+		if invoice:
+			for row, account in invoice["items"].items():
+				frappe.db.sql(
+					"update `tabPurchase Invoice Item` set expense_account = %(account)s where name = %(row)s",
+					{"account": account, "row": row},
+				)
+			frappe.db.sql(
+				"update `tabPurchase Invoice` set against_expense_account = %(against)s where name = %(name)s",
+				{"against": invoice.get("against"), "name": voucher_no},
+			)
+	for voucher_type, names in by_type.items():
+		for start in range(0, len(names), CHUNK):
+			for doctype in LEDGERS:
+				frappe.db.sql(
+					f"delete from `tab{doctype}` where voucher_type = %(type)s and voucher_no in %(names)s",
+					{"type": voucher_type, "names": tuple(names[start : start + CHUNK])},
+				)
+	for (doctype, columns), values in inserts.items():
+		_insert_many(doctype, columns, values)
+	frappe.db.sql(
+		"update `tabPerpetual Switch Repost` set status = 'Restored' where switch = %(switch)s", {"switch": switch}
+	)
+	return len(rows)
+
+
+def discard(switch: str) -> None:
+	"""A switch undone before it was ever shown as applied keeps no repost rows."""
+	frappe.db.delete(REPOST, {"switch": switch})

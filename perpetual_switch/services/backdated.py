@@ -1,0 +1,231 @@
+"""A backdated switch: perpetual inventory from a past cutover, every document since re-booked.
+
+Apply has two parts. The first is an ordinary switch (sync journals on the cutover, accruals,
+company defaults, perpetual inventory on, documents up to the cutover closed) that also lists
+every voucher after the cutover with its ledgers as they were; it commits with the switch
+"Reposting". The second reposts those vouchers in date order through ERPNext's GL builders,
+a batch per commit with the position recorded, then posts a closing journal dated today for what
+entries made by hand left between stock accounts and stock value, and marks the switch
+"Applied". A failure undoes the whole switch (ledgers put back as recorded); a stopped worker
+resumes from the recorded position (reposting a voucher twice gives the same GL, never double).
+
+The plan previews all of it in a savepoint that is rolled back: the GL change per account comes
+from ERPNext's own builders, not from a re-implementation.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+import frappe
+from frappe import _
+from frappe.utils import getdate
+
+from perpetual_switch.engine import backdated as rules
+from perpetual_switch.engine.models import Plan
+from perpetual_switch.engine.money import ZERO
+from perpetual_switch.erpnext_io import backdated as io
+from perpetual_switch.erpnext_io import clearing, writer
+from perpetual_switch.services import receipts
+from perpetual_switch.services import switch as service
+
+SWITCH = service.SWITCH
+BATCH = 100
+
+
+class RepostFailed(frappe.ValidationError):
+	def __init__(self, voucher: rules.RepostVoucher, reason: str):
+		self.voucher = voucher
+		self.reason = reason
+		super().__init__(service.translate(rules.failure_issue(voucher, reason).template).format(
+			voucher_type=voucher.voucher_type, voucher_no=voucher.voucher_no, reason=reason
+		))
+
+
+@dataclass
+class Outcome:
+	before: dict[str, Decimal] = field(default_factory=dict)
+	after: dict[str, Decimal] = field(default_factory=dict)
+	changes: list = field(default_factory=list)
+	stock_today: tuple = ()
+	closing: object = None
+
+
+def plan(company: str, cutover_date=None, expense_account=None, cost_center=None, preview: bool = True, **options) -> Plan:
+	"""The plan of a backdated switch; with `preview`, what the repost will change, computed by
+	doing it in a savepoint that is rolled back."""
+	service._can_read_plan(company)
+	base = service.build(company, cutover_date, expense_account, cost_center, backdated=True, **options)
+	if base.blockers or not preview:
+		return base
+	return _preview(base, options.get("company_defaults"), options.get("freeze_accounts", False))
+
+
+def _preview(base: Plan, company_defaults, freeze_accounts) -> Plan:
+	company = base.company
+	writer.lock_company(company, fresh=True)
+	savepoint = "perpetual_switch_preview_" + frappe.generate_hash(length=8)
+	frappe.db.savepoint(savepoint)
+	failure = None
+	try:
+		with io.commits_held():
+			doc = service.new_switch(company, base.cutover_date, base.expense_account, base.cost_center, False, freeze_accounts, True)
+			doc.flags.ignore_permissions = True
+			doc = service._plan_and_submit(doc, company_defaults, None)
+			outcome = run(doc, commit=False)
+	except RepostFailed as failed:
+		failure = failed
+	finally:
+		frappe.db.rollback(save_point=savepoint)
+		io.forget_company_caches(company)
+	if failure:
+		blocker = rules.failure_issue(failure.voucher, failure.reason)
+		return replace(base, blockers=(*base.blockers, blocker))
+	return replace(
+		base,
+		backdated=replace(
+			base.backdated,
+			previewed=True,
+			account_changes=rules.account_changes(outcome.before, outcome.after, base.precision),
+			voucher_changes=tuple(outcome.changes),
+			stock_today=outcome.stock_today,
+			closing_journal=outcome.closing,
+			today=getdate(),
+		),
+	)
+
+
+def prepare(doc) -> None:
+	"""Within apply: list the vouchers to repost, each with its ledgers as they are."""
+	result: Plan = doc.flags.plan
+	vouchers = result.backdated.repost
+	count = io.record(doc.name, doc.company, vouchers, io.missing_accounts(doc.company, vouchers))
+	doc.repost_count = count
+	doc.reposted_count = 0
+
+
+def run(doc, commit: bool = True, progress=None) -> Outcome:
+	"""Repost what is still pending, a batch per commit, then close and mark the switch Applied."""
+	if isinstance(doc, str):
+		doc = frappe.get_doc(SWITCH, doc)
+	progress = progress or (lambda percent, description: None)
+	precision = service.reader.currency_precision(doc.currency or frappe.get_cached_value("Company", doc.company, "default_currency"))
+	outcome = Outcome()
+	total = doc.repost_count or 0
+	done = io.counts(doc.name).get("Reposted", 0)
+	io.forget_company_caches(doc.company)
+	while True:
+		batch = io.pending(doc.name, BATCH)
+		if not batch:
+			break
+		vouchers = [voucher for _name, voucher, _before in batch]
+		for voucher in vouchers:
+			try:
+				io.repost(doc.company, doc.cutover_date, [voucher], receipts.route_migrated_receipts, receipts.on_invoice_submit)
+			except Exception as exc:
+				raise RepostFailed(voucher, _reason(exc)) from exc
+		after = io.gl_now(vouchers)
+		marked = []
+		for name, voucher, before in batch:
+			now = after.get((voucher.voucher_type, voucher.voucher_no), {})
+			change = rules.voucher_change(voucher, before, now, precision)
+			for account, amount in before.items():
+				outcome.before[account] = outcome.before.get(account, ZERO) + amount
+			for account, amount in now.items():
+				outcome.after[account] = outcome.after.get(account, ZERO) + amount
+			outcome.changes.append(change)
+			moved = sum((amount for _account, amount in change.changes if amount > 0), ZERO)
+			marked.append((name, json.dumps({a: str(c) for a, c in change.changes}), moved))
+		io.mark_reposted(doc.name, marked)
+		done += len(batch)
+		if commit:
+			frappe.db.commit()
+		progress(min(99, done * 100 // max(total, 1)), _("Reposted {0} of {1} documents after the cutover").format(done, total))
+	outcome.stock_today, outcome.closing = _close(doc, precision)
+	if commit:
+		frappe.db.commit()
+	progress(100, _("Done"))
+	return outcome
+
+
+def _close(doc, precision):
+	"""Post what still separates each stock account from its stock value today, and mark Applied."""
+	today = getdate()
+	current = service.build(doc.company, today, doc.expense_account, doc.cost_center, freeze_stock=False)
+	journal = rules.closing_journal(current.stock_accounts, doc.expense_account, doc.cost_center, precision)
+	if journal:
+		name = writer.post_journal(
+			doc.company,
+			today,
+			journal,
+			_("Closing stock sync ({0})").format(doc.name),
+			_("Backdated switch {0}: stock accounts brought to their stock value on {1}").format(doc.name, today),
+		)
+		doc.db_set("closing_journal_entry", name)
+	doc.db_set({"status": "Applied", "failure_reason": None})
+	return current.stock_accounts, journal
+
+
+def _reason(exc: Exception) -> str:
+	text = str(exc) or exc.__class__.__name__
+	return frappe.utils.strip_html_tags(text.replace("<br>", "\n"))
+
+
+def run_or_undo(name: str, progress=None) -> str | None:
+	"""Run the repost; on any failure undo the whole switch and return why (None when applied)."""
+	try:
+		run(name, commit=True, progress=progress)
+		return None
+	except Exception as exc:
+		reason = str(exc) if isinstance(exc, RepostFailed) else _reason(exc)
+		undo(name, reason)
+		return reason
+
+
+def undo(name: str, reason: str) -> None:
+	"""Put everything back as before the switch and record why, in a transaction of its own."""
+	frappe.db.rollback()
+	frappe.log_error(title=_("Backdated switch {0} failed").format(name))
+	doc = frappe.get_doc(SWITCH, name)
+	doc.flags.undo = True
+	doc.flags.ignore_permissions = True
+	doc.flags.ignore_links = True
+	with service.atomic(doc.company):
+		doc.cancel()
+	frappe.db.set_value(SWITCH, name, {"status": "Failed", "failure_reason": reason}, update_modified=False)
+	frappe.db.commit()
+
+
+def restore(doc) -> None:
+	"""Rollback of a backdated switch: every reposted voucher's ledgers and expense accounts as
+	recorded before the repost, the clearings the repost made released, the closing journal cancelled."""
+	for voucher_type, voucher_no in sorted(io.listed(doc.name)):
+		if voucher_type == "Purchase Invoice":
+			for journal_entry in clearing.release(voucher_no):
+				writer.cancel_journal(journal_entry)
+	if doc.closing_journal_entry:
+		writer.cancel_journal(doc.closing_journal_entry)
+	io.restore(doc.name)
+
+
+def rollback_refusals(doc) -> list[str]:
+	"""What stops rolling back a backdated switch: a period closed after the cutover."""
+	closed = io.period_closings_after(doc.company, doc.cutover_date) + io.closed_periods_after(
+		doc.company, doc.cutover_date, {t for t, _n in io.listed(doc.name)} | {"Journal Entry"}
+	)
+	return [f"{d.doctype} {d.name}" for d in closed]
+
+
+def listed(doc) -> set[tuple[str, str]]:
+	return io.listed(doc.name)
+
+
+def resume_stalled() -> None:
+	"""Scheduled: a switch left Reposting by a stopped worker is picked up where it stopped."""
+	from perpetual_switch.services import background
+
+	for row in frappe.get_all(SWITCH, filters={"docstatus": 1, "status": "Reposting"}, fields=["name", "company", "applied_by"]):
+		if not background._job_alive(row.company):
+			background.enqueue_resume(row.company, row.name, row.applied_by or "Administrator")

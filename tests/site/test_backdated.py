@@ -1,0 +1,295 @@
+"""A backdated switch on a real site: periodic since January, switched as of the year's start.
+
+Two companies get the same documents through ERPNext: one periodic (switched backdated to 31
+December), one perpetual from the start (its twin). After the switch the periodic one's GL per
+account per month of the new year equals the twin's to the cent; rolling back restores every GL
+row of every voucher as it was.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal as D
+
+import pytest
+
+frappe = pytest.importorskip(
+	"frappe", reason="site test: frappe is not importable; run with the bench's Python and --site NAME"
+)
+
+from perpetual_switch import services  # noqa: E402
+from perpetual_switch.services import backdated  # noqa: E402
+
+from .world import (  # noqa: E402
+	ensure_fiscal_year,
+	ensure_supplier,
+	invoice_for,
+	make_account,
+	make_company,
+	make_item,
+	make_warehouse,
+	receipt,
+	run_pending_reposts,
+	stock_issue,
+)
+
+CUT = "2025-12-31"
+SWITCH = "Switch to Perpetual Inventory"
+
+
+def ensure_customer(name="Cust One") -> str:
+	if not frappe.db.exists("Customer", name):
+		frappe.get_doc({"doctype": "Customer", "customer_name": name, "customer_group": "All Customer Groups", "territory": "All Territories"}).insert()
+	return name
+
+
+class Year:
+	"""A company and a year of documents: receipts, invoices before and after the cutover, a
+	delivery, a transfer, a stock reconciliation, a purchase return, an issue, an invoice that
+	moves stock."""
+
+	def __init__(self, tag: str, perpetual: bool):
+		frappe.set_user("Administrator")
+		for year in (2025, 2026):
+			ensure_fiscal_year(year)
+		frappe.db.set_single_value("Stock Settings", "allow_negative_stock", 0)
+		frappe.db.set_single_value("Buying Settings", "maintain_same_rate", 0)
+		self.w = make_company(f"PS Year {tag}", tag, perpetual=perpetual)
+		self.company, self.abbr = self.w.company, tag
+		frappe.db.set_value("Company", self.company, "default_inventory_account", self.acc("Stock In Hand"))
+		self.stock_two = make_account(self.w, "Stock Two")
+		self.w1 = make_warehouse(self.w, "W1")
+		self.w2 = make_warehouse(self.w, "W2", account=self.stock_two)
+		ensure_supplier()
+		ensure_customer()
+		frappe.db.commit()
+
+	def acc(self, name):
+		return f"{name} - {self.abbr}"
+
+	def build(self, a: str, b: str):
+		w = self.w
+		pr1 = receipt(w, "2025-12-10", [(a, 10, 10, self.w1), (b, 5, 20, self.w1)])
+		invoice_for(w, pr1.name, "2025-12-20", keep={a})
+		pr2 = receipt(w, "2026-01-15", [(a, 20, 12, self.w1)])
+		invoice_for(w, pr1.name, "2026-02-10", keep={b})
+		invoice_for(w, pr2.name, "2026-02-20", qtys={a: 15})
+		self.delivery("2026-03-05", a, 8)
+		self.transfer("2026-04-01", a, 5, self.w1, self.w2)
+		self.reconcile("2026-05-10", b, 5, 22)
+		self.purchase_return("2026-06-01", pr2.name, a, 2)
+		stock_issue(w, "2026-07-01", a, 1, self.w2)
+		self.invoice_with_stock("2026-08-01", a, 4, 13)
+		run_pending_reposts(self.company)
+		frappe.db.commit()
+
+	def delivery(self, date, item, qty):
+		doc = frappe.get_doc(
+			{
+				"doctype": "Delivery Note",
+				"company": self.company,
+				"customer": "Cust One",
+				"posting_date": date,
+				"set_posting_time": 1,
+				"currency": "EUR",
+				"conversion_rate": 1,
+				"selling_price_list": "Standard Selling",
+				"plc_conversion_rate": 1,
+				"items": [{"item_code": item, "qty": qty, "rate": 30, "warehouse": self.w1, "conversion_factor": 1}],
+			}
+		)
+		doc.insert()
+		doc.submit()
+
+	def transfer(self, date, item, qty, source, target):
+		doc = frappe.get_doc(
+			{
+				"doctype": "Stock Entry",
+				"stock_entry_type": "Material Transfer",
+				"company": self.company,
+				"posting_date": date,
+				"set_posting_time": 1,
+				"items": [{"item_code": item, "qty": qty, "s_warehouse": source, "t_warehouse": target, "conversion_factor": 1}],
+			}
+		)
+		doc.insert()
+		doc.submit()
+
+	def reconcile(self, date, item, qty, rate):
+		doc = frappe.get_doc(
+			{
+				"doctype": "Stock Reconciliation",
+				"company": self.company,
+				"purpose": "Stock Reconciliation",
+				"posting_date": date,
+				"set_posting_time": 1,
+				"expense_account": self.acc("Stock Adjustment"),
+				"cost_center": self.acc("Main"),
+				"items": [{"item_code": item, "warehouse": self.w1, "qty": qty, "valuation_rate": rate}],
+			}
+		)
+		doc.insert()
+		doc.submit()
+
+	def purchase_return(self, date, pr_name, item, qty):
+		from erpnext.stock.doctype.purchase_receipt.purchase_receipt import make_purchase_return
+
+		doc = make_purchase_return(pr_name)
+		doc.items = [row for row in doc.items if row.item_code == item]
+		for row in doc.items:
+			row.qty = -qty
+			row.received_qty = -qty
+		doc.posting_date = date
+		doc.set_posting_time = 1
+		doc.insert()
+		doc.submit()
+
+	def invoice_with_stock(self, date, item, qty, rate):
+		doc = frappe.get_doc(
+			{
+				"doctype": "Purchase Invoice",
+				"company": self.company,
+				"supplier": "Sup One",
+				"posting_date": date,
+				"set_posting_time": 1,
+				"bill_date": date,
+				"due_date": date,
+				"currency": "EUR",
+				"conversion_rate": 1,
+				"update_stock": 1,
+				"items": [{"item_code": item, "qty": qty, "rate": rate, "warehouse": self.w1, "conversion_factor": 1}],
+			}
+		)
+		doc.insert()
+		doc.submit()
+
+
+def monthly(company: str, abbr: str) -> dict:
+	"""Debit minus credit per account name (without the abbreviation) per month of 2026."""
+	rows = frappe.db.sql(
+		"""select account, date_format(posting_date, '%%Y-%%m'), sum(debit) - sum(credit)
+		from `tabGL Entry` where company = %(company)s and is_cancelled = 0 and posting_date > %(cut)s
+		group by account, date_format(posting_date, '%%Y-%%m')""",
+		{"company": company, "cut": CUT},
+	)
+	suffix = f" - {abbr}"
+	return {(a.removesuffix(suffix), m): D(v) for a, m, v in rows if D(v)}
+
+
+def by_voucher(company: str) -> dict:
+	rows = frappe.db.sql(
+		"""select voucher_type, voucher_no, account, sum(debit), sum(credit), count(*)
+		from `tabGL Entry` where company = %(company)s and is_cancelled = 0
+		group by voucher_type, voucher_no, account""",
+		{"company": company},
+	)
+	return {(t, n, a): (D(d), D(c), k) for t, n, a, d, c, k in rows}
+
+
+def balance(account: str) -> D:
+	return D(frappe.db.sql("select coalesce(sum(debit) - sum(credit), 0) from `tabGL Entry` where account = %s and is_cancelled = 0", account)[0][0])
+
+
+def stock_value(warehouses) -> D:
+	return D(
+		frappe.db.sql(
+			"select coalesce(sum(stock_value_difference), 0) from `tabStock Ledger Entry` where warehouse in %(w)s and is_cancelled = 0",
+			{"w": tuple(warehouses)},
+		)[0][0]
+	)
+
+
+@pytest.fixture(scope="module")
+def twins(site):
+	tag = uuid.uuid4().hex[:3].upper()
+	a, b = make_item(f"YEAR-A-{tag}"), make_item(f"YEAR-B-{tag}")
+	periodic, twin = Year(f"P{tag}", perpetual=False), Year(f"T{tag}", perpetual=True)
+	periodic.build(a, b)
+	twin.build(a, b)
+	return periodic, twin
+
+
+def test_plan_lists_and_previews_without_writing(twins):
+	periodic, _twin = twins
+	before = by_voucher(periodic.company)
+	plain = services.plan(periodic.company, CUT)
+	assert "stock_ledger_after_cutover" in {i.code for i in plain.blockers}
+	result = backdated.plan(periodic.company, CUT)
+	assert not result.blockers, [i.message for i in result.blockers]
+	b = result.backdated
+	assert dict(b.by_type) == {
+		"Purchase Receipt": 2,
+		"Purchase Invoice": 3,
+		"Stock Entry": 2,
+		"Stock Reconciliation": 1,
+		"Delivery Note": 1,
+	}
+	assert b.previewed
+	changes = {c.account: c.change for c in b.account_changes}
+	# The delivery of 8 A at 11.20 (moving average of 10 at 10 and 20 at 12... less what left) is now COGS.
+	assert changes[periodic.acc("Stock In Hand")] != 0
+	for line in b.stock_today:
+		assert line.difference == 0, line
+	assert b.closing_journal is None
+	frappe.db.rollback()
+	assert by_voucher(periodic.company) == before
+	assert not frappe.db.get_value("Company", periodic.company, "enable_perpetual_inventory")
+	assert not frappe.db.exists(SWITCH, {"company": periodic.company, "docstatus": 1})
+
+
+def test_backdated_switch_books_the_year_as_the_twin(twins):
+	periodic, twin = twins
+	before = by_voucher(periodic.company)
+	doc = services.apply(periodic.company, CUT, backdated=True)
+	frappe.db.commit()
+	assert doc.status == "Reposting"
+	assert backdated.run_or_undo(doc.name) is None
+	doc.reload()
+	assert doc.status == "Applied"
+	assert doc.reposted_count == doc.repost_count == 9
+
+	mine, theirs = monthly(periodic.company, periodic.abbr), monthly(twin.company, twin.abbr)
+	assert mine == theirs
+	# 8 A delivered in March at the moving average of 10 at 10.00 and 20 at 12.00: 90.67 of COGS.
+	assert abs(mine[("Cost of Goods Sold", "2026-03")] - D("90.67")) <= D("0.01")
+	# Stock accounts equal stock value today; SRBNB equals what is unbilled today.
+	assert balance(periodic.acc("Stock In Hand")) == stock_value([periodic.w1])
+	assert balance(periodic.stock_two) == stock_value([periodic.w2])
+	assert balance(periodic.acc("Stock Received But Not Billed")) == balance(twin.acc("Stock Received But Not Billed"))
+
+	# The audit lists each reposted voucher with its GL difference.
+	rows = frappe.get_all("Perpetual Switch Repost", filters={"switch": doc.name}, fields=["status", "voucher_type", "changes"])
+	assert len(rows) == 9 and {r.status for r in rows} == {"Reposted"}
+
+	services.rollback(periodic.company)
+	frappe.db.commit()
+	assert by_voucher(periodic.company) == before
+	assert not frappe.db.get_value("Company", periodic.company, "enable_perpetual_inventory")
+
+
+def test_failure_while_reposting_undoes_the_switch(twins, monkeypatch):
+	periodic, _twin = twins
+	before = by_voucher(periodic.company)
+	company_before = frappe.db.get_value("Company", periodic.company, "*", as_dict=True)
+	doc = services.apply(periodic.company, CUT, backdated=True)
+	frappe.db.commit()
+	from perpetual_switch.erpnext_io import backdated as io
+
+	calls = {"n": 0}
+	real = io.repost
+
+	def fail_on_fifth(*args, **kwargs):
+		calls["n"] += 1
+		if calls["n"] == 5:
+			raise frappe.ValidationError("injected fault")
+		return real(*args, **kwargs)
+
+	monkeypatch.setattr(io, "repost", fail_on_fifth)
+	monkeypatch.setattr(backdated, "BATCH", 2)
+	reason = backdated.run_or_undo(doc.name)
+	assert reason and "injected fault" in reason
+	doc.reload()
+	assert doc.status == "Failed" and doc.docstatus == 2
+	assert by_voucher(periodic.company) == before
+	now = frappe.db.get_value("Company", periodic.company, "*", as_dict=True)
+	assert {k: v for k, v in now.items() if k != "modified"} == {k: v for k, v in company_before.items() if k != "modified"}
