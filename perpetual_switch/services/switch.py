@@ -374,8 +374,21 @@ def audit(name: str) -> dict:
 		receipts = (data.get("srbnb") or {}).get("receipts", [])[:AUDIT_RECEIPTS]
 	else:
 		receipts = reader.switch_accruals(name, limit=AUDIT_RECEIPTS)
+	reposted = []
+	if doc.get("backdated"):
+		reposted = [
+			{**row, "changes": frappe.parse_json(row.changes) if row.changes else {}}
+			for row in frappe.get_all(
+				"Perpetual Switch Repost",
+				filters={"switch": name},
+				fields=["voucher_type", "voucher_no", "posting_date", "status", "changes"],
+				order_by="seq",
+				limit=AUDIT_RECEIPTS,
+			)
+		]
 	return {
 		"plan": data,
+		"reposted": reposted,
 		"changes": changes,
 		"journal_names": journals,
 		"receipts": receipts,

@@ -260,6 +260,9 @@ def test_backdated_switch_books_the_year_as_the_twin(twins):
 	# The audit lists each reposted voucher with its GL difference.
 	rows = frappe.get_all("Perpetual Switch Repost", filters={"switch": doc.name}, fields=["status", "voucher_type", "changes"])
 	assert len(rows) == 9 and {r.status for r in rows} == {"Reposted"}
+	audit = services.audit(doc.name)
+	delivery = next(r for r in audit["reposted"] if r["voucher_type"] == "Delivery Note")
+	assert D(delivery["changes"][periodic.acc("Cost of Goods Sold")]) == mine[("Cost of Goods Sold", "2026-03")]
 
 	services.rollback(periodic.company)
 	frappe.db.commit()

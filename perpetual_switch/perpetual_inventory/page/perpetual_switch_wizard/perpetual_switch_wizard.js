@@ -172,6 +172,10 @@ class PerpetualSwitchWizard {
 				},
 				{ fieldtype: "Section Break" },
 				{ fieldname: "freeze_accounts", label: __("Close journal entries and payments up to the cutover too"), fieldtype: "Check", default: values.freeze_accounts || 0 },
+				{
+					fieldname: "backdated", label: __("Backdated: repost documents after the cutover"), fieldtype: "Check", default: values.backdated || 0,
+					description: __("For a past cutover with documents after it: every stock document since then is booked as perpetual inventory would have booked it."),
+				},
 				{ fieldname: "company_state", fieldtype: "HTML" },
 				{ fieldname: "mandatory_check", fieldtype: "HTML" },
 			],
@@ -359,6 +363,7 @@ class PerpetualSwitchWizard {
 		const journals = plan.journal_entries.map((j) => journal_html(plan, j.purpose, j.purpose === "stock_sync" ? __("Stock value sync journal entry") : __("Received not billed journal entry"))).join("");
 		const has_work = plan.journal_entries.length || plan.company_defaults.length;
 		this.$content.append(journals || `<p>${__("Stock accounts match the stock value: nothing to post.")}</p>`);
+		if (plan.backdated) this.$content.append(backdated_html(plan));
 		this.$content.append(
 			`<div class="alert alert-info">${__(
 				"After the switch, book late freight or customs on goods received before the cutover with a Landed Cost Voucher dated after it: the part of the goods still in stock goes to the stock accounts, the part already issued to the expense account above, and nothing is posted on or before the cutover. A debit note of an invoice from before the switch, for goods returned after it, credits Stock Received But Not Billed like the return."
@@ -376,7 +381,7 @@ class PerpetualSwitchWizard {
 				})
 			);
 		const applied = ctx.switch && ctx.switch.status === "Applied";
-		if (ctx.job && ["Queued", "Applying", "Rolling Back"].includes(ctx.job.status) && !this.following) {
+		if (ctx.job && ["Queued", "Applying", "Reposting", "Rolling Back"].includes(ctx.job.status) && !this.following) {
 			this.following = true;
 			this.follow_job(ctx, ctx.job.action === "rollback" ? __("Rolling back...") : __("Applying the switch..."));
 		}
@@ -565,4 +570,23 @@ function summary_html(ctx) {
 	const journals = [s.stock_journal_entry, s.srbnb_journal_entry].filter(Boolean).map((j) => link("Journal Entry", j)).join(", ");
 	return `<div class="alert alert-success">${__("Switch {0} is applied.", [link("Switch to Perpetual Inventory", s.name)])}
 		${__("Journal entries: {0}.", [journals || "-"])} ${__("Company: {0}.", [link("Company", ctx.company)])}</div>`;
+}
+
+// A backdated switch: documents after the cutover, the GL change per account, stock against GL today.
+function backdated_html(plan) {
+	const b = plan.backdated;
+	const cur = plan.currency;
+	const esc = frappe.utils.escape_html;
+	const counts = b.by_type.map((t) => `${esc(__(t.voucher_type))}: ${t.count}`).join(", ") || "-";
+	let html = `<h5>${__("Backdated: {0} documents after the cutover to repost", [b.vouchers])}</h5><p>${counts}</p>`;
+	if (!b.previewed) return html;
+	const rows = (lines, cells) => lines.map((l) => `<tr>${cells(l).map((c, i) => `<td class="${i ? "num" : ""}">${c}</td>`).join("")}</tr>`).join("");
+	html += `<table class="table table-bordered"><thead><tr><th>${__("Account")}</th><th>${__("Before")}</th><th>${__("After")}</th><th>${__("Change")}</th></tr></thead><tbody>${rows(b.account_changes, (c) => [esc(c.account), format_currency(c.before, cur), format_currency(c.after, cur), format_currency(c.change, cur)])}</tbody></table>`;
+	html += `<p>${__("After the repost, as of {0}:", [frappe.datetime.str_to_user(b.today)])}</p>`;
+	html += `<table class="table table-bordered"><thead><tr><th>${__("Stock Account")}</th><th>${__("Stock Value")}</th><th>${__("GL Balance")}</th><th>${__("Difference")}</th></tr></thead><tbody>${rows(b.stock_today, (a) => [esc(a.account), format_currency(a.stock_value, cur), format_currency(a.gl_balance, cur), format_currency(a.difference, cur)])}</tbody></table>`;
+	if (b.closing_journal.length) {
+		html += `<p>${__("A closing journal entry dated {0} brings each stock account to its stock value.", [frappe.datetime.str_to_user(b.today)])}</p>`;
+		html += `<table class="table table-bordered"><thead><tr><th>${__("Account")}</th><th>${__("Debit")}</th><th>${__("Credit")}</th></tr></thead><tbody>${rows(b.closing_journal, (l) => [esc(l.account), format_currency(l.debit, cur), format_currency(l.credit, cur)])}</tbody></table>`;
+	}
+	return html;
 }

@@ -1,0 +1,108 @@
+"""Repost throughput of a backdated switch, on a real site.
+
+Builds a periodic company whose documents after the cutover are real ERPNext documents (the repost
+opens each one, so bulk-inserted ledger rows would not do): one receipt before the cutover, then
+`--vouchers` stock entries after it, alternately receipts and issues. Then times the plan (its
+preview reposts everything in a savepoint), the apply (switch, then the repost in committed
+batches) and the rollback, and prints vouchers per second. Figures only; nothing is asserted.
+
+	cd frappe-bench/sites && ../env/bin/python /path/to/benchmarks/backdated_benchmark.py --site SITE --vouchers 1000
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import time
+import uuid
+
+
+def build(frappe, vouchers: int, cutover: str) -> str:
+	tag = uuid.uuid4().hex[:4].upper()
+	company = f"PS Bench Backdated {tag}"
+	for year in (2025, 2026):
+		if not frappe.db.exists("Fiscal Year", {"year_start_date": f"{year}-01-01"}):
+			frappe.get_doc({"doctype": "Fiscal Year", "year": str(year), "year_start_date": f"{year}-01-01", "year_end_date": f"{year}-12-31"}).insert()
+	frappe.get_doc(
+		{
+			"doctype": "Company", "company_name": company, "abbr": f"B{tag}", "default_currency": "EUR",
+			"country": "Portugal", "create_chart_of_accounts_based_on": "Standard Template",
+			"chart_of_accounts": "Standard", "enable_perpetual_inventory": 0,
+		}
+	).insert()  # fmt: skip
+	frappe.db.set_value("Company", company, "default_inventory_account", f"Stock In Hand - B{tag}")
+	frappe.db.set_value("Company", company, "stock_adjustment_account", f"Stock Adjustment - B{tag}")
+	warehouse = f"Stores - B{tag}"
+	item = f"BENCH-BD-{tag}"
+	frappe.get_doc({"doctype": "Item", "item_code": item, "item_name": item, "item_group": "All Item Groups", "stock_uom": "Nos", "is_stock_item": 1, "valuation_method": "Moving Average"}).insert()
+
+	def entry(kind, date, qty, rate=None):
+		row = {"item_code": item, "qty": qty, "conversion_factor": 1}
+		row["t_warehouse" if kind == "Material Receipt" else "s_warehouse"] = warehouse
+		if rate:
+			row["basic_rate"] = rate
+		doc = frappe.get_doc({"doctype": "Stock Entry", "stock_entry_type": kind, "company": company, "posting_date": date, "set_posting_time": 1, "items": [row]})
+		doc.insert()
+		doc.submit()
+
+	entry("Material Receipt", cutover, 1000, 10)
+	start = time.perf_counter()
+	for n in range(vouchers):
+		day = f"2026-{1 + (n * 11) // vouchers:02d}-{1 + n % 28:02d}"
+		if n % 2:
+			entry("Material Issue", day, 1)
+		else:
+			entry("Material Receipt", day, 2, 10 + n % 7)
+		if n % 200 == 199:
+			frappe.db.commit()
+			print(f"  built {n + 1} vouchers ({time.perf_counter() - start:.0f} s)", flush=True)
+	frappe.db.commit()
+	return company
+
+
+def main():
+	parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+	parser.add_argument("--site", required=True)
+	parser.add_argument("--vouchers", type=int, default=1000)
+	parser.add_argument("--company", help="Reuse a company built by an earlier run")
+	parser.add_argument("--cutover", default="2025-12-31")
+	args = parser.parse_args()
+
+	import frappe
+
+	frappe.init(site=args.site, sites_path=".")
+	frappe.connect()
+	frappe.set_user("Administrator")
+	from perpetual_switch import services
+	from perpetual_switch.services import backdated
+
+	company = args.company or build(frappe, args.vouchers, args.cutover)
+	print(f"company {company}")
+
+	t = time.perf_counter()
+	plan = backdated.plan(company, args.cutover)
+	plan_s = time.perf_counter() - t
+	frappe.db.rollback()
+	count = plan.backdated.vouchers
+	print(f"plan with preview: {plan_s:.1f} s for {count} vouchers ({count / plan_s:.1f} vouchers/s); blockers {len(plan.blockers)}")
+
+	t = time.perf_counter()
+	doc = services.apply(company, args.cutover, backdated=True)
+	frappe.db.commit()
+	switch_s = time.perf_counter() - t
+	t = time.perf_counter()
+	reason = backdated.run_or_undo(doc.name)
+	repost_s = time.perf_counter() - t
+	print(f"apply: switch and listing {switch_s:.1f} s; repost {repost_s:.1f} s = {count / repost_s:.1f} vouchers/s{'; FAILED: ' + reason if reason else ''}")
+	print(f"  at that rate 10,000 vouchers take {10000 / (count / repost_s) / 60:.1f} min")
+
+	t = time.perf_counter()
+	services.rollback(company)
+	frappe.db.commit()
+	print(f"rollback: {time.perf_counter() - t:.1f} s")
+	print(f"peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+	frappe.destroy()
+
+
+if __name__ == "__main__":
+	main()
