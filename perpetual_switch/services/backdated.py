@@ -16,6 +16,7 @@ from ERPNext's own builders, not from a re-implementation.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -121,11 +122,7 @@ def run(doc, commit: bool = True, progress=None) -> Outcome:
 		if not batch:
 			break
 		vouchers = [voucher for _name, voucher, _before in batch]
-		for voucher in vouchers:
-			try:
-				io.repost(doc.company, doc.cutover_date, [voucher], receipts.route_migrated_receipts, receipts.on_invoice_submit)
-			except Exception as exc:
-				raise RepostFailed(voucher, _reason(exc)) from exc
+		_repost_batch(doc, vouchers, retry=commit)
 		after = io.gl_now(vouchers)
 		marked = []
 		for name, voucher, before in batch:
@@ -148,6 +145,36 @@ def run(doc, commit: bool = True, progress=None) -> Outcome:
 		frappe.db.commit()
 	progress(100, _("Done"))
 	return outcome
+
+
+RETRIES = 3
+
+
+def _repost_batch(doc, vouchers, retry: bool) -> None:
+	"""Repost one batch; a deadlock or lock wait with other users' work rolls the batch back and
+	tries it again (the batches before it are committed), up to RETRIES times."""
+	for attempt in range(RETRIES):
+		voucher = None
+		try:
+			for voucher in vouchers:
+				io.repost(doc.company, doc.cutover_date, [voucher], receipts.route_migrated_receipts, receipts.on_invoice_submit)
+			return
+		except Exception as exc:
+			if retry and attempt < RETRIES - 1 and _transient(exc):
+				frappe.db.rollback()
+				io.forget_company_caches(doc.company)
+				time.sleep(1 + attempt)
+				continue
+			raise RepostFailed(voucher, _reason(exc)) from exc
+
+
+def _transient(exc: Exception) -> bool:
+	if isinstance(exc, (frappe.QueryDeadlockError, frappe.QueryTimeoutError)):
+		return True
+	try:
+		return bool(frappe.db.is_deadlocked(exc) or frappe.db.is_timedout(exc))
+	except (IndexError, TypeError, AttributeError):
+		return False
 
 
 def _close(doc, precision):

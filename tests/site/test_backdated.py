@@ -173,7 +173,8 @@ def monthly(company: str, abbr: str) -> dict:
 		{"company": company, "cut": CUT},
 	)
 	suffix = f" - {abbr}"
-	return {(a.removesuffix(suffix), m): D(v) for a, m, v in rows if D(v)}
+	cents = {(a.removesuffix(suffix), m): D(str(v)).quantize(D("0.01")) for a, m, v in rows}
+	return {key: value for key, value in cents.items() if value}
 
 
 def by_voucher(company: str) -> dict:
@@ -296,3 +297,50 @@ def test_failure_while_reposting_undoes_the_switch(twins, monkeypatch):
 	assert by_voucher(periodic.company) == before
 	now = frappe.db.get_value("Company", periodic.company, "*", as_dict=True)
 	assert {k: v for k, v in now.items() if k != "modified"} == {k: v for k, v in company_before.items() if k != "modified"}
+
+
+def test_entries_by_hand_get_a_closing_journal_and_closed_periods_block(site):
+	from .world import journal
+
+	tag = uuid.uuid4().hex[:3].upper()
+	item = make_item(f"YEAR-H-{tag}")
+	year = Year(f"H{tag}", perpetual=False)
+	receipt(year.w, "2025-12-10", [(item, 10, 10, year.w1)])
+	stock_issue(year.w, "2026-02-01", item, 4, year.w1)
+	je = journal(year.w, "2026-03-01", year.acc("Stock In Hand"), year.acc("Cost of Goods Sold"), 7)
+	frappe.db.commit()
+
+	result = backdated.plan(year.company, CUT)
+	assert not result.blockers, [i.message for i in result.blockers]
+	assert [i.code for i in result.warnings if i.code == "manual_stock_journal_after_cutover"]
+	assert [d.name for d in result.backdated.manual_journals] == [je.name]
+	# After the repost the stock account holds 60.00 of stock and 7.00 more: closed today by -7.00.
+	closing = {line.account: (line.debit, line.credit) for line in result.backdated.closing_journal.lines}
+	assert closing[year.acc("Stock In Hand")] == (0, D("7.00"))
+	frappe.db.rollback()
+
+	doc = services.apply(year.company, CUT, backdated=True)
+	frappe.db.commit()
+	assert backdated.run_or_undo(doc.name) is None
+	doc.reload()
+	assert doc.closing_journal_entry
+	assert balance(year.acc("Stock In Hand")) == stock_value([year.w1]) == D("60")
+
+	# A closed accounting period after the cutover stops the rollback, naming it.
+	period = frappe.get_doc(
+		{
+			"doctype": "Accounting Period",
+			"period_name": f"Q1 {tag}",
+			"company": year.company,
+			"start_date": "2026-01-01",
+			"end_date": "2026-03-31",
+			"closed_documents": [{"document_type": "Stock Entry", "closed": 1}],
+		}
+	).insert()
+	with pytest.raises(services.RollbackRefused, match=period.name):
+		services.rollback(year.company)
+	frappe.db.rollback()
+	frappe.delete_doc("Accounting Period", period.name)
+	services.rollback(year.company)
+	frappe.db.commit()
+	assert balance(year.acc("Stock In Hand")) == D("7")
