@@ -71,7 +71,7 @@ def realtime_progress(company: str, user: str):
 	return progress
 
 
-def _enqueue(method: str, company: str, **kwargs) -> None:
+def _enqueue(method: str, company: str, user: str | None = None, **kwargs) -> None:
 	frappe.enqueue(
 		f"perpetual_switch.services.background.{method}",
 		queue="long",
@@ -81,7 +81,7 @@ def _enqueue(method: str, company: str, **kwargs) -> None:
 		enqueue_after_commit=True,
 		now=bool(frappe.flags.in_test),
 		company=company,
-		user=frappe.session.user,
+		user=user or frappe.session.user,
 		**kwargs,
 	)
 
@@ -129,18 +129,7 @@ def enqueue_apply(
 def enqueue_resume(company: str, switch: str, user: str) -> None:
 	"""Pick up a backdated switch's repost where it stopped (a worker stopped in the middle)."""
 	_set_state(company, status="Queued", action="apply", switch=switch, reason=None, user=user)
-	frappe.enqueue(
-		"perpetual_switch.services.background.run_resume",
-		queue="long",
-		timeout=TIMEOUT,
-		job_id=job_id(company),
-		deduplicate=True,
-		enqueue_after_commit=True,
-		now=bool(frappe.flags.in_test),
-		company=company,
-		user=user,
-		switch=switch,
-	)
+	_enqueue("run_resume", company, user=user, switch=switch)
 
 
 def enqueue_rollback(company: str, overwrite_later_edits: bool = False) -> dict:
