@@ -222,7 +222,8 @@ def _plan_and_submit(doc, company_defaults: dict | None, progress):
 	"""Plan once (the caller holds the company's lock), refuse on any blocker, submit all or nothing."""
 	doc.flags.company_defaults = company_defaults
 	doc.flags.progress = progress
-	result = refresh_switch(doc)
+	# Only the plan here: submitting validates the document, which fills it from this same plan.
+	result = switch_plan(doc)
 	blockers = result.blockers or nothing_to_apply(result)
 	if blockers:
 		raise SwitchBlocked(result, blockers)
@@ -375,10 +376,30 @@ def audit(name: str) -> dict:
 
 
 def refresh_switch(doc) -> Plan:
-	"""Compute the plan for a switch document and store its summary as the preview.
+	"""Compute the plan for a switch document and store its summary as the preview."""
+	result = switch_plan(doc)
+	data = plan_dict(result, RECEIPTS_SHOWN)
+	doc.cutover_date = result.cutover_date
+	doc.expense_account = result.expense_account
+	doc.cost_center = result.cost_center
+	doc.mode = result.mode
+	doc.currency = result.currency
+	doc.blockers_count = len(result.blockers)
+	doc.warnings_count = len(result.warnings)
+	doc.set("warehouses", [{**w, "currency": result.currency} for w in data["warehouses"]])
+	doc.set(
+		"journal_lines",
+		[{**line, "purpose": j["purpose"], "currency": result.currency} for j in data["journal_entries"] for line in j["lines"]],
+	)
+	doc.receipts_count = len(result.srbnb.receipts)
+	doc.unbilled_total = result.srbnb.unbilled_value
+	doc.plan_json = frappe.as_json(data)
+	return result
 
-	Within one apply (insert, then submit) the plan is computed once and kept on the document's
-	flags; a later save of a draft computes it afresh."""
+
+def switch_plan(doc) -> Plan:
+	"""The plan of a switch document. Within one apply (insert, then submit) it is computed once
+	and kept on the document's flags; a later save of a draft computes it afresh."""
 	_require_company(doc.company)
 	result = doc.flags.plan
 	if result is None:
@@ -397,22 +418,6 @@ def refresh_switch(doc) -> Plan:
 			progress=_scaled(doc.flags.progress, 0, 40),
 		)
 		doc.flags.plan = result
-	data = plan_dict(result, RECEIPTS_SHOWN)
-	doc.cutover_date = result.cutover_date
-	doc.expense_account = result.expense_account
-	doc.cost_center = result.cost_center
-	doc.mode = result.mode
-	doc.currency = result.currency
-	doc.blockers_count = len(result.blockers)
-	doc.warnings_count = len(result.warnings)
-	doc.set("warehouses", [{**w, "currency": result.currency} for w in data["warehouses"]])
-	doc.set(
-		"journal_lines",
-		[{**line, "purpose": j["purpose"], "currency": result.currency} for j in data["journal_entries"] for line in j["lines"]],
-	)
-	doc.receipts_count = len(result.srbnb.receipts)
-	doc.unbilled_total = result.srbnb.unbilled_value
-	doc.plan_json = frappe.as_json(data)
 	return result
 
 
