@@ -386,11 +386,21 @@ def refresh_switch(doc) -> Plan:
 	doc.currency = result.currency
 	doc.blockers_count = len(result.blockers)
 	doc.warnings_count = len(result.warnings)
-	doc.set("warehouses", [{**w, "currency": result.currency} for w in data["warehouses"]])
-	doc.set(
-		"journal_lines",
-		[{**line, "purpose": j["purpose"], "currency": result.currency} for j in data["journal_entries"] for line in j["lines"]],
-	)
+	rows = {
+		"warehouses": [{**w, "currency": result.currency} for w in data["warehouses"]],
+		"journal_lines": [
+			{**line, "purpose": j["purpose"], "currency": result.currency}
+			for j in data["journal_entries"]
+			for line in j["lines"]
+		],
+	}
+	if doc.is_new() and doc.docstatus == 1:
+		# Inserted as submitted (apply): on_submit writes these rows, one insert per table instead
+		# of Frappe's one per row (a row per warehouse: hundreds on a large company).
+		doc.flags.preview_rows = rows
+		rows = {fieldname: [] for fieldname in rows}
+	for fieldname, values in rows.items():
+		doc.set(fieldname, values)
 	doc.receipts_count = len(result.srbnb.receipts)
 	doc.unbilled_total = result.srbnb.unbilled_value
 	doc.plan_json = frappe.as_json(data)
@@ -439,6 +449,15 @@ def apply_switch(doc) -> None:
 	blockers = result.blockers or nothing_to_apply(result)
 	if blockers:
 		raise_blocked(result, blockers)
+	if doc.flags.preview_rows:
+		children = []
+		for fieldname, values in doc.flags.preview_rows.items():
+			doc.set(fieldname, values)
+			children += doc.get(fieldname)
+		doc.flags.preview_rows = None
+		for row in children:
+			row.docstatus = doc.docstatus
+		writer.insert_child_rows(children)
 	progress = _progress(doc)
 	remark = _("Perpetual inventory switch {0} for {1} as of {2}").format(doc.name, doc.company, result.cutover_date)
 	titles = {"stock_sync": _("Stock value sync ({0})"), "srbnb_sync": _("Received not billed sync ({0})")}
