@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 from .money import ZERO
 
@@ -109,12 +109,13 @@ class Company:
 		return self.defaults.get(fieldname) or None
 
 
-@dataclass(frozen=True)
-class ReceiptRow:
+class ReceiptRow(NamedTuple):
 	"""One purchase receipt row of a stock item, with what was returned and billed up to the cutover.
 
 	Quantities are in the stock UOM; `base_net_amount` is the row's value in company currency
-	after document discounts, which is what perpetual inventory puts into stock.
+	after document discounts, which is what perpetual inventory puts into stock. A named tuple
+	rather than a frozen dataclass, as the receipt lines below: a large company has tens of
+	thousands of them, and a tuple is made four times faster.
 	"""
 
 	purchase_receipt: str
@@ -251,8 +252,7 @@ class StockAccountLine:
 		return self.stock_value - self.gl_balance
 
 
-@dataclass(frozen=True)
-class ReceiptLine:
+class ReceiptLine(NamedTuple):
 	purchase_receipt: str
 	item_row: str
 	item_code: str

@@ -47,9 +47,8 @@ class Change:
 
 
 ACCRUAL = "Perpetual Switch Receipt"
-ACCRUAL_CHUNK = 2000
-"""Rows per multi-row insert: about 0.5 MB, far under MariaDB's default 16 MiB packet."""
-
+ACCRUAL_CHUNK = 5000
+"""Rows per insert: about 0.6 MB of JSON, far under MariaDB's default 16 MiB packet."""
 
 def lock_company(company: str, fresh: bool = False) -> None:
 	"""Hold the company's row until the transaction ends: applies and rollbacks of one company
@@ -67,30 +66,74 @@ def record_accruals(switch: str, currency: str, receipts) -> None:
 	"""The receipt rows a switch accrued, as rows of its accrual table, a few thousand per insert.
 
 	Written once, straight to the table: the switch document does not load them (they are no
-	field of it), so saving it stays small whatever the company's size."""
+	field of it), so saving it stays small whatever the company's size. Each chunk travels as one
+	JSON parameter that MariaDB unpacks (JSON_TABLE) into rows: escaping sixteen parameters per row
+	cost the driver more than the insert itself. Quantities and values go as decimal text, so they
+	reach their DECIMAL columns exactly."""
+	params = {
+		"switch": switch,
+		"now": frappe.utils.now(),
+		"user": frappe.session.user,
+		"parenttype": "Switch to Perpetual Inventory",
+		"currency": currency,
+	}
+	receipts = list(receipts)
+	for start in range(0, len(receipts), ACCRUAL_CHUNK):
+		rows = [
+			[idx, r.purchase_receipt, r.item_row, r.item_code, format(r.unbilled_qty, "f"), format(r.unbilled_value, "f")]
+			for idx, r in enumerate(receipts[start : start + ACCRUAL_CHUNK], start=start + 1)
+		]
+		frappe.db.sql(_INSERT_ACCRUALS, {**params, "rows": json.dumps(rows)})
+
+
+_INSERT_ACCRUALS = f"""
+insert into `tab{ACCRUAL}` (`name`, `creation`, `modified`, `owner`, `modified_by`, `docstatus`, `parent`,
+	`parenttype`, `parentfield`, `idx`, `purchase_receipt`, `item_row`, `item_code`, `unbilled_qty`,
+	`unbilled_value`, `currency`)
+select concat(%(switch)s, '-', r.idx), %(now)s, %(now)s, %(user)s, %(user)s, 1, %(switch)s,
+	%(parenttype)s, 'receipts', r.idx, r.purchase_receipt, r.item_row, r.item_code, r.unbilled_qty,
+	r.unbilled_value, %(currency)s
+from json_table(%(rows)s, '$[*]' columns (
+	idx int path '$[0]' error on error,
+	purchase_receipt varchar(140) character set utf8mb4 path '$[1]' error on error,
+	item_row varchar(140) character set utf8mb4 path '$[2]' error on error,
+	item_code varchar(140) character set utf8mb4 path '$[3]' error on error,
+	unbilled_qty decimal(21,9) path '$[4]' error on error,
+	unbilled_value decimal(21,9) path '$[5]' error on error
+)) r
+"""
+
+
+def insert_child_rows(rows) -> None:
+	"""Insert child rows of a document that is already inserted, one insert per table instead of
+	Frappe's one per row, each row named, stamped and typed as Frappe's own insert would."""
+	from frappe.model.naming import set_new_name
+
 	now = frappe.utils.now()
 	user = frappe.session.user
-	fields = [
-		"name", "creation", "modified", "owner", "modified_by", "docstatus", "parent", "parenttype",
-		"parentfield", "idx", "purchase_receipt", "item_row", "item_code", "unbilled_qty",
-		"unbilled_value", "currency",
-	]  # fmt: skip
-	rows = [
-		(
-			f"{switch}-{idx}", now, now, user, user, 1, switch, "Switch to Perpetual Inventory", "receipts", idx,
-			r.purchase_receipt, r.item_row, r.item_code, r.unbilled_qty, r.unbilled_value, currency,
-		)  # fmt: skip
-		for idx, r in enumerate(receipts, start=1)
-	]
-	columns = ", ".join(f"`{f}`" for f in fields)
-	row_placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
-	for start in range(0, len(rows), ACCRUAL_CHUNK):
-		chunk = rows[start : start + ACCRUAL_CHUNK]
-		# One parameterised multi-row insert per chunk: only placeholders are put in the text.
-		frappe.db.sql(
-			f"insert into `tab{ACCRUAL}` ({columns}) values " + ", ".join([row_placeholders] * len(chunk)),
-			tuple(value for row in chunk for value in row),
-		)
+	tables: dict[str, list[dict]] = {}
+	for row in rows:
+		if not row.name:
+			set_new_name(row)
+		if not row.creation:
+			row.creation = row.modified = now
+			row.owner = row.modified_by = user
+		tables.setdefault(row.doctype, []).append(row.get_valid_dict(convert_dates_to_str=True, ignore_virtual=True))
+		row.set("__islocal", False)
+	for doctype, values in tables.items():
+		fields = list(values[0])
+		columns = ", ".join(f"`{f}`" for f in fields)
+		placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+		for start in range(0, len(values), CHILD_CHUNK):
+			chunk = values[start : start + CHILD_CHUNK]
+			# One parameterised multi-row insert per chunk: only placeholders are put in the text.
+			frappe.db.sql(
+				f"insert into `tab{doctype}` ({columns}) values " + ", ".join([placeholders] * len(chunk)),
+				tuple(v[f] for v in chunk for f in fields),
+			)
+
+
+CHILD_CHUNK = 1000
 
 
 def post_journal(company: str, posting_date: date, journal: JournalPlan, title: str, remark: str) -> str:

@@ -234,7 +234,8 @@ def _plan_and_submit(doc, company_defaults: dict | None, progress):
 	"""Plan once (the caller holds the company's lock), refuse on any blocker, submit all or nothing."""
 	doc.flags.company_defaults = company_defaults
 	doc.flags.progress = progress
-	result = refresh_switch(doc)
+	# Only the plan here: submitting validates the document, which fills it from this same plan.
+	result = switch_plan(doc)
 	blockers = result.blockers or nothing_to_apply(result)
 	if blockers:
 		raise SwitchBlocked(result, blockers)
@@ -400,10 +401,41 @@ def audit(name: str) -> dict:
 
 
 def refresh_switch(doc) -> Plan:
-	"""Compute the plan for a switch document and store its summary as the preview.
+	"""Compute the plan for a switch document and store its summary as the preview."""
+	result = switch_plan(doc)
+	data = plan_dict(result, RECEIPTS_SHOWN)
+	doc.cutover_date = result.cutover_date
+	doc.expense_account = result.expense_account
+	doc.cost_center = result.cost_center
+	doc.mode = result.mode
+	doc.currency = result.currency
+	doc.blockers_count = len(result.blockers)
+	doc.warnings_count = len(result.warnings)
+	rows = {
+		"warehouses": [{**w, "currency": result.currency} for w in data["warehouses"]],
+		"journal_lines": [
+			{**line, "purpose": j["purpose"], "currency": result.currency}
+			for j in data["journal_entries"]
+			for line in j["lines"]
+		],
+	}
+	if doc.is_new() and doc.docstatus == 1:
+		# Inserted as submitted (apply): on_submit writes these rows, one insert per table instead
+		# of Frappe's one per row (a row per warehouse: hundreds on a large company).
+		doc.flags.preview_rows = rows
+		rows = {fieldname: [] for fieldname in rows}
+	for fieldname, values in rows.items():
+		doc.set(fieldname, values)
+	doc.repost_count = result.backdated.vouchers if result.backdated else 0
+	doc.receipts_count = len(result.srbnb.receipts)
+	doc.unbilled_total = result.srbnb.unbilled_value
+	doc.plan_json = frappe.as_json(data)
+	return result
 
-	Within one apply (insert, then submit) the plan is computed once and kept on the document's
-	flags; a later save of a draft computes it afresh."""
+
+def switch_plan(doc) -> Plan:
+	"""The plan of a switch document. Within one apply (insert, then submit) it is computed once
+	and kept on the document's flags; a later save of a draft computes it afresh."""
 	_require_company(doc.company)
 	result = doc.flags.plan
 	if result is None:
@@ -423,23 +455,6 @@ def refresh_switch(doc) -> Plan:
 			backdated=bool(doc.get("backdated")),
 		)
 		doc.flags.plan = result
-	data = plan_dict(result, RECEIPTS_SHOWN)
-	doc.cutover_date = result.cutover_date
-	doc.expense_account = result.expense_account
-	doc.cost_center = result.cost_center
-	doc.mode = result.mode
-	doc.currency = result.currency
-	doc.blockers_count = len(result.blockers)
-	doc.warnings_count = len(result.warnings)
-	doc.set("warehouses", [{**w, "currency": result.currency} for w in data["warehouses"]])
-	doc.set(
-		"journal_lines",
-		[{**line, "purpose": j["purpose"], "currency": result.currency} for j in data["journal_entries"] for line in j["lines"]],
-	)
-	doc.repost_count = result.backdated.vouchers if result.backdated else 0
-	doc.receipts_count = len(result.srbnb.receipts)
-	doc.unbilled_total = result.srbnb.unbilled_value
-	doc.plan_json = frappe.as_json(data)
 	return result
 
 
@@ -461,6 +476,15 @@ def apply_switch(doc) -> None:
 	blockers = result.blockers or nothing_to_apply(result)
 	if blockers:
 		raise_blocked(result, blockers)
+	if doc.flags.preview_rows:
+		children = []
+		for fieldname, values in doc.flags.preview_rows.items():
+			doc.set(fieldname, values)
+			children += doc.get(fieldname)
+		doc.flags.preview_rows = None
+		for row in children:
+			row.docstatus = doc.docstatus
+		writer.insert_child_rows(children)
 	progress = _progress(doc)
 	remark = _("Perpetual inventory switch {0} for {1} as of {2}").format(doc.name, doc.company, result.cutover_date)
 	titles = {"stock_sync": _("Stock value sync ({0})"), "srbnb_sync": _("Received not billed sync ({0})")}
