@@ -424,7 +424,7 @@ def _stock_blockers(data: SwitchInputs) -> list[Issue]:
 			_sampled(
 				"stock_ledger_after_cutover",
 				_(
-					"{count} stock ledger entries are dated after the cutover {date} (for example {documents}); the switch must cover every stock movement, so pick a later cutover."
+					"{count} stock ledger entries are dated after the cutover {date} (for example {documents}); the switch must cover every stock movement, so pick a later cutover, or a backdated switch to repost them."
 				),
 				data.stock_entries_after,
 				data.stock_ledger_after_count,
@@ -436,7 +436,7 @@ def _stock_blockers(data: SwitchInputs) -> list[Issue]:
 			_sampled(
 				"purchase_invoice_after_cutover",
 				_(
-					"{count} purchase invoices are dated after the cutover {date} (for example {documents}); pick a later cutover."
+					"{count} purchase invoices are dated after the cutover {date} (for example {documents}); pick a later cutover, or a backdated switch to repost them."
 				),
 				data.purchase_invoices_after,
 				data.purchase_invoices_after_count,
