@@ -36,9 +36,12 @@ def get_plan(
 ) -> dict:
 	make = services.plan
 	if cint(backdated):
+		from functools import partial
+
 		from perpetual_switch.services import backdated as backdated_switch
 
-		make = backdated_switch.plan
+		# Without the GL change: that is computed by a job (preview_backdated) the wizard asks for.
+		make = partial(backdated_switch.plan, preview=False)
 	plan = make(
 		company,
 		cutover_date,
@@ -95,6 +98,35 @@ def rollback(company: str, overwrite_later_edits: str | int | None = None) -> di
 	return services.context(company)
 
 
+@frappe.whitelist(methods=["POST"])
+def preview_backdated(
+	company: str,
+	cutover_date: str | None = None,
+	expense_account: str | None = None,
+	cost_center: str | None = None,
+	company_defaults: str | dict | None = None,
+	freeze_accounts: str | int | None = None,
+) -> dict:
+	"""Enqueue the computation of what a backdated switch would change; read it with backdated_preview."""
+	from perpetual_switch.services import background
+
+	return background.enqueue_preview(
+		company,
+		cutover_date=str(services.switch._validate_date(cutover_date)),
+		expense_account=expense_account or None,
+		cost_center=cost_center or None,
+		**_options(freeze_accounts, company_defaults),
+	)
+
+
+@frappe.whitelist()
+def backdated_preview(company: str) -> dict:
+	from perpetual_switch.services import background
+
+	services.switch._can_read_plan(company)
+	return background.preview_result(company)
+
+
 @frappe.whitelist()
 def job_state(company: str) -> dict:
 	return services.context(company)
@@ -133,6 +165,7 @@ def download_plan(
 	expense_account: str | None = None,
 	cost_center: str | None = None,
 	switch: str | None = None,
+	backdated: str | int | None = None,
 ) -> None:
 	"""The plan as an XLSX or CSV download: a company's plan now, or the plan a switch stored (the
 	plan's or the switch's own permission checks apply)."""
@@ -141,7 +174,9 @@ def download_plan(
 	if switch:
 		name, content = switch_file(switch, file_format)
 	else:
-		name, content = plan_file(company, cutover_date, file_format, expense_account, cost_center)
+		name, content = plan_file(
+			company, cutover_date, file_format, expense_account, cost_center, backdated="preview" if cint(backdated) else False
+		)
 	frappe.response["filename"] = name
 	frappe.response["filecontent"] = content
 	frappe.response["type"] = "binary"

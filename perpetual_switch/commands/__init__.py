@@ -168,7 +168,7 @@ def plan_command(context, company, cutover_date, expense_account, cost_center, f
 		if file_format:
 			from perpetual_switch.services.export import plan_file
 
-			_name, content = plan_file(company, cutover_date, file_format, expense_account, cost_center)
+			_name, content = plan_file(company, cutover_date, file_format, expense_account, cost_center, backdated=backdated)
 			with open(output, "wb") as f:
 				f.write(content)
 			click.echo(f"Wrote the plan of {company} to {output}.", err=True)

@@ -15,7 +15,10 @@ AMOUNTS = {  # columns holding money, per sheet (0-based)
 	"Journal Lines": (2, 3),
 	"Receipts Accrued": (4,),
 	"Company Defaults": (),
+	"Documents to Repost": (),
+	"GL Change": (1, 2, 3),
 }
+BACKDATED_SHEETS = ("Documents to Repost", "GL Change")
 MARK = "#"  # a CSV row ["#", sheet] starts each sheet; the next row is its header
 
 
@@ -27,7 +30,7 @@ def plan_sheets(plan: dict, labels=None) -> dict[str, tuple[list[str], list[list
 	"""`plan` is the plan contract (plan_to_dict); `labels(text)` translates headers and names."""
 	t = labels or (lambda text: text)
 	srbnb = plan.get("srbnb") or {}
-	return {
+	sheets = {
 		"Warehouses": (
 			[t("Warehouse"), t("Group"), t("Account"), t("Source"), t("Source Warehouse"), t("Stock Value")],
 			[
@@ -62,6 +65,21 @@ def plan_sheets(plan: dict, labels=None) -> dict[str, tuple[list[str], list[list
 			[[c["field"], c["current"], c["proposed"]] for c in plan.get("company_defaults", [])],
 		),
 	}
+	backdated = plan.get("backdated")
+	if backdated:
+		# A backdated switch: what it reposts after the cutover and, once computed, the GL change.
+		sheets["Documents to Repost"] = (
+			[t("Voucher Type"), t("Count")],
+			[[row["voucher_type"], row["count"]] for row in backdated.get("by_type", [])],
+		)
+		sheets["GL Change"] = (
+			[t("Account"), t("Before"), t("After"), t("Change")],
+			[
+				[c["account"], _amount(c["before"]), _amount(c["after"]), _amount(c["change"])]
+				for c in backdated.get("account_changes", [])
+			],
+		)
+	return sheets
 
 
 def to_csv(sheets: dict) -> str:

@@ -250,3 +250,54 @@ def run_resume(company: str, user: str, switch: str) -> None:
 	if frappe.db.get_value(SWITCH, switch, "status") != "Reposting":
 		return
 	_repost(company, user, switch)
+
+
+# The GL change a backdated switch would make is computed by doing it and rolling it back: minutes
+# on a year of a real company, so the desk asks for it as a job and reads the result when done.
+
+PREVIEW_MINUTES = 60
+
+
+def _preview_key(company: str, user: str) -> str:
+	return f"perpetual_switch:preview:{company}:{user}"
+
+
+def enqueue_preview(company: str, **plan_args) -> dict:
+	service._can_read_plan(company)
+	user = frappe.session.user
+	frappe.cache.set_value(_preview_key(company, user), {"status": "Queued"}, expires_in_sec=PREVIEW_MINUTES * 60)
+	frappe.enqueue(
+		"perpetual_switch.services.background.run_preview",
+		queue="long",
+		timeout=TIMEOUT,
+		job_id=f"perpetual_switch_preview::{company}::{user}",
+		deduplicate=True,
+		enqueue_after_commit=True,
+		now=bool(frappe.flags.in_test),
+		company=company,
+		user=user,
+		plan_args=plan_args,
+	)
+	return preview_result(company)
+
+
+def preview_result(company: str) -> dict:
+	"""{"status": "Queued" | "Running" | "Done" | "Failed", "plan": ..., "reason": ...} of this user's last preview."""
+	return frappe.cache.get_value(_preview_key(company, frappe.session.user), expires=True) or {"status": None}
+
+
+def run_preview(company: str, user: str, plan_args: dict) -> None:
+	from perpetual_switch.services import backdated
+
+	_as_user(user)
+	key = _preview_key(company, user)
+	frappe.cache.set_value(key, {"status": "Running"}, expires_in_sec=PREVIEW_MINUTES * 60)
+	try:
+		plan = backdated.plan(company, **plan_args)
+		value = {"status": "Done", "plan": service.plan_dict(plan, service.RECEIPTS_SHOWN)}
+	except Exception as exc:
+		frappe.db.rollback()
+		value = {"status": "Failed", "reason": _reason(exc)}
+	frappe.db.rollback()
+	frappe.cache.set_value(key, value, expires_in_sec=PREVIEW_MINUTES * 60)
+	_publish(company, user, preview=value["status"], done=True)

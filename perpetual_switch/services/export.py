@@ -9,20 +9,36 @@ from io import BytesIO
 import frappe
 from frappe import _
 
-from perpetual_switch.engine.export import AMOUNTS, SHEETS, plan_sheets, to_csv
+from perpetual_switch.engine.export import AMOUNTS, plan_sheets, to_csv
 
 FORMATS = ("csv", "xlsx")
 
 
-def plan_file(company: str, cutover_date=None, fmt: str = "xlsx", expense_account=None, cost_center=None, **options):
-	"""(file name, bytes) of the company's plan in `fmt`."""
+def plan_file(
+	company: str, cutover_date=None, fmt: str = "xlsx", expense_account=None, cost_center=None, backdated=False, **options
+):
+	"""(file name, bytes) of the company's plan in `fmt`. `backdated`: True computes the GL change
+	(in the caller's process), "preview" reads this user's last computed one, if any."""
 	from perpetual_switch.services.switch import plan, plan_dict
 
 	fmt = (fmt or "").lower()
 	if fmt not in FORMATS:
 		frappe.throw(_("Format {0} is not one of {1}.").format(fmt, ", ".join(FORMATS)))
-	result = plan(company, cutover_date, expense_account, cost_center, **options)
+	if backdated:
+		from perpetual_switch.services import backdated as backdated_switch
+
+		result = backdated_switch.plan(
+			company, cutover_date, expense_account, cost_center, preview=backdated is True, **options
+		)
+	else:
+		result = plan(company, cutover_date, expense_account, cost_center, **options)
 	data = plan_dict(result)
+	if backdated == "preview":
+		from perpetual_switch.services.background import preview_result
+
+		computed = preview_result(company)
+		if computed.get("status") == "Done" and computed["plan"]["cutover_date"] == data["cutover_date"]:
+			data["backdated"] = computed["plan"]["backdated"]
 	sheets = plan_sheets(data, _)
 	name = f"perpetual-switch-plan-{frappe.scrub(company)}-{data['cutover_date']}.{fmt}"
 	if fmt == "csv":
@@ -60,11 +76,11 @@ def _xlsx(sheets: dict, precision: int) -> bytes:
 	workbook = openpyxl.Workbook()
 	workbook.remove(workbook.active)
 	# The helper puts each new sheet first: add them last to first.
-	for key in reversed(SHEETS):
+	for key in reversed(list(sheets)):
 		headers, rows = sheets[key]
 		make_xlsx([headers, *rows], _(key)[:31], wb=workbook)
 	number_format = "#,##0" + ("." + "0" * precision if precision else "")
-	for key in SHEETS:
+	for key in sheets:
 		sheet = workbook[_(key)[:31]]
 		for row in sheet.iter_rows(min_row=2):
 			for column in AMOUNTS[key]:

@@ -24,3 +24,23 @@ def test_the_plan_as_sheets_with_amounts_as_numbers_and_a_csv_that_reads_back():
 	for name, (headers, rows) in sheets.items():
 		assert back[name][0] == headers
 		assert back[name][1] == [["" if v is None else str(v) for v in row] for row in rows]
+
+
+def test_a_backdated_plan_adds_what_it_reposts_and_the_gl_change():
+	from dataclasses import replace
+
+	from perpetual_switch.engine import backdated as b
+	from perpetual_switch.engine.export import BACKDATED_SHEETS
+
+	plan = build_plan(s1_inputs())
+	part = b.BackdatedPlan(
+		vouchers=3,
+		by_type=(("Purchase Receipt", 1), ("Delivery Note", 2)),
+		previewed=True,
+		account_changes=b.account_changes({"COGS": D("332")}, {"COGS": D("90.67"), "Stock": D("241.33")}, 2),
+	)
+	sheets = plan_sheets(plan_to_dict(replace(plan, backdated=part)))
+	assert tuple(sheets) == SHEETS + BACKDATED_SHEETS
+	assert sheets["Documents to Repost"][1] == [["Purchase Receipt", 1], ["Delivery Note", 2]]
+	assert sheets["GL Change"][1] == [["COGS", D("332.00"), D("90.67"), D("-241.33")], ["Stock", D("0.00"), D("241.33"), D("241.33")]]
+	assert sum(r[3] for r in sheets["GL Change"][1]) == 0

@@ -238,6 +238,24 @@ def test_plan_lists_and_previews_without_writing(twins):
 	assert not frappe.db.exists(SWITCH, {"company": periodic.company, "docstatus": 1})
 
 
+def test_the_wizard_gets_the_gl_change_from_a_background_job(twins):
+	from perpetual_switch import api
+
+	periodic, _twin = twins
+	before = by_voucher(periodic.company)
+	quick = api.get_plan(periodic.company, CUT, backdated=1)
+	assert quick["backdated"]["vouchers"] == 9 and not quick["backdated"]["previewed"]
+	api.preview_backdated(periodic.company, CUT)  # runs at once in tests
+	result = api.backdated_preview(periodic.company)
+	assert result["status"] == "Done", result
+	backdated_part = result["plan"]["backdated"]
+	assert backdated_part["previewed"]
+	assert {c["account"] for c in backdated_part["account_changes"]} >= {periodic.acc("Stock In Hand"), periodic.acc("Cost of Goods Sold")}
+	assert all(a["difference"] == "0.00" for a in backdated_part["stock_today"])
+	assert by_voucher(periodic.company) == before
+	assert not frappe.db.get_value("Company", periodic.company, "enable_perpetual_inventory")
+
+
 def test_backdated_switch_books_the_year_as_the_twin(twins):
 	periodic, twin = twins
 	before = by_voucher(periodic.company)
@@ -297,6 +315,45 @@ def test_failure_while_reposting_undoes_the_switch(twins, monkeypatch):
 	assert by_voucher(periodic.company) == before
 	now = frappe.db.get_value("Company", periodic.company, "*", as_dict=True)
 	assert {k: v for k, v in now.items() if k != "modified"} == {k: v for k, v in company_before.items() if k != "modified"}
+
+
+class WorkerStopped(BaseException):
+	"""What a worker killed in the middle looks like to the job: no exception handler runs."""
+
+
+def test_a_stopped_repost_resumes_where_it_stopped_without_doubling(twins, monkeypatch):
+	periodic, twin = twins
+	before = by_voucher(periodic.company)
+	doc = services.apply(periodic.company, CUT, backdated=True)
+	frappe.db.commit()
+	from perpetual_switch.erpnext_io import backdated as io
+
+	calls = {"n": 0}
+	real = io.repost
+
+	def stop_on_fifth(*args, **kwargs):
+		calls["n"] += 1
+		if calls["n"] == 5:
+			raise WorkerStopped()
+		return real(*args, **kwargs)
+
+	monkeypatch.setattr(io, "repost", stop_on_fifth)
+	monkeypatch.setattr(backdated, "BATCH", 2)
+	with pytest.raises(WorkerStopped):
+		backdated.run_or_undo(doc.name)
+	frappe.db.rollback()  # the batch in flight dies with the worker; the two before it were committed
+	doc.reload()
+	assert doc.status == "Reposting" and doc.reposted_count == 4
+	monkeypatch.setattr(io, "repost", real)
+
+	# The scheduler finds the switch without a live job and runs it on from the fifth voucher.
+	backdated.resume_stalled()
+	doc.reload()
+	assert doc.status == "Applied" and doc.reposted_count == 9
+	assert monthly(periodic.company, periodic.abbr) == monthly(twin.company, twin.abbr)
+	services.rollback(periodic.company)
+	frappe.db.commit()
+	assert by_voucher(periodic.company) == before
 
 
 def test_entries_by_hand_get_a_closing_journal_and_closed_periods_block(site):

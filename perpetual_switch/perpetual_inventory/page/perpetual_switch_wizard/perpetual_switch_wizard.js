@@ -363,7 +363,10 @@ class PerpetualSwitchWizard {
 		const journals = plan.journal_entries.map((j) => journal_html(plan, j.purpose, j.purpose === "stock_sync" ? __("Stock value sync journal entry") : __("Received not billed journal entry"))).join("");
 		const has_work = plan.journal_entries.length || plan.company_defaults.length;
 		this.$content.append(journals || `<p>${__("Stock accounts match the stock value: nothing to post.")}</p>`);
-		if (plan.backdated) this.$content.append(backdated_html(plan));
+		if (plan.backdated) {
+			this.$content.append(backdated_html(plan));
+			if (!plan.backdated.previewed && !plan.blockers.length) this.offer_preview();
+		}
 		this.$content.append(
 			`<div class="alert alert-info">${__(
 				"After the switch, book late freight or customs on goods received before the cutover with a Landed Cost Voucher dated after it: the part of the goods still in stock goes to the stock accounts, the part already issued to the expense account above, and nothing is posted on or before the cutover. A debit note of an invoice from before the switch, for goods returned after it, credits Stock Received But Not Billed like the return."
@@ -377,6 +380,7 @@ class PerpetualSwitchWizard {
 					cutover_date: this.values.cutover_date,
 					expense_account: this.values.expense_account || "",
 					cost_center: this.values.cost_center || "",
+					backdated: this.values.backdated ? 1 : 0,
 					file_format: "xlsx",
 				})
 			);
@@ -403,6 +407,33 @@ class PerpetualSwitchWizard {
 			$apply.prop("disabled", plan.blockers.length > 0 || !has_work);
 			$apply.on("click", () => this.apply());
 		}
+	}
+
+	// The GL change of a backdated switch is computed by a background job (it reposts everything in
+	// a savepoint and rolls it back); the wizard asks for it and shows it when the job is done.
+	offer_preview() {
+		const $box = $(`<div class="ps-preview" style="margin-bottom: 12px"></div>`).appendTo(this.$content);
+		const $button = $(`<button class="btn btn-default btn-sm">${__("Compute the GL change")}</button>`).appendTo($box);
+		const args = Object.assign({}, this.values, { company_defaults: this.overrides });
+		$button.on("click", () => {
+			$button.prop("disabled", true);
+			$box.append(`<p class="text-muted">${__("Computing the GL change in the background: every document after the cutover is booked and rolled back...")}</p>`);
+			frappe.call({ method: `${API}.preview_backdated`, args }).then(() => this.wait_for_preview($box));
+		});
+	}
+
+	wait_for_preview($box) {
+		frappe.call({ method: `${API}.backdated_preview`, args: { company: this.values.company } }).then((r) => {
+			const result = r.message || {};
+			if (result.status === "Done") {
+				this.plan = Object.assign(result.plan, { context: this.plan.context });
+				this.render();
+			} else if (result.status === "Failed") {
+				$box.append(`<div class="alert alert-warning">${frappe.utils.escape_html(result.reason || "")}</div>`);
+			} else {
+				setTimeout(() => this.wait_for_preview($box), 3000);
+			}
+		});
 	}
 
 	apply() {
