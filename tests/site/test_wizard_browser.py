@@ -168,3 +168,53 @@ def test_the_workspace_shows_the_number_card_and_the_drift_chart(browser, base_u
 	assert "stock accounts out of sync" in text.lower() and "Switch wizard" in text
 	page.close()
 	assert not errors, errors
+
+
+def test_backdated_switch_in_the_wizard(browser, base_url):
+	"""Tick Backdated, ask for the GL change (a background job), apply (switch, then the repost job)."""
+	from .test_backdated import CUT, Year
+	from .world import make_item
+
+	tag = uuid.uuid4().hex[:3].upper()
+	year = Year(f"BB{tag}", perpetual=False)
+	year.build(make_item(f"YEAR-BA-{tag}"), make_item(f"YEAR-BB-{tag}"))
+	out = ARTIFACTS / "backdated"
+	out.mkdir(parents=True, exist_ok=True)
+	page, desk, errors = signed_in(browser, base_url, accounts_manager("en"))
+	page.goto(f"{base_url}/{desk}/perpetual-switch-wizard", wait_until="networkidle")
+	page.wait_for_selector(".perpetual-switch-wizard .step-title", timeout=60000)
+	page.evaluate(
+		"""([company, date]) => frappe.pages['perpetual-switch-wizard'].wizard.form.set_values(
+			{company: company, cutover_date: date, backdated: 1})""",
+		[year.company, CUT],
+	)
+	page.wait_for_selector(".perpetual-switch-wizard .alert-info", timeout=30000)
+	page.screenshot(path=str(out / "1-backdated-ticked.png"), full_page=True)
+	for step in range(1, 6):
+		page.click("button.primary-action:visible")
+		page.wait_for_selector(f".ps-progress li.active[data-step='{step}']", timeout=60000)
+		page.wait_for_load_state("networkidle")
+	review = page.inner_text(".perpetual-switch-wizard .step-content")
+	assert "9 documents after the cutover" in review, review
+	page.click("text=Compute the GL change")
+	page.wait_for_selector("text=After the repost", timeout=300000)
+	page.screenshot(path=str(out / "2-gl-change.png"), full_page=True)
+	review = page.inner_text(".perpetual-switch-wizard .step-content")
+	assert year.acc("Cost of Goods Sold") in review and year.stock_two in review
+
+	page.click(".perpetual-switch-wizard .btn-primary:has-text('Apply')")
+	page.click(".modal:visible .btn-primary")
+	page.wait_for_selector(".perpetual-switch-wizard .alert-success", timeout=300000)
+	page.screenshot(path=str(out / "3-applied.png"), full_page=True)
+	frappe.db.rollback()
+	switch = frappe.get_all(
+		"Switch to Perpetual Inventory", filters={"company": year.company, "docstatus": 1}, fields=["name", "status", "reposted_count"]
+	)[0]
+	assert switch.status == "Applied" and switch.reposted_count == 9
+	page.click(".perpetual-switch-wizard .btn-danger")
+	page.click(".modal:visible .btn-primary")
+	page.wait_for_selector(".perpetual-switch-wizard .btn-danger", state="detached", timeout=300000)
+	page.close()
+	frappe.db.rollback()
+	assert frappe.db.get_value("Switch to Perpetual Inventory", switch.name, "status") == "Rolled Back"
+	assert not errors, errors
