@@ -331,6 +331,33 @@ def commits_held():
 			db.commit = previous
 
 
+@contextmanager
+def rolled_back(company: str):
+	"""Everything done in the block is undone at its end, whatever happens: it runs in a savepoint
+	under the company's lock with commits held; what it queued for after a commit is dropped, what
+	it queued for after a rollback is run, and cached company values are forgotten."""
+	from perpetual_switch.erpnext_io import writer
+
+	db = frappe.local.db
+	writer.lock_company(company, fresh=True)
+	queued = {name: list(getattr(db, name)._functions) for name in ("before_commit", "after_commit", "after_rollback")}
+	savepoint = "perpetual_switch_preview_" + frappe.generate_hash(length=8)
+	db.savepoint(savepoint)
+	try:
+		with commits_held():
+			yield
+	finally:
+		db.rollback(save_point=savepoint)
+		undo = [f for f in db.after_rollback._functions if f not in queued["after_rollback"]]
+		for name, functions in queued.items():
+			manager = getattr(db, name)
+			manager._functions.clear()
+			manager._functions.extend(functions)
+		for function in undo:
+			function()
+		forget_company_caches(company)
+
+
 def forget_company_caches(company: str) -> None:
 	"""Values ERPNext keeps per request: the company's perpetual flag and its warehouse accounts."""
 	frappe.clear_document_cache("Company", company)

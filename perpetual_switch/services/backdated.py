@@ -66,21 +66,15 @@ def plan(company: str, cutover_date=None, expense_account=None, cost_center=None
 
 def _preview(base: Plan, company_defaults, freeze_accounts) -> Plan:
 	company = base.company
-	writer.lock_company(company, fresh=True)
-	savepoint = "perpetual_switch_preview_" + frappe.generate_hash(length=8)
-	frappe.db.savepoint(savepoint)
 	failure = None
-	try:
-		with io.commits_held():
+	with io.rolled_back(company):
+		try:
 			doc = service.new_switch(company, base.cutover_date, base.expense_account, base.cost_center, False, freeze_accounts, True)
 			doc.flags.ignore_permissions = True
 			doc = service._plan_and_submit(doc, company_defaults, None)
 			outcome = run(doc, commit=False)
-	except RepostFailed as failed:
-		failure = failed
-	finally:
-		frappe.db.rollback(save_point=savepoint)
-		io.forget_company_caches(company)
+		except RepostFailed as failed:
+			failure = failed
 	if failure:
 		blocker = rules.failure_issue(failure.voucher, failure.reason)
 		return replace(base, blockers=(*base.blockers, blocker))

@@ -215,8 +215,13 @@ def test_plan_lists_and_previews_without_writing(twins):
 	before = by_voucher(periodic.company)
 	plain = services.plan(periodic.company, CUT)
 	assert "stock_ledger_after_cutover" in {i.code for i in plain.blockers}
+	queued = list(frappe.db.after_commit._functions)
 	result = backdated.plan(periodic.company, CUT)
 	assert not result.blockers, [i.message for i in result.blockers]
+	# Nothing the rolled-back repost queued for after a commit is left to run when the caller commits
+	# (only the company's cache is cleared once more).
+	left = [f for f in frappe.db.after_commit._functions if f not in queued]
+	assert [f.__name__ for f in left if f.__name__ != "clear_in_redis"] == []
 	b = result.backdated
 	assert dict(b.by_type) == {
 		"Purchase Receipt": 2,
