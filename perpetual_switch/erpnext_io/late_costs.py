@@ -34,10 +34,16 @@ WRAPPED = ("make_gl_entries", "make_gl_entries_on_cancel", "repost_future_sle_an
 
 
 def covering_switch(company: str, on_date) -> frappe._dict | None:
-	"""The applied switch whose cutover is on or after `on_date` (the latest such), if any."""
+	"""The applied switch whose cutover is on or after `on_date` (the latest such), if any; a
+	backdated switch still reposting counts (it reposts the documents after its cutover as such)."""
 	rows = frappe.get_all(
 		SWITCH,
-		filters={"company": company, "docstatus": 1, "status": "Applied", "cutover_date": (">=", getdate(on_date))},
+		filters={
+			"company": company,
+			"docstatus": 1,
+			"status": ("in", ["Applied", "Reposting"]),
+			"cutover_date": (">=", getdate(on_date)),
+		},
 		fields=["name", "cutover_date", "expense_account", "cost_center"],
 		order_by="cutover_date desc, creation desc",
 		limit=1,

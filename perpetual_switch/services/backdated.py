@@ -151,7 +151,7 @@ def _repost_batch(doc, vouchers, retry: bool) -> None:
 		voucher = None
 		try:
 			for voucher in vouchers:
-				io.repost(doc.company, doc.cutover_date, [voucher], receipts.route_migrated_receipts, receipts.on_invoice_submit)
+				io.repost(doc.company, doc.cutover_date, [voucher], _route_invoice, receipts.on_invoice_submit)
 			return
 		except Exception as exc:
 			if retry and attempt < RETRIES - 1 and _transient(exc):
@@ -160,6 +160,15 @@ def _repost_batch(doc, vouchers, retry: bool) -> None:
 				time.sleep(1 + attempt)
 				continue
 			raise RepostFailed(voucher, _reason(exc)) from exc
+
+
+def _route_invoice(doc) -> None:
+	"""What the app's own Purchase Invoice validate does after a switch: rows billing accrued
+	receipts, and debit notes of goods billed before the cutover, go to SRBNB."""
+	from perpetual_switch.services.late_costs import route_returns_to_srbnb
+
+	receipts.route_migrated_receipts(doc)
+	route_returns_to_srbnb(doc)
 
 
 def _transient(exc: Exception) -> bool:

@@ -553,7 +553,8 @@ def rollback_switch(doc) -> None:
 	]
 	from perpetual_switch.services.late_costs import booked_after
 
-	late = booked_after(doc)
+	reposted_names = {f"{t} {n}" for t, n in reposted}
+	late = [name for name in booked_after(doc) if name not in reposted_names]
 	if moved or cleared or late:
 		names = ", ".join(([f"{d.doctype} {d.name}" for d in moved] + [f"Purchase Invoice {n}" for n in cleared] + late)[:5])
 		raise RollbackRefused(

@@ -70,7 +70,7 @@ class Year:
 	def build(self, a: str, b: str):
 		w = self.w
 		pr1 = receipt(w, "2025-12-10", [(a, 10, 10, self.w1), (b, 5, 20, self.w1)])
-		invoice_for(w, pr1.name, "2025-12-20", keep={a})
+		pi1 = invoice_for(w, pr1.name, "2025-12-20", keep={a})
 		pr2 = receipt(w, "2026-01-15", [(a, 20, 12, self.w1)])
 		invoice_for(w, pr1.name, "2026-02-10", keep={b})
 		invoice_for(w, pr2.name, "2026-02-20", qtys={a: 15})
@@ -80,6 +80,9 @@ class Year:
 		self.purchase_return("2026-06-01", pr2.name, a, 2)
 		stock_issue(w, "2026-07-01", a, 1, self.w2)
 		self.invoice_with_stock("2026-08-01", a, 4, 13)
+		# Goods received and billed before the cutover, returned after it, with their debit note.
+		self.purchase_return("2026-09-01", pr1.name, a, 1)
+		self.debit_note("2026-09-05", pi1.name, 1)
 		run_pending_reposts(self.company)
 		frappe.db.commit()
 
@@ -143,6 +146,18 @@ class Year:
 		doc.set_posting_time = 1
 		doc.insert()
 		doc.submit()
+
+	def debit_note(self, date, invoice_name, qty):
+		from erpnext.accounts.doctype.purchase_invoice.purchase_invoice import make_debit_note
+
+		note = make_debit_note(invoice_name)
+		note.posting_date, note.set_posting_time = date, 1
+		note.bill_date = note.due_date = date
+		note.payment_schedule = []
+		for row in note.items:
+			row.qty = row.received_qty = -qty
+		note.insert()
+		note.submit()
 
 	def invoice_with_stock(self, date, item, qty, rate):
 		doc = frappe.get_doc(
@@ -224,8 +239,8 @@ def test_plan_lists_and_previews_without_writing(twins):
 	assert [f.__name__ for f in left if f.__name__ != "clear_in_redis"] == []
 	b = result.backdated
 	assert dict(b.by_type) == {
-		"Purchase Receipt": 2,
-		"Purchase Invoice": 3,
+		"Purchase Receipt": 3,
+		"Purchase Invoice": 4,
 		"Stock Entry": 2,
 		"Stock Reconciliation": 1,
 		"Delivery Note": 1,
@@ -249,7 +264,7 @@ def test_the_wizard_gets_the_gl_change_from_a_background_job(twins):
 	periodic, _twin = twins
 	before = by_voucher(periodic.company)
 	quick = api.get_plan(periodic.company, CUT, backdated=1)
-	assert quick["backdated"]["vouchers"] == 9 and not quick["backdated"]["previewed"]
+	assert quick["backdated"]["vouchers"] == 11 and not quick["backdated"]["previewed"]
 	api.preview_backdated(periodic.company, CUT)  # runs at once in tests
 	result = api.backdated_preview(periodic.company)
 	assert result["status"] == "Done", result
@@ -270,7 +285,7 @@ def test_backdated_switch_books_the_year_as_the_twin(twins):
 	assert backdated.run_or_undo(doc.name) is None
 	doc.reload()
 	assert doc.status == "Applied"
-	assert doc.reposted_count == doc.repost_count == 9
+	assert doc.reposted_count == doc.repost_count == 11
 
 	mine, theirs = monthly(periodic.company, periodic.abbr), monthly(twin.company, twin.abbr)
 	assert mine == theirs
@@ -283,7 +298,7 @@ def test_backdated_switch_books_the_year_as_the_twin(twins):
 
 	# The audit lists each reposted voucher with its GL difference.
 	rows = frappe.get_all("Perpetual Switch Repost", filters={"switch": doc.name}, fields=["status", "voucher_type", "changes"])
-	assert len(rows) == 9 and {r.status for r in rows} == {"Reposted"}
+	assert len(rows) == 11 and {r.status for r in rows} == {"Reposted"}
 	audit = services.audit(doc.name)
 	delivery = next(r for r in audit["reposted"] if r["voucher_type"] == "Delivery Note")
 	assert D(delivery["changes"][periodic.acc("Cost of Goods Sold")]) == mine[("Cost of Goods Sold", "2026-03")]
@@ -354,7 +369,7 @@ def test_a_stopped_repost_resumes_where_it_stopped_without_doubling(twins, monke
 	# The scheduler finds the switch without a live job and runs it on from the fifth voucher.
 	backdated.resume_stalled()
 	doc.reload()
-	assert doc.status == "Applied" and doc.reposted_count == 9
+	assert doc.status == "Applied" and doc.reposted_count == 11
 	assert monthly(periodic.company, periodic.abbr) == monthly(twin.company, twin.abbr)
 	services.rollback(periodic.company)
 	frappe.db.commit()

@@ -195,7 +195,7 @@ def test_backdated_switch_in_the_wizard(browser, base_url):
 		page.wait_for_selector(f".ps-progress li.active[data-step='{step}']", timeout=60000)
 		page.wait_for_load_state("networkidle")
 	review = page.inner_text(".perpetual-switch-wizard .step-content")
-	assert "9 documents after the cutover" in review, review
+	assert "11 documents after the cutover" in review, review
 	page.click("text=Compute the GL change")
 	page.wait_for_selector("text=After the repost", timeout=300000)
 	page.screenshot(path=str(out / "2-gl-change.png"), full_page=True)
@@ -210,7 +210,7 @@ def test_backdated_switch_in_the_wizard(browser, base_url):
 	switch = frappe.get_all(
 		"Switch to Perpetual Inventory", filters={"company": year.company, "docstatus": 1}, fields=["name", "status", "reposted_count"]
 	)[0]
-	assert switch.status == "Applied" and switch.reposted_count == 9
+	assert switch.status == "Applied" and switch.reposted_count == 11
 	page.click(".perpetual-switch-wizard .btn-danger")
 	page.click(".modal:visible .btn-primary")
 	page.wait_for_selector(".perpetual-switch-wizard .btn-danger", state="detached", timeout=300000)
