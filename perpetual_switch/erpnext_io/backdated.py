@@ -260,6 +260,14 @@ def pending(switch: str, limit: int) -> list[tuple[str, RepostVoucher, dict[str,
 	return result
 
 
+def lock_switch(switch: str) -> str | None:
+	"""Hold the switch's row until the transaction ends; its status as committed now."""
+	rows = frappe.db.sql(
+		"select status from `tabSwitch to Perpetual Inventory` where name = %(switch)s for update", {"switch": switch}
+	)
+	return rows[0][0] if rows else None
+
+
 def counts(switch: str) -> dict[str, int]:
 	return dict(
 		frappe.db.sql(

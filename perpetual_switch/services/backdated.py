@@ -111,12 +111,29 @@ def run(doc, commit: bool = True, progress=None) -> Outcome:
 	total = doc.repost_count or 0
 	done = io.counts(doc.name).get("Reposted", 0)
 	io.forget_company_caches(doc.company)
+	attempts = 0
 	while True:
+		# One runner at a time: a resumed job and a command on the same switch take turns, batch by
+		# batch, and the one that finds it no longer reposting (done or undone by the other) stops.
+		if io.lock_switch(doc.name) != "Reposting":
+			return outcome
 		batch = io.pending(doc.name, BATCH)
 		if not batch:
 			break
 		vouchers = [voucher for _name, voucher, _before in batch]
-		_repost_batch(doc, vouchers, retry=commit)
+		try:
+			_repost_batch(doc, vouchers)
+		except RepostFailed as failed:
+			# A deadlock or lock wait with other users' work: the batch is rolled back and tried
+			# again (the batches before it are committed).
+			if commit and attempts < RETRIES - 1 and _transient(failed.__cause__):
+				attempts += 1
+				frappe.db.rollback()
+				io.forget_company_caches(doc.company)
+				time.sleep(attempts)
+				continue
+			raise
+		attempts = 0
 		after = io.gl_now(vouchers)
 		marked = []
 		for name, voucher, before in batch:
@@ -144,21 +161,11 @@ def run(doc, commit: bool = True, progress=None) -> Outcome:
 RETRIES = 3
 
 
-def _repost_batch(doc, vouchers, retry: bool) -> None:
-	"""Repost one batch; a deadlock or lock wait with other users' work rolls the batch back and
-	tries it again (the batches before it are committed), up to RETRIES times."""
-	for attempt in range(RETRIES):
-		voucher = None
+def _repost_batch(doc, vouchers) -> None:
+	for voucher in vouchers:
 		try:
-			for voucher in vouchers:
-				io.repost(doc.company, doc.cutover_date, [voucher], _route_invoice, receipts.on_invoice_submit)
-			return
+			io.repost(doc.company, doc.cutover_date, [voucher], _route_invoice, receipts.on_invoice_submit)
 		except Exception as exc:
-			if retry and attempt < RETRIES - 1 and _transient(exc):
-				frappe.db.rollback()
-				io.forget_company_caches(doc.company)
-				time.sleep(1 + attempt)
-				continue
 			raise RepostFailed(voucher, _reason(exc)) from exc
 
 
@@ -218,6 +225,8 @@ def undo(name: str, reason: str) -> None:
 	"""Put everything back as before the switch and record why, in a transaction of its own."""
 	frappe.db.rollback()
 	frappe.log_error(title=_("Backdated switch {0} failed").format(name))
+	if io.lock_switch(name) != "Reposting":
+		return  # another runner finished or undid it meanwhile
 	doc = frappe.get_doc(SWITCH, name)
 	doc.flags.undo = True
 	doc.flags.ignore_permissions = True

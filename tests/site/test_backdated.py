@@ -402,6 +402,11 @@ def test_entries_by_hand_get_a_closing_journal_and_closed_periods_block(site):
 	doc.reload()
 	assert doc.closing_journal_entry
 	assert balance(year.acc("Stock In Hand")) == stock_value([year.w1]) == D("60")
+	# A second runner (a resumed job after the command finished) finds it applied and does nothing.
+	backdated.run(doc.name)
+	frappe.db.commit()
+	assert balance(year.acc("Stock In Hand")) == D("60")
+	assert frappe.db.count("Journal Entry", {"company": year.company, "docstatus": 1, "posting_date": (">", "2026-03-01")}) == 1
 
 	# A closed accounting period after the cutover stops the rollback, naming it.
 	period = frappe.get_doc(
