@@ -43,12 +43,18 @@ frappe.ui.form.on("Switch to Perpetual Inventory", {
 					cutover_date: frm.doc.cutover_date,
 					expense_account: frm.doc.expense_account,
 					cost_center: frm.doc.cost_center,
+					backdated: frm.doc.backdated,
 				};
 				frappe.set_route("perpetual-switch-wizard");
 			});
 			if (!frm.is_new() && frm.doc.plan_json) {
 				frm.add_custom_button(__("Download plan"), () =>
 					open_url_post("/api/method/perpetual_switch.api.download_plan", { switch: frm.doc.name, file_format: "xlsx" })
+				);
+			}
+			if (frm.doc.backdated && frm.doc.docstatus > 0) {
+				frm.add_custom_button(__("Reposted documents"), () =>
+					frappe.set_route("List", "Perpetual Switch Repost", { switch: frm.doc.name })
 				);
 			}
 			frm.add_custom_button(__("Reconciliation"), () =>
