@@ -21,6 +21,7 @@ from perpetual_switch import services  # noqa: E402
 from perpetual_switch.services import backdated  # noqa: E402
 
 from .world import (  # noqa: E402
+	debit_note,
 	ensure_fiscal_year,
 	ensure_supplier,
 	invoice_for,
@@ -82,7 +83,7 @@ class Year:
 		self.invoice_with_stock("2026-08-01", a, 4, 13)
 		# Goods received and billed before the cutover, returned after it, with their debit note.
 		self.purchase_return("2026-09-01", pr1.name, a, 1)
-		self.debit_note("2026-09-05", pi1.name, 1)
+		debit_note(pi1, "2026-09-05", 1)
 		run_pending_reposts(self.company)
 		frappe.db.commit()
 
@@ -146,18 +147,6 @@ class Year:
 		doc.set_posting_time = 1
 		doc.insert()
 		doc.submit()
-
-	def debit_note(self, date, invoice_name, qty):
-		from erpnext.accounts.doctype.purchase_invoice.purchase_invoice import make_debit_note
-
-		note = make_debit_note(invoice_name)
-		note.posting_date, note.set_posting_time = date, 1
-		note.bill_date = note.due_date = date
-		note.payment_schedule = []
-		for row in note.items:
-			row.qty = row.received_qty = -qty
-		note.insert()
-		note.submit()
 
 	def invoice_with_stock(self, date, item, qty, rate):
 		doc = frappe.get_doc(

@@ -19,6 +19,7 @@ from perpetual_switch import services  # noqa: E402
 
 from .world import run_pending_reposts  # noqa: E402
 from .world import (  # noqa: E402
+	debit_note,
 	ensure_fiscal_year,
 	ensure_supplier,
 	invoice_for,
@@ -158,21 +159,6 @@ def purchase_return(receipt_doc, date, qty):
 	ret.insert()
 	ret.submit()
 	return ret
-
-
-def debit_note(invoice, date, qty):
-	"""A debit note of `qty` of every row of the invoice, through ERPNext's own mapper."""
-	from erpnext.accounts.doctype.purchase_invoice.purchase_invoice import make_debit_note
-
-	note = make_debit_note(invoice.name)
-	note.posting_date, note.set_posting_time = date, 1
-	note.bill_date = note.due_date = date
-	note.payment_schedule = []
-	for row in note.items:
-		row.qty = row.received_qty = -qty
-	note.insert()
-	note.submit()
-	return note
 
 
 def tag():

@@ -173,6 +173,21 @@ def invoice_for(w: World, pr_name: str, date: str, keep=None, rates=None, qtys=N
 	return doc
 
 
+def debit_note(invoice, date, qty):
+	"""A debit note of `qty` of every row of the invoice, through ERPNext's own mapper."""
+	from erpnext.accounts.doctype.purchase_invoice.purchase_invoice import make_debit_note
+
+	note = make_debit_note(invoice.name)
+	note.posting_date, note.set_posting_time = date, 1
+	note.bill_date = note.due_date = date
+	note.payment_schedule = []
+	for row in note.items:
+		row.qty = row.received_qty = -qty
+	note.insert()
+	note.submit()
+	return note
+
+
 def stock_issue(w: World, date: str, item: str, qty, warehouse: str):
 	doc = frappe.get_doc(
 		{
