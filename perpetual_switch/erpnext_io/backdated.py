@@ -377,37 +377,24 @@ def forget_company_caches(company: str) -> None:
 		accounts.pop(company, None)
 
 
-def repost(company: str, cutover_date: date, vouchers, route_invoice, after_invoice) -> None:
-	"""Repost each voucher's GL as ERPNext books it now (perpetual inventory on), in the given order.
+def repost(company: str, cutover_date: date, voucher, route_invoice, after_invoice) -> None:
+	"""Repost one voucher's GL as ERPNext books it now (perpetual inventory on).
 
-	Consecutive stock vouchers go to ERPNext together; each purchase invoice first gets the expense
-	accounts ERPNext gives it under perpetual inventory (`route_invoice` may route rows further),
-	since its GL follows them, then `after_invoice(doc)` runs once its GL is booked."""
+	A purchase invoice first gets the expense accounts ERPNext gives it under perpetual inventory
+	(`route_invoice` may route rows further), since its GL follows them; `after_invoice(doc)` runs
+	once its GL is booked."""
 	from erpnext.accounts.utils import repost_gle_for_stock_vouchers
 
-	run: list[tuple[str, str]] = []
-	start = str(cutover_date + timedelta(days=1))
-
-	def flush():
-		if run:
-			repost_gle_for_stock_vouchers(list(run), start, company)
-			run.clear()
-
 	with commits_held():
-		for voucher in vouchers:
-			if voucher.voucher_type != "Purchase Invoice":
-				run.append((voucher.voucher_type, voucher.voucher_no))
-				continue
-			flush()
-			doc = frappe.get_doc("Purchase Invoice", voucher.voucher_no)
-			_perpetual_expense_accounts(doc, route_invoice)
-			if voucher.stock:
-				run.append((voucher.voucher_type, voucher.voucher_no))
-				flush()
-			else:
-				_repost_invoice(doc)
+		if voucher.voucher_type == "Purchase Invoice":
+			_perpetual_expense_accounts(frappe.get_doc("Purchase Invoice", voucher.voucher_no), route_invoice)
+		if voucher.stock:
+			start = str(cutover_date + timedelta(days=1))
+			repost_gle_for_stock_vouchers([(voucher.voucher_type, voucher.voucher_no)], start, company)
+		else:
+			_repost_invoice(frappe.get_doc("Purchase Invoice", voucher.voucher_no))
+		if voucher.voucher_type == "Purchase Invoice":
 			after_invoice(frappe.get_doc("Purchase Invoice", voucher.voucher_no))
-		flush()
 
 
 def _perpetual_expense_accounts(doc, route_invoice) -> None:
@@ -471,8 +458,3 @@ def restore(switch: str) -> int:
 		"update `tabPerpetual Switch Repost` set status = 'Restored' where switch = %(switch)s", {"switch": switch}
 	)
 	return len(rows)
-
-
-def discard(switch: str) -> None:
-	"""A switch undone before it was ever shown as applied keeps no repost rows."""
-	frappe.db.delete(REPOST, {"switch": switch})

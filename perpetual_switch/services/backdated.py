@@ -164,7 +164,7 @@ RETRIES = 3
 def _repost_batch(doc, vouchers) -> None:
 	for voucher in vouchers:
 		try:
-			io.repost(doc.company, doc.cutover_date, [voucher], _route_invoice, receipts.on_invoice_submit)
+			io.repost(doc.company, doc.cutover_date, voucher, _route_invoice, receipts.on_invoice_submit)
 		except Exception as exc:
 			raise RepostFailed(voucher, _reason(exc)) from exc
 
