@@ -362,17 +362,18 @@ def receipt_rows(company: str, cutover_date: date, billed_later: bool = False) -
 	Non-stock items are few too: rows are checked against their list rather than each looking its
 	item up.
 
-	Each row comes back as one text field, quantities and amounts first as exact decimal text:
-	the driver converts every field of every row on its own (and DECIMAL columns to floats), which
-	for tens of thousands of rows costs more than the query.
+	Each receipt comes back as one text field holding its rows, each row's quantities and amounts
+	first as exact decimal text: the driver reads every row and converts every field on its own
+	(and DECIMAL columns to floats), which for tens of thousands of rows costs more than the query.
+	The receipts are read in the order of their primary key, so grouping their rows needs no
+	temporary table; only the receipts are sorted after.
 
 	A receipt marked Completed was billed by the cutover unless invoices came after it
 	(`billed_later`, a backdated switch): then every receipt is looked at."""
 	params = {"company": company, "date": cutover_date, "billed_later": int(billed_later)}
-	packed = frappe.db.sql(_RECEIPT_ROWS.format(columns=_PACKED_COLUMNS), params)
-	rows = [row[0].split(_SEPARATOR) for row in packed]
-	if any(len(parts) != 8 for parts in rows):
-		# A name holds the separator: read the columns one by one.
+	rows = _packed_receipt_rows(params)
+	if rows is None:
+		# A name holds a separator, or a receipt's rows did not fit: read the columns one by one.
 		rows = frappe.db.sql(_RECEIPT_ROWS.format(columns=_PLAIN_COLUMNS), params)
 	result = []
 	for qty, amount, returned, billed, status, item, row, receipt in rows:
@@ -382,7 +383,24 @@ def receipt_rows(company: str, cutover_date: date, billed_later: bool = False) -
 	return tuple(result)
 
 
-_SEPARATOR = "\x01"
+def _packed_receipt_rows(params: dict) -> list | None:
+	"""The receipt rows as lists of eight texts, or None when a receipt's text cannot be split back
+	into exactly the rows it counted."""
+	rows = []
+	for count, packed in frappe.db.sql(_RECEIPTS_PACKED, params):
+		parts = packed.split(_ROW_SEPARATOR) if packed is not None else []
+		if len(parts) != count:
+			return None
+		for part in parts:
+			fields = part.split(_FIELD_SEPARATOR)
+			if len(fields) != 8:
+				return None
+			rows.append(fields)
+	return rows
+
+
+_FIELD_SEPARATOR = "\x01"
+_ROW_SEPARATOR = "\x02"
 # Quantities and amounts as exact decimal text (the driver would hand DECIMAL columns over as floats).
 _PLAIN_COLUMNS = """cast(pri.stock_qty as char), cast(pri.base_net_amount as char), cast(coalesce(ret.qty, 0) as char),
 	cast(coalesce((
@@ -392,10 +410,9 @@ _PLAIN_COLUMNS = """cast(pri.stock_qty as char), cast(pri.base_net_amount as cha
 		where pii.pr_detail = pri.name and pi.docstatus = 1 and pi.posting_date <= %(date)s
 	), 0) as char),
 	coalesce(pr.status, ''), pri.item_code, pri.name, pr.name"""
-_PACKED_COLUMNS = f"concat_ws(char(1), {_PLAIN_COLUMNS})"
 _RECEIPT_ROWS = """
 select {columns}
-from `tabPurchase Receipt` pr
+from `tabPurchase Receipt` pr {index}
 join `tabPurchase Receipt Item` pri on pri.parent = pr.name
 left join (
 	select ri.purchase_receipt_item as item_row, -sum(ri.stock_qty) as qty
@@ -409,8 +426,16 @@ where pr.company = %(company)s and pr.docstatus = 1 and pr.is_return = 0
 	and pr.posting_date <= %(date)s and (pr.status != 'Completed' or %(billed_later)s)
 	and pri.is_fixed_asset = 0 and pri.item_code is not null
 	and pri.item_code not in (select name from `tabItem` where is_stock_item = 0)
-order by pr.posting_date, pr.name, pri.idx
+{order}
 """
+# The separators are literals in the statement: group_concat takes no expression for them.
+_RECEIPTS_PACKED = "set statement group_concat_max_len = 16777216 for " + _RECEIPT_ROWS.format(
+	columns=f"""count(*), group_concat(concat_ws('{_FIELD_SEPARATOR}', {_PLAIN_COLUMNS})
+		order by pri.idx separator '{_ROW_SEPARATOR}')""",
+	index="force index (primary)",
+	order="group by pr.name order by pr.posting_date, pr.name",
+)
+_RECEIPT_ROWS = _RECEIPT_ROWS.replace("{index}", "").replace("{order}", "order by pr.posting_date, pr.name, pri.idx")
 
 
 def _voucher_sample(sql: str, params: dict) -> tuple[tuple[DatedDocument, ...], int]:
