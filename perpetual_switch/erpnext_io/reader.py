@@ -374,7 +374,7 @@ def receipt_rows(company: str, cutover_date: date, billed_later: bool = False) -
 	rows = _packed_receipt_rows(params)
 	if rows is None:
 		# A name holds a separator, or a receipt's rows did not fit: read the columns one by one.
-		rows = frappe.db.sql(_RECEIPT_ROWS.format(columns=_PLAIN_COLUMNS), params)
+		rows = frappe.db.sql(_RECEIPT_ROWS, params)
 	result = []
 	for qty, amount, returned, billed, status, item, row, receipt in rows:
 		qty, returned, billed = Decimal(qty), Decimal(returned), Decimal(billed)
@@ -410,7 +410,7 @@ _PLAIN_COLUMNS = """cast(pri.stock_qty as char), cast(pri.base_net_amount as cha
 		where pii.pr_detail = pri.name and pi.docstatus = 1 and pi.posting_date <= %(date)s
 	), 0) as char),
 	coalesce(pr.status, ''), pri.item_code, pri.name, pr.name"""
-_RECEIPT_ROWS = """
+_RECEIPTS_OF_COMPANY = """
 select {columns}
 from `tabPurchase Receipt` pr {index}
 join `tabPurchase Receipt Item` pri on pri.parent = pr.name
@@ -429,13 +429,15 @@ where pr.company = %(company)s and pr.docstatus = 1 and pr.is_return = 0
 {order}
 """
 # The separators are literals in the statement: group_concat takes no expression for them.
-_RECEIPTS_PACKED = "set statement group_concat_max_len = 16777216 for " + _RECEIPT_ROWS.format(
+_RECEIPTS_PACKED = "set statement group_concat_max_len = 16777216 for " + _RECEIPTS_OF_COMPANY.format(
 	columns=f"""count(*), group_concat(concat_ws('{_FIELD_SEPARATOR}', {_PLAIN_COLUMNS})
 		order by pri.idx separator '{_ROW_SEPARATOR}')""",
 	index="force index (primary)",
 	order="group by pr.name order by pr.posting_date, pr.name",
 )
-_RECEIPT_ROWS = _RECEIPT_ROWS.replace("{index}", "").replace("{order}", "order by pr.posting_date, pr.name, pri.idx")
+_RECEIPT_ROWS = _RECEIPTS_OF_COMPANY.format(
+	columns=_PLAIN_COLUMNS, index="", order="order by pr.posting_date, pr.name, pri.idx"
+)
 
 
 def _voucher_sample(sql: str, params: dict) -> tuple[tuple[DatedDocument, ...], int]:
