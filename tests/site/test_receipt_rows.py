@@ -2,7 +2,6 @@
 and against a plain reading of ERPNext's tables: partial billing, returns, a closed receipt, a
 service item, a cancelled receipt, a receipt of many rows."""
 
-import uuid
 from decimal import Decimal
 
 import pytest
@@ -13,16 +12,15 @@ frappe = pytest.importorskip(
 
 from perpetual_switch.erpnext_io import reader  # noqa: E402
 
-from .world import CUTOVER, build_s1, make_item, receipt  # noqa: E402
+from .world import CUTOVER, fresh_s1, make_item, receipt  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("site")
 
 
 @pytest.fixture(scope="module")
 def world(site):
-	tag = uuid.uuid4().hex[:4].upper()
-	w = build_s1(f"PS Rows {tag}", f"PR{tag}")
-	items = [make_item(f"PSR-{tag}-{n}") for n in range(3)]
+	w = fresh_s1("PS Rows", "PW")
+	items = [make_item(f"PSR-{w.tag}-{n}") for n in range(3)]
 	warehouse = frappe.db.get_value("Warehouse", {"company": w.company, "is_group": 0, "warehouse_name": "Transit"})
 	# One receipt of many rows, the same item on several of them, rows listed out of name order.
 	w.docs["PR-MANY"] = receipt(w, "2026-06-29", [(items[n % 3], n + 1, 2.5, warehouse) for n in range(60)])

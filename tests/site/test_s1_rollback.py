@@ -1,7 +1,5 @@
 """Rollback restores every value, failures leave nothing behind, permissions hold, and the drift variant."""
 
-import uuid
-
 import pytest
 
 frappe = pytest.importorskip(
@@ -12,15 +10,14 @@ from perpetual_switch import services  # noqa: E402
 from perpetual_switch.erpnext_io import writer
 from perpetual_switch.erpnext_io.reader import company_default_fields
 
-from .world import CUTOVER, build_s1, gl_balance, receipt, user_with
+from .world import CUTOVER, fresh_s1, gl_balance, receipt, user_with
 
 pytestmark = pytest.mark.usefixtures("site")
 
 
 @pytest.fixture(scope="module")
 def world(site):
-	tag = uuid.uuid4().hex[:4].upper()
-	return build_s1(f"PS Rollback {tag}", f"PR{tag}")
+	return fresh_s1("PS Rollback", "PR")
 
 
 def company_state(company):
@@ -114,8 +111,7 @@ def test_rollback_restores_everything_then_is_refused_after_stock_moves(world):
 
 
 def test_drift_variant_resyncs_stock_only(site):
-	tag = uuid.uuid4().hex[:4].upper()
-	w = build_s1(f"PS Drift {tag}", f"PD{tag}", perpetual=True)
+	w = fresh_s1("PS Drift", "PD", perpetual=True)
 	frappe.db.set_value("Warehouse", w.wh("N-Cold"), "account", w.acc("Stock North"))
 	frappe.db.commit()
 	data = services.plan_dict(services.plan(w.company, CUTOVER, w.acc("Cost of Goods Sold")))

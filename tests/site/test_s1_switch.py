@@ -1,7 +1,5 @@
 """S1 end to end on a real site: plan numbers, apply, ERPNext's own postings after it, freeze, rollback refusal."""
 
-import uuid
-
 import pytest
 
 frappe = pytest.importorskip(
@@ -10,15 +8,14 @@ frappe = pytest.importorskip(
 
 from perpetual_switch import services  # noqa: E402
 
-from .world import CUTOVER, build_s1, gl_balance, invoice_for, receipt
+from .world import CUTOVER, fresh_s1, gl_balance, invoice_for, receipt
 
 pytestmark = pytest.mark.usefixtures("site")
 
 
 @pytest.fixture(scope="module")
 def world(site):
-	tag = uuid.uuid4().hex[:4].upper()
-	return build_s1(f"PS Demo {tag}", f"PS{tag}")
+	return fresh_s1("PS Demo", "PS")
 
 
 def plan_for(w, **kw):

@@ -7,6 +7,7 @@ several worlds live side by side on one site.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 
 import frappe
@@ -21,6 +22,7 @@ class World:
 	abbr: str
 	items: dict = field(default_factory=dict)
 	docs: dict = field(default_factory=dict)
+	tag: str = ""
 
 	def acc(self, name):
 		return f"{name} - {self.abbr}"
@@ -293,6 +295,14 @@ def build_s1(company="PS Demo", abbr="PSD", perpetual=False, suffix="", country=
 	run_pending_reposts(company)
 	frappe.db.commit()
 	w.items = {"A": a, "B": b, "SVC": svc}
+	return w
+
+
+def fresh_s1(label: str, abbr: str, perpetual=False) -> World:
+	"""The S1 world in a company of its own: `label` and `abbr` followed by the same random tag."""
+	tag = uuid.uuid4().hex[:4].upper()
+	w = build_s1(f"{label} {tag}", f"{abbr}{tag}", perpetual=perpetual)
+	w.tag = tag
 	return w
 
 
