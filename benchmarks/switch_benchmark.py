@@ -5,9 +5,10 @@
 		[--build --sle N --warehouses W --items I --receipt-rows R [--replace]] [--no-apply]
 
 --build makes the company first with benchmarks/large_company.py. The script verifies the company,
-then prints the machine, the floor (one SUM over the company's stock ledger up to the cutover),
-services.plan (best of --runs, taking turns with the floor) and the ratio, then runs `bench --site S perpetual-switch apply`
-and, if apply succeeded, `rollback`, as subprocesses with wall time, peak RSS and exit code.
+then prints the machine, the floor (one SUM over the company's stock ledger up to the cutover) and
+services.plan, each the best of --runs taken in turns, and their ratio, then runs
+`bench --site S perpetual-switch apply` and, if apply succeeded, `rollback`, as subprocesses with
+wall time, peak RSS and exit code.
 Targets are printed as figures, never asserted.
 """
 
@@ -68,14 +69,11 @@ def machine() -> dict:
 	}
 
 
-def best_of(runs: int, fn):
-	times = []
-	result = None
-	for _ in range(runs):
-		start = time.perf_counter()
-		result = fn()
-		times.append(time.perf_counter() - start)
-	return min(times), times, result
+def time_one(fn):
+	"""(seconds, result) of one call."""
+	start = time.perf_counter()
+	result = fn()
+	return time.perf_counter() - start, result
 
 
 def floor_query(company: str, cutover: str):
@@ -149,10 +147,10 @@ def main(argv=None) -> int:
 		# Floor and plan take turns, so that both see the same moments of a shared machine.
 		floor_times, plan_times = [], []
 		for _run in range(args.runs):
-			_best, (seconds,), total = best_of(1, lambda: floor_query(args.company, args.cutover))
+			seconds, total = time_one(lambda: floor_query(args.company, args.cutover))
 			floor_times.append(seconds)
 			frappe.db.commit()
-			_best, (seconds,), plan = best_of(1, lambda: services.plan(args.company, args.cutover))
+			seconds, plan = time_one(lambda: services.plan(args.company, args.cutover))
 			plan_times.append(seconds)
 			frappe.db.commit()
 		floor, plan_best = min(floor_times), min(plan_times)
