@@ -13,7 +13,7 @@ frappe = pytest.importorskip(
 from perpetual_switch import api, services  # noqa: E402
 from perpetual_switch.services import background  # noqa: E402
 
-from .world import CUTOVER, build_s1, gl_balance  # noqa: E402
+from .world import CUTOVER, fresh_s1, gl_balance  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("site")
 SWITCH = "Switch to Perpetual Inventory"
@@ -52,8 +52,7 @@ def background_job_options():
 
 def test_the_desk_enqueues_one_long_job_and_the_state_goes_queued_to_applied(captured):
 	jobs, events = captured
-	tag = uuid.uuid4().hex[:4].upper()
-	w = build_s1(f"PS Job {tag}", f"PJ{tag}")
+	w = fresh_s1("PS Job", "PJ")
 	context = api.apply(w.company, CUTOVER)
 	assert context["job"]["status"] == "Queued"
 	(job,) = jobs
@@ -84,8 +83,7 @@ def test_the_desk_enqueues_one_long_job_and_the_state_goes_queued_to_applied(cap
 
 def test_a_job_that_raises_ends_failed_with_the_reason_and_writes_nothing(captured, monkeypatch):
 	jobs, events = captured
-	tag = uuid.uuid4().hex[:4].upper()
-	w = build_s1(f"PS Fail {tag}", f"PF{tag}")
+	w = fresh_s1("PS Fail", "PF")
 	before = frappe.db.get_value("Company", w.company, ["enable_perpetual_inventory", "stock_received_but_not_billed"], as_dict=True)
 	api.apply(w.company, CUTOVER)
 	frappe.db.commit()
@@ -109,8 +107,7 @@ def test_a_job_that_raises_ends_failed_with_the_reason_and_writes_nothing(captur
 
 def test_a_second_job_for_the_same_company_is_refused_while_one_runs(captured, monkeypatch):
 	jobs, _events = captured
-	tag = uuid.uuid4().hex[:4].upper()
-	w = build_s1(f"PS Twice {tag}", f"PT{tag}")
+	w = fresh_s1("PS Twice", "PT")
 	api.apply(w.company, CUTOVER)
 	monkeypatch.setattr(background, "_job_alive", lambda company: True)
 	with pytest.raises(frappe.ValidationError, match="already"):
@@ -158,8 +155,7 @@ def test_tens_of_thousands_of_accrued_rows_apply_and_roll_back_with_the_default_
 	packet = int(frappe.db.sql("select @@max_allowed_packet")[0][0])
 	if packet > PACKET:
 		pytest.skip(f"MariaDB's max_allowed_packet is {packet} here; this test is about the 16 MiB default")
-	tag = uuid.uuid4().hex[:4].upper()
-	w = build_s1(f"PS Large {tag}", f"PL{tag}")
+	w = fresh_s1("PS Large", "PL")
 	extra = add_unbilled_receipt_rows(w, MANY)
 
 	doc = services.apply(w.company, CUTOVER)

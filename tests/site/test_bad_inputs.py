@@ -18,7 +18,6 @@ import pathlib
 import subprocess
 import sys
 import time
-import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -32,7 +31,7 @@ frappe = pytest.importorskip(
 from perpetual_switch import api, services  # noqa: E402
 from perpetual_switch.erpnext_io import reader  # noqa: E402
 
-from .world import CUTOVER, build_s1, stock_issue, user_with  # noqa: E402
+from .world import CUTOVER, fresh_s1, stock_issue, user_with  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("site")
 SWITCH = "Switch to Perpetual Inventory"
@@ -71,9 +70,8 @@ def new_world():
 	"""An S1 company of its own. Creating a company saves the site-wide Modes of Payment and
 	settings, which can trip over another test run doing the same at that moment: then try again."""
 	for attempt in range(3):
-		tag = uuid.uuid4().hex[:4].upper()
 		try:
-			return build_s1(f"PS Bad {tag}", f"PB{tag}")
+			return fresh_s1("PS Bad", "PB")
 		except (frappe.LinkValidationError, frappe.QueryTimeoutError, frappe.QueryDeadlockError):
 			frappe.db.rollback()
 			if attempt == 2:

@@ -4,7 +4,6 @@ fault at every write of apply and rollback."""
 import os
 import subprocess
 import sys
-import uuid
 
 import pytest
 
@@ -15,7 +14,7 @@ frappe = pytest.importorskip(
 from perpetual_switch import services  # noqa: E402
 from perpetual_switch.erpnext_io import reader, writer  # noqa: E402
 
-from .world import CUTOVER, build_s1  # noqa: E402
+from .world import CUTOVER, fresh_s1  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("site")
 SWITCH = "Switch to Perpetual Inventory"
@@ -50,8 +49,7 @@ def live_switch_journals(company):
 
 
 def test_two_processes_applying_one_company_at_once_make_one_switch(site):
-	tag = uuid.uuid4().hex[:4].upper()
-	w = build_s1(f"PS Race {tag}", f"PR{tag}")
+	w = fresh_s1("PS Race", "PR")
 	for round_ in range(ROUNDS):
 		first = command(site, "apply", "--company", w.company, "--date", CUTOVER, "--yes")
 		second = command(site, "apply", "--company", w.company, "--date", CUTOVER, "--yes")
@@ -69,8 +67,7 @@ def test_two_processes_applying_one_company_at_once_make_one_switch(site):
 
 
 def test_apply_against_rollback_at_once_leaves_one_consistent_state(site):
-	tag = uuid.uuid4().hex[:4].upper()
-	w = build_s1(f"PS Race RB {tag}", f"RB{tag}")
+	w = fresh_s1("PS Race RB", "RB")
 	for _round in range(max(2, ROUNDS // 4)):
 		services.apply(w.company, CUTOVER)
 		frappe.db.commit()
@@ -203,8 +200,7 @@ APPLY_FAULTS = {
 
 @pytest.fixture(scope="module")
 def fault_world(site):
-	tag = uuid.uuid4().hex[:4].upper()
-	return build_s1(f"PS Fault {tag}", f"PF{tag}")
+	return fresh_s1("PS Fault", "PF")
 
 
 @pytest.mark.parametrize("via", ["service", "desk", "command"])
@@ -303,8 +299,7 @@ def test_rollback_refuses_to_overwrite_a_later_edit_unless_confirmed(fault_world
 def test_rate_differences_on_two_cost_centres_post_two_journals_and_cancel_both(site):
 	from .world import invoice_for
 
-	tag = uuid.uuid4().hex[:4].upper()
-	w = build_s1(f"PS Two CC {tag}", f"TC{tag}")
+	w = fresh_s1("PS Two CC", "TC")
 	services.apply(w.company, CUTOVER)
 	frappe.db.commit()
 	root = frappe.db.get_value("Cost Center", {"company": w.company, "is_group": 1}, "name", order_by="lft asc")
@@ -374,8 +369,7 @@ print(pi.name)
 def test_two_invoices_billing_one_migrated_row_at_once_never_clear_more_than_its_accrual(site):
 	"""Two processes bill the same accrued receipt row at the same moment (30 of its 50 units each):
 	the accrued rows are locked while an invoice clears them, so the second sees the first."""
-	tag = uuid.uuid4().hex[:4].upper()
-	w = build_s1(f"PS Bill Race {tag}", f"BR{tag}")
+	w = fresh_s1("PS Bill Race", "BR")
 	services.apply(w.company, CUTOVER)
 	frappe.db.commit()
 	row = next(r for r in w.docs["PR-1"].items if r.item_code == w.items["B"])

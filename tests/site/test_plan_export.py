@@ -4,7 +4,6 @@ plan's; the CSV reads back to the same sheets; the command writes both; the desk
 import io
 import subprocess
 import sys
-import uuid
 from decimal import Decimal
 
 import pytest
@@ -17,13 +16,12 @@ from perpetual_switch import api, services  # noqa: E402
 from perpetual_switch.engine.export import from_csv  # noqa: E402
 from perpetual_switch.services.export import plan_file  # noqa: E402
 
-from .world import CUTOVER, build_s1  # noqa: E402
+from .world import CUTOVER, fresh_s1  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def world(site):
-	tag = uuid.uuid4().hex[:4].upper()
-	return build_s1(f"PS Export {tag}", f"PX{tag}")
+	return fresh_s1("PS Export", "PX")
 
 
 def test_the_xlsx_opens_and_its_sums_equal_the_plans(world):

@@ -2,7 +2,6 @@
 
 import pathlib
 import shutil
-import uuid
 
 import pytest
 
@@ -12,7 +11,7 @@ frappe = pytest.importorskip(
 
 from perpetual_switch import api, services  # noqa: E402
 
-from .world import CUTOVER, build_s1, user_with  # noqa: E402
+from .world import CUTOVER, fresh_s1, user_with  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("site")
 SWITCH = "Switch to Perpetual Inventory"
@@ -20,8 +19,7 @@ SWITCH = "Switch to Perpetual Inventory"
 
 @pytest.fixture(scope="module")
 def world(site):
-	tag = uuid.uuid4().hex[:4].upper()
-	return build_s1(f"PS Wizard {tag}", f"PW{tag}")
+	return fresh_s1("PS Wizard", "PW")
 
 
 def reachable(url: str) -> bool:
