@@ -6,6 +6,8 @@ Sums are cast to CHAR in SQL so that they reach Decimal without passing through 
 from __future__ import annotations
 
 import zlib
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -128,11 +130,12 @@ def read_inputs(
 	relevant = {a.name for a in accounts.values() if a.account_type in ("Stock", "Stock Received But Not Billed")}
 	relevant |= {w.account for w in warehouses if w.account}
 	progress(20, _("Stock value per warehouse"))
-	stock_values, after_count, negative_count = stock_ledger_pass(company.name, cutover_date, [w.name for w in warehouses])
-	progress(40, _("GL balance per account"))
-	gl_balances = gl_balance_by_account(company.name, cutover_date, relevant)
-	progress(60, _("Receipts not billed"))
-	receipts = receipt_rows(company.name, cutover_date, billed_later=backdated)
+	with stock_ledger_pass_alongside(company.name, cutover_date, [w.name for w in warehouses]) as ledger_pass:
+		progress(40, _("GL balance per account"))
+		gl_balances = gl_balance_by_account(company.name, cutover_date, relevant)
+		progress(60, _("Receipts not billed"))
+		receipts = receipt_rows(company.name, cutover_date, billed_later=backdated)
+		stock_values, after_count, negative_count = ledger_pass()
 	progress(80, _("Documents after the cutover"))
 	# Samples to name in the blockers, only when the one pass found any.
 	stock_after = later_stock_ledger(company.name, cutover_date)[0] if after_count else ()
@@ -211,17 +214,23 @@ def read_accounts(company: str, referenced: set[str]) -> dict[str, Account]:
 	}
 
 
-def stock_ledger_pass(company: str, cutover_date: date, warehouses=()) -> tuple[dict, int, int]:
+def stock_ledger_pass(company: str, cutover_date: date, warehouses=(), sql=None) -> tuple[dict, int, int]:
 	"""Stock value per warehouse on or before the cutover, the count of rows after it, and the count
-	of rows on or before it whose running quantity went below zero.
+	of rows on or before it whose running quantity went below zero. `sql(query, params)` runs the
+	statements: this transaction's connection unless told otherwise.
 
 	Grouping by the warehouse's text costs a Unicode collation on every row (six times the scan on
 	a million rows); grouping by a checksum of it costs almost nothing, and the checksums of the
 	company's warehouse names say which is which. When the site indexes the ledger by posting
 	datetime (read from the site), the rows after the cutover are counted through that index and
 	the pass only sums the rows before it; otherwise one pass does both."""
-	if _indexed_by_posting_datetime():
-		after = frappe.db.sql(
+	return _ledger_pass(sql or frappe.db.sql, _indexed_by_posting_datetime(), company, cutover_date, warehouses)
+
+
+def _ledger_pass(sql, indexed: bool, company: str, cutover_date: date, warehouses) -> tuple[dict, int, int]:
+	params = {"company": company, "date": cutover_date}
+	if indexed:
+		after = sql(
 			"""select count(*) from `tabStock Ledger Entry`
 			where posting_datetime >= %(next_day)s and company = %(company)s and is_cancelled = 0""",
 			{"next_day": datetime.combine(cutover_date + timedelta(days=1), time.min), "company": company},
@@ -229,18 +238,71 @@ def stock_ledger_pass(company: str, cutover_date: date, warehouses=()) -> tuple[
 		by_checksum = {}
 		for name in warehouses:
 			by_checksum.setdefault(zlib.crc32(name.encode("utf-8")), []).append(name)
-		rows = _values_before(company, cutover_date, "crc32(warehouse)")
+		rows = sql(_values_before("crc32(warehouse)"), params)
 		if all(len(by_checksum.get(key, ())) == 1 for key, _value, _negative in rows):
 			values = {by_checksum[key][0]: to_decimal(value) for key, value, _negative in rows}
 		else:
-			rows = _values_before(company, cutover_date, "cast(warehouse as binary)")
+			rows = sql(_values_before("cast(warehouse as binary)"), params)
 			values = {bytes(key).decode("utf-8"): to_decimal(value) for key, value, _negative in rows}
 		return values, int(after or 0), sum(int(r[2] or 0) for r in rows)
-	rows = _stock_ledger_groups(company, cutover_date, "crc32(warehouse)")
+	rows = sql(_stock_ledger_groups("crc32(warehouse)"), params)
 	if any(first != last for first, last, *_rest in rows):
-		rows = _stock_ledger_groups(company, cutover_date, "cast(warehouse as binary)")
+		rows = sql(_stock_ledger_groups("cast(warehouse as binary)"), params)
 	values = {first: to_decimal(value) for first, _last, value, _after, _negative in rows}
 	return values, sum(int(r[3] or 0) for r in rows), sum(int(r[4] or 0) for r in rows)
+
+
+# A site whose ledger holds at least this many rows (MariaDB's estimate) has the pass over it read
+# on a second connection while this one reads the rest.
+SIDE_CONNECTION_ROWS = 200_000
+
+
+@contextmanager
+def stock_ledger_pass_alongside(company: str, cutover_date: date, warehouses=()):
+	"""`stock_ledger_pass`, read while the caller goes on reading: yields a function that returns
+	the pass's result, waiting for it if need be.
+
+	On a large ledger the pass is the longest statement of the plan, and MariaDB runs each
+	connection's statements one at a time on one core. So the pass runs on a connection of its
+	own (in a thread that only waits on it) while this connection reads the receipts. That
+	connection sees what is committed, not this transaction's own writes: it is only used while
+	this transaction has written nothing, so both read the same committed data, started
+	milliseconds apart. Otherwise, or on a small ledger, the pass runs here first."""
+	indexed = _indexed_by_posting_datetime()
+	if frappe.db.transaction_writes or _ledger_rows_estimate() < SIDE_CONNECTION_ROWS:
+		result = _ledger_pass(frappe.db.sql, indexed, company, cutover_date, warehouses)
+		yield lambda: result
+		return
+	try:
+		connection = frappe.db.create_connection()
+	except Exception:
+		# No second connection to be had (the server's limit, say): the pass runs here.
+		result = _ledger_pass(frappe.db.sql, indexed, company, cutover_date, warehouses)
+		yield lambda: result
+		return
+	with ThreadPoolExecutor(max_workers=1, thread_name_prefix="perpetual-switch-ledger") as pool:
+		future = pool.submit(_ledger_pass_on, connection, indexed, company, cutover_date, tuple(warehouses))
+		yield future.result
+
+
+def _ledger_pass_on(connection, indexed: bool, company: str, cutover_date: date, warehouses):
+	def sql(query, params):
+		with connection.cursor() as cursor:
+			cursor.execute(query, params)
+			return cursor.fetchall()
+
+	try:
+		return _ledger_pass(sql, indexed, company, cutover_date, warehouses)
+	finally:
+		connection.close()
+
+
+def _ledger_rows_estimate() -> int:
+	rows = frappe.db.sql(
+		"""select table_rows from information_schema.tables
+		where table_schema = database() and table_name = 'tabStock Ledger Entry'"""
+	)
+	return int(rows[0][0] or 0) if rows else 0
 
 
 _GROUPINGS = {"crc32(warehouse)", "cast(warehouse as binary)"}
@@ -261,25 +323,21 @@ def _indexed_by_posting_datetime() -> bool:
 _SITE_FACTS: dict = {}
 
 
-def _values_before(company: str, cutover_date: date, grouping: str):
+def _values_before(grouping: str) -> str:
 	if grouping not in _GROUPINGS:
 		raise ValueError(grouping)
-	return frappe.db.sql(
-		f"""
+	return f"""
 		select {grouping}, cast(sum(stock_value_difference) as char), count(qty_after_transaction < 0 or null)
 		from `tabStock Ledger Entry`
 		where company = %(company)s and is_cancelled = 0 and posting_date <= %(date)s
 		group by 1 order by null
-		""",
-		{"company": company, "date": cutover_date},
-	)
+		"""
 
 
-def _stock_ledger_groups(company: str, cutover_date: date, grouping: str):
+def _stock_ledger_groups(grouping: str) -> str:
 	if grouping not in _GROUPINGS:
 		raise ValueError(grouping)
-	return frappe.db.sql(
-		f"""
+	return f"""
 		select min(warehouse), max(warehouse),
 			cast(sum(case when posting_date <= %(date)s then stock_value_difference else 0 end) as char),
 			sum(posting_date > %(date)s),
@@ -287,9 +345,7 @@ def _stock_ledger_groups(company: str, cutover_date: date, grouping: str):
 		from `tabStock Ledger Entry`
 		where company = %(company)s and is_cancelled = 0
 		group by {grouping}
-		""",
-		{"company": company, "date": cutover_date},
-	)
+		"""
 
 
 def gl_balance_by_account(company: str, on_date: date, accounts) -> dict:

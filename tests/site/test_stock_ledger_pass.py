@@ -1,7 +1,9 @@
 """The plan's one pass over the stock ledger, against a plain GROUP BY warehouse, on a real site:
 warehouse names with accents, rows after the cutover, negative running quantities, and the exact
-fallback when the checksums cannot say which warehouse is which."""
+fallback when the checksums cannot say which warehouse is which; the pass read on a connection of
+its own alongside the plan's other reads, and not while the transaction holds its own writes."""
 
+import threading
 import uuid
 from decimal import Decimal
 
@@ -54,3 +56,53 @@ def test_unknown_checksums_fall_back_to_exact_grouping(world):
 	# A warehouse missing from the names given (as if two names shared a checksum): still exact.
 	values, after, _ = reader.stock_ledger_pass(world.company, frappe.utils.getdate(CUTOVER), world.names[:1])
 	assert values == expected(world.company) and after == 1
+
+
+@pytest.fixture
+def side_connection(monkeypatch):
+	"""Every ledger counts as large; records the threads the pass ran on."""
+	monkeypatch.setattr(reader, "SIDE_CONNECTION_ROWS", 0)
+	threads = []
+	run = reader._ledger_pass_on
+
+	def spy(*args):
+		threads.append(threading.current_thread().name)
+		return run(*args)
+
+	monkeypatch.setattr(reader, "_ledger_pass_on", spy)
+	return threads
+
+
+def test_the_pass_alongside_reads_on_its_own_connection_and_gives_the_same(world, side_connection):
+	cutover = frappe.utils.getdate(CUTOVER)
+	with reader.stock_ledger_pass_alongside(world.company, cutover, world.names) as ledger_pass:
+		here = reader.stock_ledger_pass(world.company, cutover, world.names)
+		alongside = ledger_pass()
+	assert alongside == here and alongside[0] == expected(world.company)
+	assert len(side_connection) == 1 and side_connection[0] != threading.current_thread().name
+
+
+def test_the_whole_plan_reads_the_same_with_the_pass_alongside(world, side_connection, monkeypatch):
+	cutover = frappe.utils.getdate(CUTOVER)
+	alongside = reader.read_inputs(world.company, cutover)
+	assert side_connection
+	monkeypatch.setattr(reader, "SIDE_CONNECTION_ROWS", 10**12)
+	here = reader.read_inputs(world.company, cutover)
+	assert len(side_connection) == 1
+	assert alongside == here
+
+
+def test_a_transaction_with_its_own_writes_reads_the_pass_itself(world, side_connection):
+	cutover = frappe.utils.getdate(CUTOVER)
+	before = reader.stock_ledger_pass(world.company, cutover, world.names)[0]
+	item = make_item(f"PSP-W{uuid.uuid4().hex[:4].upper()}")
+	material_receipt(world.company, "2026-05-01", [(item, 2, 10, world.names[2])])
+	try:
+		assert frappe.db.transaction_writes
+		with reader.stock_ledger_pass_alongside(world.company, cutover, world.names) as ledger_pass:
+			values = ledger_pass()[0]
+		# The receipt not yet committed counts: the pass ran on this transaction's connection.
+		assert values[world.names[2]] == before[world.names[2]] + Decimal("20")
+		assert side_connection == []
+	finally:
+		frappe.db.rollback()
