@@ -229,27 +229,30 @@ def stock_ledger_pass(company: str, cutover_date: date, warehouses=(), sql=None)
 
 def _ledger_pass(sql, indexed: bool, company: str, cutover_date: date, warehouses) -> tuple[dict, int, int]:
 	params = {"company": company, "date": cutover_date}
+	by_checksum = {}
+	for name in warehouses:
+		by_checksum.setdefault(zlib.crc32(name.encode("utf-8")), []).append(name)
+	rows = sql(_ledger_groups("crc32(warehouse)", indexed), params)
+	if all(len(by_checksum.get(key, ())) == 1 for key, *_rest in rows):
+		rows = [(by_checksum[key][0], *rest) for key, *rest in rows]
+	else:
+		rows = sql(_ledger_groups("cast(warehouse as binary)", indexed), params)
+		rows = [(bytes(key).decode("utf-8"), *rest) for key, *rest in rows]
+	values, after, negative = {}, 0, 0
+	for warehouse, is_after, value, count, negatives in rows:
+		if is_after == 0:
+			values[warehouse] = to_decimal(value)
+			negative += int(negatives or 0)
+		elif is_after == 1:
+			after += int(count or 0)
 	if indexed:
-		after = sql(
+		counted = sql(
 			"""select count(*) from `tabStock Ledger Entry`
 			where posting_datetime >= %(next_day)s and company = %(company)s and is_cancelled = 0""",
 			{"next_day": datetime.combine(cutover_date + timedelta(days=1), time.min), "company": company},
-		)[0][0]
-		by_checksum = {}
-		for name in warehouses:
-			by_checksum.setdefault(zlib.crc32(name.encode("utf-8")), []).append(name)
-		rows = sql(_values_before("crc32(warehouse)"), params)
-		if all(len(by_checksum.get(key, ())) == 1 for key, _value, _negative in rows):
-			values = {by_checksum[key][0]: to_decimal(value) for key, value, _negative in rows}
-		else:
-			rows = sql(_values_before("cast(warehouse as binary)"), params)
-			values = {bytes(key).decode("utf-8"): to_decimal(value) for key, value, _negative in rows}
-		return values, int(after or 0), sum(int(r[2] or 0) for r in rows)
-	rows = sql(_stock_ledger_groups("crc32(warehouse)"), params)
-	if any(first != last for first, last, *_rest in rows):
-		rows = sql(_stock_ledger_groups("cast(warehouse as binary)"), params)
-	values = {first: to_decimal(value) for first, _last, value, _after, _negative in rows}
-	return values, sum(int(r[3] or 0) for r in rows), sum(int(r[4] or 0) for r in rows)
+		)
+		after = int(counted[0][0] or 0)
+	return values, after, negative
 
 
 # A site whose ledger holds at least this many rows (MariaDB's estimate) has the pass over it read
@@ -323,28 +326,22 @@ def _indexed_by_posting_datetime() -> bool:
 _SITE_FACTS: dict = {}
 
 
-def _values_before(grouping: str) -> str:
+def _ledger_groups(grouping: str, indexed: bool) -> str:
+	"""Per warehouse (by `grouping`) and side of the cutover: the value, the rows, and the rows with a
+	negative running quantity. With the index, only the rows on or before the cutover (side 0).
+	The side is part of the key rather than a condition in each sum: one comparison per row."""
 	if grouping not in _GROUPINGS:
 		raise ValueError(grouping)
+	if indexed:
+		side, before, keys = "0", "and posting_date <= %(date)s", "1"
+	else:
+		side, before, keys = "posting_date > %(date)s", "", "1, 2"
 	return f"""
-		select {grouping}, cast(sum(stock_value_difference) as char), count(qty_after_transaction < 0 or null)
+		select {grouping}, {side}, cast(sum(stock_value_difference) as char), count(*),
+			count(qty_after_transaction < 0 or null)
 		from `tabStock Ledger Entry`
-		where company = %(company)s and is_cancelled = 0 and posting_date <= %(date)s
-		group by 1 order by null
-		"""
-
-
-def _stock_ledger_groups(grouping: str) -> str:
-	if grouping not in _GROUPINGS:
-		raise ValueError(grouping)
-	return f"""
-		select min(warehouse), max(warehouse),
-			cast(sum(case when posting_date <= %(date)s then stock_value_difference else 0 end) as char),
-			sum(posting_date > %(date)s),
-			sum(posting_date <= %(date)s and qty_after_transaction < 0)
-		from `tabStock Ledger Entry`
-		where company = %(company)s and is_cancelled = 0
-		group by {grouping}
+		where company = %(company)s and is_cancelled = 0 {before}
+		group by {keys} order by null
 		"""
 
 

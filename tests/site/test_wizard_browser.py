@@ -20,7 +20,7 @@ frappe = pytest.importorskip(
 )
 sync_api = pytest.importorskip("playwright.sync_api", reason="browser test: Python's playwright is not installed")
 
-from .world import CUTOVER, build_s1, user_with  # noqa: E402
+from .world import CUTOVER, fresh_s1, user_with  # noqa: E402
 
 CHROMIUM = os.environ.get("PERPETUAL_SWITCH_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = pathlib.Path(__file__).resolve().parents[1] / "artifacts" / "browser"
@@ -77,8 +77,7 @@ def signed_in(browser, base_url: str, email: str):
 @pytest.mark.parametrize("lang", ["en", "es", "pt"])
 def test_walk_s1_apply_and_roll_back(browser, base_url, lang):
 	BASE = base_url
-	tag = uuid.uuid4().hex[:4].upper()
-	w = build_s1(f"PS Browser {tag}", f"PB{tag}")
+	w = fresh_s1("PS Browser", "PB")
 	email = accounts_manager(lang)
 	out = ARTIFACTS / lang
 	out.mkdir(parents=True, exist_ok=True)
