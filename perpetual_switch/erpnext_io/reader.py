@@ -214,17 +214,16 @@ def read_accounts(company: str, referenced: set[str]) -> dict[str, Account]:
 	}
 
 
-def stock_ledger_pass(company: str, cutover_date: date, warehouses=(), sql=None) -> tuple[dict, int, int]:
+def stock_ledger_pass(company: str, cutover_date: date, warehouses=()) -> tuple[dict, int, int]:
 	"""Stock value per warehouse on or before the cutover, the count of rows after it, and the count
-	of rows on or before it whose running quantity went below zero. `sql(query, params)` runs the
-	statements: this transaction's connection unless told otherwise.
+	of rows on or before it whose running quantity went below zero.
 
 	Grouping by the warehouse's text costs a Unicode collation on every row (six times the scan on
 	a million rows); grouping by a checksum of it costs almost nothing, and the checksums of the
-	company's warehouse names say which is which. When the site indexes the ledger by posting
-	datetime (read from the site), the rows after the cutover are counted through that index and
-	the pass only sums the rows before it; otherwise one pass does both."""
-	return _ledger_pass(sql or frappe.db.sql, _indexed_by_posting_datetime(), company, cutover_date, warehouses)
+	company's warehouse names say which is which. The side of the cutover is part of the group
+	key. When the site indexes the ledger by posting datetime (read from the site), the rows after
+	the cutover are counted through that index and the pass only reads the rows before it."""
+	return _ledger_pass(frappe.db.sql, _indexed_by_posting_datetime(), company, cutover_date, warehouses)
 
 
 def _ledger_pass(sql, indexed: bool, company: str, cutover_date: date, warehouses) -> tuple[dict, int, int]:
@@ -272,14 +271,14 @@ def stock_ledger_pass_alongside(company: str, cutover_date: date, warehouses=())
 	this transaction has written nothing, so both read the same committed data, started
 	milliseconds apart. Otherwise, or on a small ledger, the pass runs here first."""
 	indexed = _indexed_by_posting_datetime()
-	if frappe.db.transaction_writes or _ledger_rows_estimate() < SIDE_CONNECTION_ROWS:
-		result = _ledger_pass(frappe.db.sql, indexed, company, cutover_date, warehouses)
-		yield lambda: result
-		return
-	try:
-		connection = frappe.db.create_connection()
-	except Exception:
-		# No second connection to be had (the server's limit, say): the pass runs here.
+	connection = None
+	if not frappe.db.transaction_writes and _ledger_rows_estimate() >= SIDE_CONNECTION_ROWS:
+		try:
+			connection = frappe.db.create_connection()
+		except Exception:
+			# No second connection to be had (the server's limit, say): the pass runs here.
+			connection = None
+	if connection is None:
 		result = _ledger_pass(frappe.db.sql, indexed, company, cutover_date, warehouses)
 		yield lambda: result
 		return
