@@ -99,9 +99,12 @@ _STOCK_ACCOUNT_TEMPLATES = {
 SAMPLE_NAMES = 5
 
 
-def _names(names: list[str]) -> str:
-	shown = ", ".join(names[:SAMPLE_NAMES])
-	return shown + (f" (+{len(names) - SAMPLE_NAMES})" if len(names) > SAMPLE_NAMES else "")
+def sample_names(names: list[str], total: int | None = None) -> str:
+	"""The first names and how many more there are, of `total` (default: as many as given)."""
+	shown = names[:SAMPLE_NAMES]
+	more = (len(names) if total is None else total) - len(shown)
+	return ", ".join(shown) + (f" (+{more})" if more > 0 else "")
+
 
 
 def stock_account_issues(
@@ -109,7 +112,7 @@ def stock_account_issues(
 ) -> list[Issue]:
 	"""Every reason why `account_name` cannot carry the stock value of `used_by` (warehouses or items)."""
 	templates = _STOCK_ACCOUNT_TEMPLATES[kind]
-	params = {"account": account_name, kind: _names(used_by), "company": company}
+	params = {"account": account_name, kind: sample_names(used_by), "company": company}
 	account = accounts.get(account_name)
 	if account is None:
 		return [Issue("account_not_found", templates["account_not_found"], account_name, params)]

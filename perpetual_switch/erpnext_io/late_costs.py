@@ -333,30 +333,6 @@ def returns_apart(company: str, switch: str, cutover, srbnb: str) -> list[dict]:
 	return rows
 
 
-def booked_for(switch: str) -> list[str]:
-	"""Documents with a late cost booked against the switch, still active ("Voucher Type name")."""
-	rows = frappe.get_all(
-		LOG, filters={"switch": switch, "status": "Active"}, fields=["voucher_type", "voucher_no"], order_by="posting_date"
-	)
-	return [f"{r.voucher_type} {r.voucher_no}" for r in rows]
-
-
-def debit_notes_to_srbnb(company: str, cutover, srbnb: str) -> list[str]:
-	"""Debit notes after the cutover with rows crediting SRBNB for receipts from on or before it."""
-	rows = frappe.db.sql(
-		"""select distinct note.name
-		from `tabPurchase Invoice` note
-		join `tabPurchase Invoice Item` row on row.parent = note.name
-		join `tabPurchase Receipt` receipt on receipt.name = row.purchase_receipt
-		where note.company = %(company)s and note.docstatus = 1 and note.is_return = 1
-			and note.posting_date > %(cutover)s and row.expense_account = %(srbnb)s
-			and receipt.posting_date <= %(cutover)s
-		order by note.posting_date, note.name""",
-		{"company": company, "cutover": getdate(cutover), "srbnb": srbnb},
-	)
-	return [f"Purchase Invoice {r[0]}" for r in rows]
-
-
 def srbnb_account(company: str) -> str | None:
 	return frappe.get_cached_value("Company", company, "stock_received_but_not_billed")
 

@@ -569,14 +569,68 @@ def applied_switches(company: str) -> list:
 	)
 
 
-def stock_moved_after(company: str, cutover_date) -> tuple[DatedDocument, ...]:
-	return later_stock_ledger(company, getdate(cutover_date))[0]
+def stock_accounts(company: str) -> tuple[str, ...]:
+	"""Every account of the company that perpetual inventory posts stock or SRBNB to: those typed so,
+	the warehouses' own accounts and the company's defaults."""
+	names = set(
+		frappe.get_all(
+			"Account",
+			filters={"company": company, "account_type": ("in", ["Stock", "Stock Received But Not Billed"])},
+			pluck="name",
+		)
+	)
+	names |= set(frappe.get_all("Warehouse", filters={"company": company, "account": ("is", "set")}, pluck="account"))
+	defaults = frappe.db.get_value("Company", company, ["default_inventory_account", "stock_received_but_not_billed"])
+	return tuple(sorted(names | {a for a in defaults or () if a}))
+
+
+def posted_after_switch(switch: str, company: str, cutover_date, own_journals) -> tuple[tuple[DatedDocument, ...], int]:
+	"""Documents after the cutover that moved stock or posted to a stock or SRBNB account, other than
+	the ones the switch itself reposted or posted (`own_journals`): all of them are counted, the
+	first few named. The app's clearing and late-cost journals are named by the document they
+	were made for, which is the one to cancel."""
+	rows = frappe.db.sql(
+		"""select coalesce(made_for.voucher_type, moved.voucher_type) as doctype,
+			coalesce(made_for.voucher_no, moved.voucher_no) as docname, min(moved.posting_date) as first_date,
+			count(*) over () as total
+		from (
+			select voucher_type, voucher_no, posting_date from `tabStock Ledger Entry`
+			where company = %(company)s and is_cancelled = 0 and posting_date > %(date)s
+			union all
+			select voucher_type, voucher_no, posting_date from `tabGL Entry`
+			where company = %(company)s and is_cancelled = 0 and posting_date > %(date)s and account in %(accounts)s
+		) moved
+		left join (
+			select journal_entry, 'Purchase Invoice' as voucher_type, purchase_invoice as voucher_no
+			from `tabPerpetual Switch Clearing` where switch = %(switch)s and journal_entry is not null
+			union all
+			select journal_entry, voucher_type, voucher_no
+			from `tabPerpetual Switch Late Cost` where switch = %(switch)s and journal_entry is not null
+		) made_for on moved.voucher_type = 'Journal Entry' and made_for.journal_entry = moved.voucher_no
+		where not (moved.voucher_type = 'Journal Entry' and moved.voucher_no in %(own)s)
+			and not exists (
+				select 1 from `tabPerpetual Switch Repost` r where r.switch = %(switch)s
+					and r.voucher_type = coalesce(made_for.voucher_type, moved.voucher_type)
+					and r.voucher_no = coalesce(made_for.voucher_no, moved.voucher_no))
+		group by doctype, docname
+		order by first_date, docname
+		limit %(limit)s""",
+		{
+			"company": company,
+			"date": getdate(cutover_date),
+			"switch": switch,
+			"accounts": stock_accounts(company) or ("",),
+			"own": tuple(sorted(j for j in own_journals if j)) or ("",),
+			"limit": SAMPLE,
+		},
+	)
+	return tuple(DatedDocument(t, n, d) for t, n, d, _count in rows), int(rows[0][3]) if rows else 0
 
 
 def active_switch(company: str, exclude: str | None = None) -> str | None:
 	"""The applied switch that can still be rolled back: no stock has moved after its cutover."""
 	for switch in applied_switches(company):
-		if switch.name != exclude and not stock_moved_after(company, switch.cutover_date):
+		if switch.name != exclude and not later_stock_ledger(company, getdate(switch.cutover_date))[1]:
 			return switch.name
 	return None
 

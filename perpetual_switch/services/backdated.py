@@ -257,10 +257,6 @@ def rollback_refusals(doc) -> list[str]:
 	return [f"{d.doctype} {d.name}" for d in closed]
 
 
-def listed(doc) -> set[tuple[str, str]]:
-	return io.listed(doc.name)
-
-
 def resume_stalled() -> None:
 	"""Scheduled: a switch left Reposting by a stopped worker is picked up where it stopped."""
 	from perpetual_switch.services import background

@@ -215,10 +215,3 @@ def returns_apart(company: str) -> list[dict]:
 		return []
 	srbnb = io.srbnb_account(company)
 	return io.returns_apart(company, switch.name, switch.cutover_date, srbnb) if srbnb else []
-
-
-def booked_after(switch) -> list[str]:
-	"""What a rollback of the switch must refuse for: late costs and routed debit notes after it."""
-	srbnb = io.srbnb_account(switch.company)
-	notes = io.debit_notes_to_srbnb(switch.company, switch.cutover_date, srbnb) if srbnb else []
-	return io.booked_for(switch.name) + notes

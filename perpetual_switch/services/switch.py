@@ -15,6 +15,7 @@ import frappe
 from frappe import _
 from frappe.utils import getdate, now_datetime
 
+from perpetual_switch.engine.accounts import sample_names
 from perpetual_switch.engine.models import Issue, Plan
 from perpetual_switch.engine.plan import apply_blockers, build_plan
 from perpetual_switch.engine.serialize import issue_to_dict, plan_to_dict
@@ -541,26 +542,15 @@ def rollback_switch(doc) -> None:
 					doc.name, ", ".join(closed[:5]), doc.cutover_date
 				)
 			)
-	# Documents the backdated switch reposted were there before it: only later ones stop a rollback.
-	reposted = backdated.listed(doc) if backdated else set()
-	moved = [d for d in reader.stock_moved_after(doc.company, doc.cutover_date) if (d.doctype, d.name) not in reposted]
-	cleared = [
-		name
-		for name in frappe.get_all(
-			"Perpetual Switch Clearing", filters={"switch": doc.name, "status": "Active"}, pluck="purchase_invoice"
-		)
-		if ("Purchase Invoice", name) not in reposted
-	]
-	from perpetual_switch.services.late_costs import booked_after
-
-	reposted_names = {f"{t} {n}" for t, n in reposted}
-	late = [name for name in booked_after(doc) if name not in reposted_names]
-	if moved or cleared or late:
-		names = ", ".join(([f"{d.doctype} {d.name}" for d in moved] + [f"Purchase Invoice {n}" for n in cleared] + late)[:5])
+	# Documents the backdated switch reposted were there before it: only later ones stop a rollback,
+	# all of them, whatever their number; the switch's own journals are its to cancel.
+	own_journals = (doc.get("stock_journal_entry"), doc.get("srbnb_journal_entry"), doc.get("closing_journal_entry"))
+	posted, count = reader.posted_after_switch(doc.name, doc.company, doc.cutover_date, own_journals)
+	if count:
 		raise RollbackRefused(
 			_(
 				"Switch {0} cannot be rolled back: documents were posted under perpetual inventory after the cutover {1}: {2}. Cancel them first."
-			).format(doc.name, doc.cutover_date, names)
+			).format(doc.name, doc.cutover_date, sample_names([f"{d.doctype} {d.name}" for d in posted], count))
 		)
 	later = [s.name for s in reader.applied_switches(doc.company) if s.name != doc.name and getdate(s.cutover_date) >= getdate(doc.cutover_date)]
 	if later:

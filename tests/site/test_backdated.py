@@ -365,6 +365,58 @@ def test_a_stopped_repost_resumes_where_it_stopped_without_doubling(twins, monke
 	assert by_voucher(periodic.company) == before
 
 
+def test_rollback_refuses_every_document_made_after_the_switch(twins):
+	"""Eleven vouchers were reposted: a document made after the switch is named and stops the
+	rollback, whichever kind it is and however many reposted ones come before it."""
+	from .world import journal
+
+	periodic, _twin = twins
+	before = by_voucher(periodic.company)
+	doc = services.apply(periodic.company, CUT, backdated=True)
+	frappe.db.commit()
+	assert backdated.run_or_undo(doc.name) is None
+	doc.reload()
+	assert doc.status == "Applied" and doc.reposted_count == 11
+	pr2 = frappe.db.get_value("Purchase Receipt", {"company": periodic.company, "posting_date": "2026-01-15", "is_return": 0, "docstatus": 1})
+	a = frappe.db.get_value("Purchase Receipt Item", {"parent": pr2}, "item_code")
+	material_receipt = frappe.get_doc(
+		{
+			"doctype": "Stock Entry",
+			"stock_entry_type": "Material Receipt",
+			"company": periodic.company,
+			"posting_date": "2026-10-01",
+			"set_posting_time": 1,
+			"items": [{"item_code": a, "qty": 3, "basic_rate": 10, "t_warehouse": periodic.w1, "conversion_factor": 1}],
+		}
+	)
+	later = {
+		"a material receipt": lambda: material_receipt.insert().submit() or material_receipt,
+		# the 3 of PR-2 still unbilled, billed now: under perpetual inventory it debits SRBNB
+		"a purchase invoice": lambda: invoice_for(periodic.w, pr2, "2026-10-02", qtys={a: 3}),
+		"a journal entry to a stock account": lambda: journal(
+			periodic.w, "2026-10-03", periodic.acc("Stock In Hand"), periodic.acc("Cost of Goods Sold"), 5, by_hand=True
+		),
+	}
+	for kind, make in later.items():
+		made = make()
+		frappe.db.commit()
+		state = (by_voucher(periodic.company), frappe.db.get_value(SWITCH, doc.name, "status"))
+		with pytest.raises(services.RollbackRefused, match=made.name):
+			services.rollback(periodic.company)
+		frappe.db.rollback()
+		assert (by_voucher(periodic.company), frappe.db.get_value(SWITCH, doc.name, "status")) == state, kind
+		assert frappe.db.get_value("Company", periodic.company, "enable_perpetual_inventory") == 1, kind
+		made.reload()
+		made.cancel()
+		run_pending_reposts(periodic.company)
+		frappe.db.commit()
+
+	services.rollback(periodic.company)
+	frappe.db.commit()
+	assert by_voucher(periodic.company) == before
+	assert not frappe.db.get_value("Company", periodic.company, "enable_perpetual_inventory")
+
+
 def test_entries_by_hand_get_a_closing_journal_and_closed_periods_block(site):
 	from .world import journal
 
