@@ -584,10 +584,12 @@ def stock_accounts(company: str) -> tuple[str, ...]:
 	return tuple(sorted(names | {a for a in defaults or () if a}))
 
 
-def posted_after_switch(switch: str, company: str, cutover_date, own_journals) -> tuple[tuple[DatedDocument, ...], int]:
-	"""Documents after the cutover that moved stock or posted to a stock or SRBNB account, other than
-	the ones the switch itself reposted or posted (`own_journals`): all of them are counted, the
-	first few named. The app's clearing and late-cost journals are named by the document they
+def posted_after_switch(
+	switch: str, company: str, cutover_date, applied_on, own_journals
+) -> tuple[tuple[DatedDocument, ...], int]:
+	"""Documents after the cutover that moved stock, or that posted to a stock or SRBNB account since
+	the switch was applied (entries by hand from before it stay as they were), other than the ones the
+	switch itself reposted or posted (`own_journals`): all of them are counted, the first few named. The app's clearing and late-cost journals are named by the document they
 	were made for, which is the one to cancel."""
 	rows = frappe.db.sql(
 		"""select coalesce(made_for.voucher_type, moved.voucher_type) as doctype,
@@ -599,6 +601,7 @@ def posted_after_switch(switch: str, company: str, cutover_date, own_journals) -
 			union all
 			select voucher_type, voucher_no, posting_date from `tabGL Entry`
 			where company = %(company)s and is_cancelled = 0 and posting_date > %(date)s and account in %(accounts)s
+				and creation >= %(applied_on)s
 		) moved
 		left join (
 			select journal_entry, 'Purchase Invoice' as voucher_type, purchase_invoice as voucher_no
@@ -619,6 +622,7 @@ def posted_after_switch(switch: str, company: str, cutover_date, own_journals) -
 			"company": company,
 			"date": getdate(cutover_date),
 			"switch": switch,
+			"applied_on": applied_on or datetime(1900, 1, 1),
 			"accounts": stock_accounts(company) or ("",),
 			"own": tuple(sorted(j for j in own_journals if j)) or ("",),
 			"limit": SAMPLE,

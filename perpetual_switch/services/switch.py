@@ -545,7 +545,7 @@ def rollback_switch(doc) -> None:
 	# Documents the backdated switch reposted were there before it: only later ones stop a rollback,
 	# all of them, whatever their number; the switch's own journals are its to cancel.
 	own_journals = (doc.get("stock_journal_entry"), doc.get("srbnb_journal_entry"), doc.get("closing_journal_entry"))
-	posted, count = reader.posted_after_switch(doc.name, doc.company, doc.cutover_date, own_journals)
+	posted, count = reader.posted_after_switch(doc.name, doc.company, doc.cutover_date, doc.applied_on, own_journals)
 	if count:
 		raise RollbackRefused(
 			_(
