@@ -17,7 +17,6 @@ import os
 import pathlib
 import subprocess
 import sys
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -67,16 +66,7 @@ class Worlds:
 
 
 def new_world():
-	"""An S1 company of its own. Creating a company saves the site-wide Modes of Payment and
-	settings, which can trip over another test run doing the same at that moment: then try again."""
-	for attempt in range(3):
-		try:
-			return fresh_s1("PS Bad", "PB")
-		except (frappe.LinkValidationError, frappe.QueryTimeoutError, frappe.QueryDeadlockError):
-			frappe.db.rollback()
-			if attempt == 2:
-				raise
-			time.sleep(5)
+	return fresh_s1("PS Bad", "PB")
 
 
 @pytest.fixture(scope="module")

@@ -45,6 +45,9 @@ def base_url(site):
 def browser(site, base_url):
 	if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
 		pytest.skip(f"browser test: no Chromium at {CHROMIUM}")
+	manifest = pathlib.Path(frappe.get_site_path("..", "assets", "assets.json"))
+	if not manifest.exists() or manifest.read_text().strip() in ("", "{}"):
+		pytest.skip(f"browser test: the desk's assets are not built ({manifest} is empty); run `bench build`")
 	try:
 		urllib.request.urlopen(f"{base_url}/api/method/ping", timeout=5)
 	except Exception as e:
