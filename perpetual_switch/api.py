@@ -6,6 +6,7 @@ import frappe
 from frappe.utils import cint
 
 from perpetual_switch import services
+from perpetual_switch.erpnext_io.database import mariadb_only
 from perpetual_switch.services.switch import RECEIPTS_SHOWN, publish_progress
 
 
@@ -25,6 +26,7 @@ def _options(freeze_accounts, company_defaults) -> dict:
 
 
 @frappe.whitelist()
+@mariadb_only
 def get_plan(
 	company: str,
 	cutover_date: str | None = None,
@@ -55,6 +57,7 @@ def get_plan(
 
 
 @frappe.whitelist(methods=["POST"])
+@mariadb_only
 def apply(
 	company: str,
 	cutover_date: str,
@@ -79,6 +82,7 @@ def apply(
 
 
 @frappe.whitelist(methods=["POST"])
+@mariadb_only
 def apply_switch(name: str) -> dict:
 	"""Enqueue the submission of a draft switch made in the form."""
 	from perpetual_switch.services import background
@@ -91,6 +95,7 @@ def apply_switch(name: str) -> dict:
 
 
 @frappe.whitelist(methods=["POST"])
+@mariadb_only
 def rollback(company: str, overwrite_later_edits: str | int | None = None) -> dict:
 	from perpetual_switch.services import background
 
@@ -99,6 +104,7 @@ def rollback(company: str, overwrite_later_edits: str | int | None = None) -> di
 
 
 @frappe.whitelist(methods=["POST"])
+@mariadb_only
 def preview_backdated(
 	company: str,
 	cutover_date: str | None = None,
@@ -120,6 +126,7 @@ def preview_backdated(
 
 
 @frappe.whitelist()
+@mariadb_only
 def backdated_preview(company: str) -> dict:
 	from perpetual_switch.services import background
 
@@ -128,11 +135,13 @@ def backdated_preview(company: str) -> dict:
 
 
 @frappe.whitelist()
+@mariadb_only
 def job_state(company: str) -> dict:
 	return services.context(company)
 
 
 @frappe.whitelist()
+@mariadb_only
 def snc_offers_this_year(company: str, year: int | None = None) -> dict:
 	from perpetual_switch.services import snc
 
@@ -140,6 +149,7 @@ def snc_offers_this_year(company: str, year: int | None = None) -> dict:
 
 
 @frappe.whitelist()
+@mariadb_only
 def snc_mandatory_check(company: str, date: str | None = None, average_employees: float | None = None) -> dict:
 	from perpetual_switch.services import snc
 
@@ -147,6 +157,7 @@ def snc_mandatory_check(company: str, date: str | None = None, average_employees
 
 
 @frappe.whitelist()
+@mariadb_only
 def stock_accounts_out_of_sync(filters: str | dict | None = None) -> int:
 	"""The Number Card "Stock accounts out of sync": accounts out of sync on each company's latest
 	drift snapshot (the companies the user may read)."""
@@ -158,6 +169,7 @@ def stock_accounts_out_of_sync(filters: str | dict | None = None) -> int:
 
 
 @frappe.whitelist()
+@mariadb_only
 def download_plan(
 	company: str | None = None,
 	cutover_date: str | None = None,

@@ -72,8 +72,9 @@ regional_overrides = regional_overrides()
 scheduler_events = {
 	"daily": ["perpetual_switch.services.drift.run_daily"],
 	# A backdated switch whose worker stopped mid-repost resumes from its recorded position.
-	"all": ["perpetual_switch.services.backdated.resume_stalled"],
+	"all": ["perpetual_switch.services.background.resume_stalled"],
 }
 
+before_install = "perpetual_switch.install.before_install"
 after_install = "perpetual_switch.install.after_install"
 before_uninstall = "perpetual_switch.install.before_uninstall"

@@ -3,6 +3,7 @@
 import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields as _create
 
+from perpetual_switch.erpnext_io.database import require_mariadb
 from perpetual_switch.snc_portugal.custom_fields import CUSTOM_FIELDS
 
 
@@ -17,6 +18,11 @@ def delete_custom_fields():
 			if name:
 				frappe.delete_doc("Custom Field", name, ignore_permissions=True, force=True)
 		frappe.clear_cache(doctype=doctype)
+
+
+def before_install():
+	"""Refuse to install on a site whose database is not MariaDB: the app's SQL is MariaDB's."""
+	require_mariadb()
 
 
 def after_install():

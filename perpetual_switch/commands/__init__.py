@@ -26,9 +26,11 @@ def connected(context):
 	frappe.init(site=site)
 	frappe.connect()
 	try:
+		from perpetual_switch.erpnext_io.database import require_mariadb
 		from perpetual_switch.services import SwitchBlocked
 
 		try:
+			require_mariadb()
 			yield
 			frappe.db.commit()
 		except SwitchBlocked:

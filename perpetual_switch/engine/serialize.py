@@ -73,6 +73,8 @@ def plan_to_dict(plan: Plan, translate: Callable[[str], str] = str, receipts_lim
 		"journal_entries": [
 			{
 				"purpose": j.purpose,
+				"total_debit": money(j.total_debit),
+				"total_credit": money(j.total_credit),
 				"lines": [
 					{
 						"account": line.account,
@@ -85,6 +87,7 @@ def plan_to_dict(plan: Plan, translate: Callable[[str], str] = str, receipts_lim
 			}
 			for j in plan.journal_entries
 		],
+		"has_work": plan.has_work,
 		"company_defaults": [
 			{"field": c.field, "current": c.current, "proposed": c.proposed} for c in plan.company_defaults
 		],

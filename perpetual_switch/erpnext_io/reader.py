@@ -752,3 +752,43 @@ def total_assets(company: str, on_date: date):
 		{"company": company, "date": getdate(on_date)},
 	)[0][0]
 	return to_decimal(value)
+
+
+def exists(doctype: str, name: str | None) -> bool:
+	return bool(name) and bool(frappe.db.exists(doctype, name))
+
+
+def latest_switch(company: str):
+	"""The company's most recent switch, whatever its status, or None."""
+	latest = frappe.get_all(
+		SWITCH,
+		filters={"company": company},
+		fields=["name", "status", "docstatus", "cutover_date", "stock_journal_entry", "srbnb_journal_entry", "applied_on", "applied_by"],
+		order_by="creation desc",
+		limit=1,
+	)
+	return latest[0] if latest else None
+
+
+def reposted_vouchers(switch: str, limit: int) -> list:
+	"""The first `limit` vouchers a backdated switch reposted, in its order, with their GL changes."""
+	return frappe.get_all(
+		"Perpetual Switch Repost",
+		filters={"switch": switch},
+		fields=["voucher_type", "voucher_no", "posting_date", "status", "changes"],
+		order_by="seq",
+		limit=limit,
+	)
+
+
+def switch_status(switch: str) -> str | None:
+	return frappe.db.get_value(SWITCH, switch, "status")
+
+
+def reposting_switches() -> list:
+	"""Switches of every company still reposting documents after their cutover."""
+	return frappe.get_all(SWITCH, filters={"docstatus": 1, "status": "Reposting"}, fields=["name", "company", "applied_by"])
+
+
+def company_state(company: str):
+	return frappe.db.get_value("Company", company, ["country", "default_currency", "enable_perpetual_inventory"], as_dict=True)

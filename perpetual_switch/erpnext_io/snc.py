@@ -224,3 +224,12 @@ def stock_receipts_of_invoices(invoices) -> list[dict]:
 	return [
 		{"receipt_document_type": t, "receipt_document": n, "supplier": s, "grand_total": g} for t, n, s, g in rows
 	]
+
+
+def active_employees(company: str) -> int:
+	return frappe.db.count("Employee", {"company": company, "status": "Active"})
+
+
+def guarded_companies() -> list[str]:
+	"""Companies whose SNC Settings enforce the seed's guards."""
+	return frappe.get_all("SNC Settings", filters={"enforce_seed_guards": 1}, pluck="company")

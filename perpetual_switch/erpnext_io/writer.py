@@ -14,6 +14,8 @@ import frappe
 
 from perpetual_switch.engine.models import FreezePlan, JournalPlan
 
+SWITCH = "Switch to Perpetual Inventory"
+
 
 @dataclass(frozen=True)
 class Change:
@@ -297,3 +299,17 @@ def landed_cost(company: str, posting_date, receipts: list[dict], account: str, 
 	lcv.insert()
 	lcv.submit()
 	return lcv.name
+
+
+def set_switch_status(switch: str, status: str, failure_reason: str | None = None) -> None:
+	"""The switch's status (and why it failed), as the background job and the repost see it."""
+	if frappe.db.exists(SWITCH, switch):
+		frappe.db.set_value(SWITCH, switch, {"status": status, "failure_reason": failure_reason}, update_modified=False)
+
+
+def insert_rows_not_saved(rows) -> None:
+	"""Child rows appended to a saved document after Frappe saved it: written once each."""
+	for row in rows:
+		if not frappe.db.exists(row.doctype, row.name or ""):
+			row.name = row.name or frappe.generate_hash(length=10)
+			row.db_insert()

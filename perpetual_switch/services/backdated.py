@@ -31,6 +31,7 @@ from perpetual_switch.erpnext_io import backdated as io
 from perpetual_switch.erpnext_io import clearing, writer
 from perpetual_switch.services import receipts
 from perpetual_switch.services import switch as service
+from perpetual_switch.services.late_costs import route_returns_to_srbnb
 
 SWITCH = service.SWITCH
 BATCH = 100
@@ -172,8 +173,6 @@ def _repost_batch(doc, vouchers) -> None:
 def _route_invoice(doc) -> None:
 	"""What the app's own Purchase Invoice validate does after a switch: rows billing accrued
 	receipts, and debit notes of goods billed before the cutover, go to SRBNB."""
-	from perpetual_switch.services.late_costs import route_returns_to_srbnb
-
 	receipts.route_migrated_receipts(doc)
 	route_returns_to_srbnb(doc)
 
@@ -233,7 +232,7 @@ def undo(name: str, reason: str) -> None:
 	doc.flags.ignore_links = True
 	with service.atomic(doc.company):
 		doc.cancel()
-	frappe.db.set_value(SWITCH, name, {"status": "Failed", "failure_reason": reason}, update_modified=False)
+	writer.set_switch_status(name, "Failed", reason)
 	frappe.db.commit()
 
 
@@ -255,12 +254,3 @@ def rollback_refusals(doc) -> list[str]:
 		doc.company, doc.cutover_date, {t for t, _n in io.listed(doc.name)} | {"Journal Entry"}
 	)
 	return [f"{d.doctype} {d.name}" for d in closed]
-
-
-def resume_stalled() -> None:
-	"""Scheduled: a switch left Reposting by a stopped worker is picked up where it stopped."""
-	from perpetual_switch.services import background
-
-	for row in frappe.get_all(SWITCH, filters={"docstatus": 1, "status": "Reposting"}, fields=["name", "company", "applied_by"]):
-		if not background._job_alive(row.company):
-			background.enqueue_resume(row.company, row.name, row.applied_by or "Administrator")

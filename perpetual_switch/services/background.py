@@ -14,6 +14,9 @@ import frappe
 from frappe import _
 from frappe.utils import now_datetime
 
+from perpetual_switch.erpnext_io import reader, writer
+from perpetual_switch.erpnext_io.database import mariadb_only
+from perpetual_switch.services import backdated, lifecycle
 from perpetual_switch.services import switch as service
 
 SWITCH = service.SWITCH
@@ -31,15 +34,37 @@ def _key(company: str) -> str:
 	return f"perpetual_switch:job:{company}"
 
 
+def _with_running(job: dict | None) -> dict | None:
+	return {**job, "running": job.get("status") in RUNNING} if job else None
+
+
 def state(company: str) -> dict | None:
-	"""The company's last job: status, action, switch, reason, percent, description, user, at."""
-	return frappe.cache.get_value(_key(company), expires=True)
+	"""The company's last job: status, action, switch, reason, percent, description, user, at, and
+	whether it is still running."""
+	return _with_running(frappe.cache.get_value(_key(company), expires=True))
 
 
 def _set_state(company: str, **values) -> dict:
 	current = {**(state(company) or {}), **values, "at": str(now_datetime())}
+	current.pop("running", None)
 	frappe.cache.set_value(_key(company), current, expires_in_sec=STATE_DAYS * 86400)
-	return current
+	return _with_running(current)
+
+
+def context(company: str) -> dict:
+	"""What the wizard shows beside the plan: the company's state and its latest switch."""
+	service._can_read_plan(company)
+	values = reader.company_state(company)
+	latest = service.latest_switch(company)
+	return {
+		"company": company,
+		"job": state(company),
+		"country": values.country,
+		"currency": values.default_currency,
+		"perpetual_inventory_enabled": bool(values.enable_perpetual_inventory),
+		"switch": latest,
+		"can_apply": bool(frappe.has_permission(SWITCH, "submit")),
+	}
 
 
 def _job_alive(company: str) -> bool:
@@ -111,7 +136,7 @@ def enqueue_apply(
 		user=frappe.session.user,
 	)  # fmt: skip
 	if switch:
-		frappe.db.set_value(SWITCH, switch, {"status": "Queued", "failure_reason": None})
+		writer.set_switch_status(switch, "Queued")
 	_enqueue(
 		"run_apply",
 		company,
@@ -159,8 +184,8 @@ def _fail(company: str, user: str, exc: Exception, switch: str | None, status_af
 	"""Undo everything the job wrote, then record why, in a transaction of its own."""
 	frappe.db.rollback()
 	reason = _reason(exc)
-	if switch and status_after and frappe.db.exists(SWITCH, switch):
-		frappe.db.set_value(SWITCH, switch, {"status": status_after, "failure_reason": reason}, update_modified=False)
+	if switch and status_after:
+		writer.set_switch_status(switch, status_after, reason)
 	if not isinstance(exc, service.SwitchBlocked):
 		frappe.log_error(title=_("Perpetual inventory switch of {0} failed").format(company))
 	frappe.db.commit()
@@ -192,10 +217,10 @@ def run_apply(
 	progress = realtime_progress(company, user)
 	try:
 		if switch:
-			frappe.db.set_value(SWITCH, switch, "status", "Applying", update_modified=False)
-			doc = service.submit_draft(switch, company_defaults, progress)
+			writer.set_switch_status(switch, "Applying")
+			doc = lifecycle.submit_draft(switch, company_defaults, progress)
 		else:
-			doc = service.apply(
+			doc = lifecycle.apply(
 				company,
 				cutover_date,
 				expense_account,
@@ -220,7 +245,7 @@ def run_rollback(company: str, user: str, overwrite_later_edits: bool = False) -
 	_as_user(user)
 	current = _set_state(company, status="Rolling Back")
 	try:
-		doc = service.rollback(
+		doc = lifecycle.rollback(
 			company, progress=realtime_progress(company, user), overwrite_later_edits=overwrite_later_edits
 		)
 		frappe.db.commit()
@@ -233,8 +258,6 @@ def run_rollback(company: str, user: str, overwrite_later_edits: bool = False) -
 
 def _repost(company: str, user: str, switch: str) -> None:
 	"""The second part of a backdated switch: repost, committing batch by batch; undone on failure."""
-	from perpetual_switch.services import backdated
-
 	_set_state(company, status="Reposting", switch=switch, percent=0)
 	reason = backdated.run_or_undo(switch, realtime_progress(company, user))
 	if reason:
@@ -247,7 +270,7 @@ def _repost(company: str, user: str, switch: str) -> None:
 
 def run_resume(company: str, user: str, switch: str) -> None:
 	_as_user(user)
-	if frappe.db.get_value(SWITCH, switch, "status") != "Reposting":
+	if reader.switch_status(switch) != "Reposting":
 		return
 	_repost(company, user, switch)
 
@@ -287,8 +310,6 @@ def preview_result(company: str) -> dict:
 
 
 def run_preview(company: str, user: str, plan_args: dict) -> None:
-	from perpetual_switch.services import backdated
-
 	_as_user(user)
 	key = _preview_key(company, user)
 	frappe.cache.set_value(key, {"status": "Running"}, expires_in_sec=PREVIEW_MINUTES * 60)
@@ -301,3 +322,11 @@ def run_preview(company: str, user: str, plan_args: dict) -> None:
 	frappe.db.rollback()
 	frappe.cache.set_value(key, value, expires_in_sec=PREVIEW_MINUTES * 60)
 	_publish(company, user, preview=value["status"], done=True)
+
+
+@mariadb_only
+def resume_stalled() -> None:
+	"""Scheduled: a switch left Reposting by a stopped worker is picked up where it stopped."""
+	for row in reader.reposting_switches():
+		if not _job_alive(row.company):
+			enqueue_resume(row.company, row.name, row.applied_by or "Administrator")

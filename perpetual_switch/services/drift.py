@@ -14,8 +14,11 @@ from frappe.utils import add_days, getdate, today
 from perpetual_switch.engine.drift import compare, first_day_out, out_of_sync
 from perpetual_switch.engine.money import money_str
 from perpetual_switch.erpnext_io import drift as io
+from perpetual_switch.erpnext_io.database import mariadb_only
+from perpetual_switch.services.switch import _can_read_plan, build
 
 
+@mariadb_only
 def run_daily() -> None:
 	"""The scheduled job (daily): check every company on perpetual inventory as of yesterday."""
 	options = io.settings()
@@ -36,8 +39,6 @@ def run_daily() -> None:
 def check(company: str, day=None, notify: bool = True, options=None) -> dict:
 	"""Store the company's snapshot as of `day` (yesterday by default) and tell the Accounts
 	Managers about each stock account whose difference appeared or grew since the day before."""
-	from perpetual_switch.services.switch import _can_read_plan, build
-
 	_can_read_plan(company)
 	options = options or io.settings()
 	day = getdate(day) if day else getdate(add_days(today(), -1))
@@ -98,8 +99,6 @@ def _tell(company, day, finding, precision: int, tolerance) -> None:
 
 def history(company: str, days: int = 30) -> dict:
 	"""What `watch` prints: the company's snapshots of the last `days` days, latest day first."""
-	from perpetual_switch.services.switch import _can_read_plan
-
 	_can_read_plan(company)
 	if int(days) < 1:
 		frappe.throw(_("Days must be 1 or more, not {0}.").format(days))
@@ -137,8 +136,6 @@ def out_of_sync_count(companies=None) -> int:
 
 def chart(company: str | None, days: int = 90) -> dict:
 	"""The workspace chart: stock value against the stock accounts' GL, per day, from the snapshots."""
-	from perpetual_switch.services.switch import _can_read_plan
-
 	if not company:
 		return {"labels": [], "datasets": []}
 	_can_read_plan(company)

@@ -10,6 +10,11 @@ import frappe
 from frappe import _
 
 from perpetual_switch.engine.export import AMOUNTS, plan_sheets, to_csv
+from perpetual_switch.erpnext_io import reader
+from perpetual_switch.erpnext_io.reader import currency_precision
+from perpetual_switch.services import backdated as backdated_switch
+from perpetual_switch.services.background import preview_result
+from perpetual_switch.services.switch import plan, plan_dict
 
 FORMATS = ("csv", "xlsx")
 
@@ -19,14 +24,10 @@ def plan_file(
 ):
 	"""(file name, bytes) of the company's plan in `fmt`. `backdated`: True computes the GL change
 	(in the caller's process), "preview" reads this user's last computed one, if any."""
-	from perpetual_switch.services.switch import plan, plan_dict
-
 	fmt = (fmt or "").lower()
 	if fmt not in FORMATS:
 		frappe.throw(_("Format {0} is not one of {1}.").format(fmt, ", ".join(FORMATS)))
 	if backdated:
-		from perpetual_switch.services import backdated as backdated_switch
-
 		result = backdated_switch.plan(
 			company, cutover_date, expense_account, cost_center, preview=backdated is True, **options
 		)
@@ -34,8 +35,6 @@ def plan_file(
 		result = plan(company, cutover_date, expense_account, cost_center, **options)
 	data = plan_dict(result)
 	if backdated == "preview":
-		from perpetual_switch.services.background import preview_result
-
 		computed = preview_result(company)
 		if computed.get("status") == "Done" and computed["plan"]["cutover_date"] == data["cutover_date"]:
 			data["backdated"] = computed["plan"]["backdated"]
@@ -49,9 +48,6 @@ def plan_file(
 def switch_file(name: str, fmt: str = "xlsx"):
 	"""(file name, bytes) of the plan a switch stored when it was planned or applied, with every
 	receipt row it accrued."""
-	from perpetual_switch.erpnext_io import reader
-	from perpetual_switch.erpnext_io.reader import currency_precision
-
 	fmt = (fmt or "").lower()
 	if fmt not in FORMATS:
 		frappe.throw(_("Format {0} is not one of {1}.").format(fmt, ", ".join(FORMATS)))

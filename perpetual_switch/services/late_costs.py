@@ -26,6 +26,7 @@ from frappe.utils import getdate
 from perpetual_switch.engine.late_costs import Charge, by_account, late_cost, share_charges, value_changes
 from perpetual_switch.erpnext_io import late_costs as io
 from perpetual_switch.erpnext_io import writer
+from perpetual_switch.erpnext_io.database import mariadb_only
 
 CONTEXT = "perpetual_switch_late"
 
@@ -110,6 +111,7 @@ def _landed_cost_groups(doc) -> list[dict]:
 	return _late_groups(doc.company, receipts)
 
 
+@mariadb_only
 def landed_cost_validate(doc, method=None) -> None:
 	"""A landed cost on goods received on or before a cutover must be dated after it."""
 	for group in _landed_cost_groups(doc):
@@ -124,6 +126,7 @@ def landed_cost_validate(doc, method=None) -> None:
 			)
 
 
+@mariadb_only
 def landed_cost_before(doc, method=None) -> None:
 	"""before_submit and before_cancel of a Landed Cost Voucher."""
 	groups = _landed_cost_groups(doc)
@@ -136,6 +139,7 @@ def _landed_cost_charges(doc, receipts, switch, precision):
 	return share_charges(total, [Charge(account, amount, switch.cost_center) for account, amount in rows], precision)
 
 
+@mariadb_only
 def landed_cost_after(doc, method=None) -> None:
 	"""on_submit and on_cancel of a Landed Cost Voucher."""
 	_finish(doc, _landed_cost_charges)
@@ -153,6 +157,7 @@ def _invoice_groups(doc) -> list[dict]:
 	return _late_groups(doc.company, {"Purchase Receipt": receipts}) if receipts else []
 
 
+@mariadb_only
 def invoice_before(doc, method=None) -> None:
 	"""before_submit and before_cancel of a Purchase Invoice."""
 	groups = _invoice_groups(doc)
@@ -160,6 +165,7 @@ def invoice_before(doc, method=None) -> None:
 		_begin(doc, groups)
 
 
+@mariadb_only
 def invoice_after(doc, method=None) -> None:
 	"""on_submit and on_cancel of a Purchase Invoice."""
 	_finish(doc)
@@ -168,6 +174,7 @@ def invoice_after(doc, method=None) -> None:
 # --- Repost Item Valuation ----------------------------------------------------------------------
 
 
+@mariadb_only
 def refuse_reposts_before_cutover(doc, method=None) -> None:
 	"""Repost Item Valuation before_validate: a repost from on or before a cutover would post GL
 	there for documents the switch's journal already carries; ERPNext would fail it later, in the
@@ -188,6 +195,7 @@ def refuse_reposts_before_cutover(doc, method=None) -> None:
 # --- Debit notes for goods returned after the switch --------------------------------------------
 
 
+@mariadb_only
 def route_returns_to_srbnb(doc, method=None) -> None:
 	"""Purchase Invoice validate: a debit note of an invoice from on or before a cutover, for goods
 	of a receipt from on or before it that were not returned by then, credits SRBNB."""

@@ -20,9 +20,11 @@ from perpetual_switch.engine.money import ZERO, to_decimal
 from perpetual_switch.engine.srbnb import clearing_for_invoice_row
 from perpetual_switch.erpnext_io import clearing as store
 from perpetual_switch.erpnext_io import writer
+from perpetual_switch.erpnext_io.database import mariadb_only
 from perpetual_switch.erpnext_io.reader import currency_precision
 
 
+@mariadb_only
 def route_migrated_receipts(doc, method=None) -> None:
 	"""Purchase Invoice validate: rows billing an accrued receipt row post to SRBNB."""
 	accruals = store.accruals_for(doc.company, [row.pr_detail for row in doc.items if row.pr_detail])
@@ -34,6 +36,7 @@ def route_migrated_receipts(doc, method=None) -> None:
 			row.expense_account = srbnb
 
 
+@mariadb_only
 def on_invoice_submit(doc, method=None) -> None:
 	# Lock the accrued rows this invoice bills: two invoices of one receipt row clear it in turn,
 	# the second seeing what the first cleared, so the cleared value never exceeds the accrual.
@@ -82,6 +85,7 @@ def on_invoice_submit(doc, method=None) -> None:
 		store.record(doc, row, accrual, result, journals.get(key))
 
 
+@mariadb_only
 def on_invoice_cancel(doc, method=None) -> None:
 	for journal_entry in store.release(doc.name):
 		writer.cancel_journal(journal_entry)

@@ -11,6 +11,7 @@ from frappe.utils import cint, flt, getdate
 
 from perpetual_switch.engine.money import ZERO, round_money, to_decimal
 from perpetual_switch.engine.snc import (
+	MICRO_LIMITS,
 	Offer,
 	decide_offer,
 	offer_lines,
@@ -19,6 +20,7 @@ from perpetual_switch.engine.snc import (
 	returned_decision,
 )
 from perpetual_switch.erpnext_io import snc as store
+from perpetual_switch.erpnext_io.database import mariadb_only
 from perpetual_switch.erpnext_io.reader import currency_precision, total_assets
 
 
@@ -45,6 +47,7 @@ def offer_rows(doc) -> list:
 	]
 
 
+@mariadb_only
 def route_offer_rows(doc, method=None) -> None:
 	"""Sales Invoice / Delivery Note validate: offer rows leave stock through REO, not cost of sales."""
 	conf = _applies(doc)
@@ -151,6 +154,7 @@ def _gl_dicts(doc, row, offer: Offer, decision) -> list[dict]:
 	]
 
 
+@mariadb_only
 def release_offers(doc, method=None) -> None:
 	"""Sales Invoice cancel: the reversal is ERPNext's; this frees the offers' share of the yearly limit."""
 	if doc.doctype == "Sales Invoice":
@@ -190,6 +194,7 @@ def mandatory_check(company: str, on_date=None, average_employees=None) -> dict:
 		"company": company,
 		"date": str(on_date),
 		"figures": {k: (str(v) if v is not None else None) for k, v in figures.items()},
+		"limits": {k: str(v) for k, v in MICRO_LIMITS.items()},
 		"exceeded": list(verdict.exceeded),
 		"unknown": list(verdict.unknown),
 		"mandatory": verdict.mandatory,
@@ -199,16 +204,17 @@ def mandatory_check(company: str, on_date=None, average_employees=None) -> dict:
 def employees(company: str):
 	"""Average employees: HRMS's active employees when installed, else the figure in SNC Settings."""
 	if "hrms" in frappe.get_installed_apps():
-		return frappe.db.count("Employee", {"company": company, "status": "Active"})
+		return store.active_employees(company)
 	conf = store.settings(company)
 	return conf.average_employees if conf and conf.average_employees else None
 
 
+@mariadb_only
 def refuse_negative_stock(doc, method=None) -> None:
 	"""Stock Settings validate: perpetual inventory under SNC never allows negative stock (the seed's rule)."""
 	if not doc.allow_negative_stock:
 		return
-	guarded = frappe.get_all("SNC Settings", filters={"enforce_seed_guards": 1}, pluck="company")
+	guarded = store.guarded_companies()
 	perpetual = [c for c in guarded if frappe.get_cached_value("Company", c, "enable_perpetual_inventory")]
 	if perpetual:
 		frappe.throw(
@@ -218,6 +224,7 @@ def refuse_negative_stock(doc, method=None) -> None:
 		)
 
 
+@mariadb_only
 def discount_into_inventory(doc, method=None) -> None:
 	"""Payment Entry submit: with the company option on, the early-payment (financial) discount taken
 	from a supplier lowers the stock value of the goods it paid for, instead of staying income.
@@ -256,6 +263,7 @@ def discount_into_inventory(doc, method=None) -> None:
 	doc.db_set("snc_discount_landed_cost", name)
 
 
+@mariadb_only
 def discount_out_of_inventory(doc, method=None) -> None:
 	"""Payment Entry cancel: the stock value gets the discount back."""
 	if doc.get("snc_discount_landed_cost"):

@@ -1,5 +1,5 @@
-"""Use cases of the switch: check, plan, apply, rollback, status. The doctype, the commands and the
-wizard all call these; none of them computes anything itself.
+"""Planning a switch: check, plan, status, the reconciliation and the audit. Applying and rolling back a
+switch document is services.lifecycle's; the doctype, the commands and the wizard compute nothing themselves.
 
 Transactions: these functions never commit. The bench commands commit on success and roll back on
 any error; in the desk, Frappe does the same around the request.
@@ -13,13 +13,13 @@ from datetime import date, datetime
 
 import frappe
 from frappe import _
-from frappe.utils import getdate, now_datetime
+from frappe.utils import getdate
 
-from perpetual_switch.engine.accounts import sample_names
 from perpetual_switch.engine.models import Issue, Plan
 from perpetual_switch.engine.plan import apply_blockers, build_plan
 from perpetual_switch.engine.serialize import issue_to_dict, plan_to_dict
 from perpetual_switch.erpnext_io import reader, writer
+from perpetual_switch.erpnext_io.database import mariadb_only
 
 SWITCH = reader.SWITCH
 JOURNAL_FIELDS = {"stock_sync": "stock_journal_entry", "srbnb_sync": "srbnb_journal_entry"}
@@ -88,7 +88,7 @@ def issues_dicts(issues) -> list[dict]:
 
 
 def _require_company(company: str) -> None:
-	if not company or not frappe.db.exists("Company", company):
+	if not reader.exists("Company", company):
 		frappe.throw(_("Company {0} does not exist.").format(frappe.bold(company or "")), frappe.DoesNotExistError)
 
 
@@ -182,95 +182,8 @@ def plan(company: str, cutover_date=None, expense_account=None, cost_center=None
 check = plan
 
 
-def apply(
-	company: str,
-	cutover_date=None,
-	expense_account=None,
-	cost_center=None,
-	freeze_stock: bool = True,
-	freeze_accounts: bool = False,
-	company_defaults: dict | None = None,
-	progress=None,
-	backdated: bool = False,
-):
-	"""Create and submit a switch in the caller's transaction. Raises SwitchBlocked (nothing
-	written) when anything blocks. The plan is computed once, under the company's lock.
-
-	A backdated switch comes back "Reposting": its documents after the cutover are listed, and
-	services.backdated.run reposts them (in batches, committing each)."""
-	_require_company(company)
-	frappe.has_permission(SWITCH, "submit", throw=True)
-	writer.lock_company(company, fresh=True)
-	doc = new_switch(company, cutover_date, expense_account, cost_center, freeze_stock, freeze_accounts, backdated)
-	# Inserted as submitted: one save, its rows written once.
-	return _plan_and_submit(doc, company_defaults, progress)
-
-
-def new_switch(company, cutover_date, expense_account, cost_center, freeze_stock, freeze_accounts, backdated):
-	doc = frappe.new_doc(SWITCH)
-	doc.update(
-		{
-			"company": company,
-			"cutover_date": _validate_date(cutover_date),
-			"expense_account": expense_account,
-			"cost_center": cost_center,
-			"freeze_stock": int(freeze_stock),
-			"freeze_accounts": int(freeze_accounts),
-			"backdated": int(bool(backdated)),
-		}
-	)
-	return doc
-
-
-def submit_draft(name: str, company_defaults: dict | None = None, progress=None):
-	"""Submit a draft switch (made in the form), its plan computed once under the company's lock."""
-	doc = frappe.get_doc(SWITCH, name)
-	doc.check_permission("submit")
-	writer.lock_company(doc.company, fresh=True)
-	doc.reload()
-	return _plan_and_submit(doc, company_defaults, progress)
-
-
-def _plan_and_submit(doc, company_defaults: dict | None, progress):
-	"""Plan once (the caller holds the company's lock), refuse on any blocker, submit all or nothing."""
-	doc.flags.company_defaults = company_defaults
-	doc.flags.progress = progress
-	# Only the plan here: submitting validates the document, which fills it from this same plan.
-	result = switch_plan(doc)
-	blockers = result.blockers or nothing_to_apply(result)
-	if blockers:
-		raise SwitchBlocked(result, blockers)
-	# Every link on the switch and its rows comes from the plan, read from those very tables.
-	doc.flags.ignore_links = True
-	with atomic(doc.company):
-		doc.submit()
-	return doc
-
-
 def nothing_to_apply(result: Plan) -> tuple[Issue, ...]:
 	return apply_blockers(result, None if result.has_work else reader.active_switch(result.company))
-
-
-def rollback(company: str, progress=None, overwrite_later_edits: bool = False):
-	"""Cancel the company's applied switch (the latest one), which undoes everything it did.
-
-	Refused (RollbackRefused, nothing changed) when documents were posted after the cutover, a
-	later switch is applied, or a value the switch set was changed since, unless
-	`overwrite_later_edits` confirms restoring it anyway."""
-	_require_company(company)
-	frappe.has_permission(SWITCH, "cancel", throw=True)
-	writer.lock_company(company, fresh=True)
-	switches = reader.applied_switches(company)
-	if not switches:
-		raise RollbackRefused(_("Company {0} has no applied switch to roll back.").format(company))
-	doc = frappe.get_doc(SWITCH, switches[0].name)
-	doc.flags.progress = progress
-	doc.flags.overwrite_later_edits = overwrite_later_edits
-	# Only the app's own records point at a switch, and rollback_switch checks those itself.
-	doc.flags.ignore_links = True
-	with atomic(company):
-		doc.cancel()
-	return doc
 
 
 def status(company: str) -> dict:
@@ -289,36 +202,7 @@ def status(company: str) -> dict:
 	}
 
 
-def latest_switch(company: str):
-	"""The company's most recent switch, whatever its status, or None."""
-	latest = frappe.get_all(
-		SWITCH,
-		filters={"company": company},
-		fields=["name", "status", "docstatus", "cutover_date", "stock_journal_entry", "srbnb_journal_entry", "applied_on", "applied_by"],
-		order_by="creation desc",
-		limit=1,
-	)
-	return latest[0] if latest else None
-
-
-def context(company: str) -> dict:
-	"""What the wizard shows beside the plan: the company's state and its latest switch."""
-	_can_read_plan(company)
-	values = frappe.db.get_value(
-		"Company", company, ["country", "default_currency", "enable_perpetual_inventory"], as_dict=True
-	)
-	latest = latest_switch(company)
-	from perpetual_switch.services.background import state
-
-	return {
-		"company": company,
-		"job": state(company),
-		"country": values.country,
-		"currency": values.default_currency,
-		"perpetual_inventory_enabled": bool(values.enable_perpetual_inventory),
-		"switch": latest,
-		"can_apply": bool(frappe.has_permission(SWITCH, "submit")),
-	}
+latest_switch = reader.latest_switch
 
 
 def reconciliation(company: str, as_on_date=None) -> list[dict]:
@@ -345,7 +229,7 @@ def reconciliation(company: str, as_on_date=None) -> list[dict]:
 
 def accruals(name: str) -> list[dict]:
 	"""Every receipt row the switch accrued, with what later invoices cleared of it."""
-	if not name or not frappe.db.exists(SWITCH, name):
+	if not reader.exists(SWITCH, name):
 		frappe.throw(_("Switch {0} does not exist.").format(frappe.bold(name or "")), frappe.DoesNotExistError)
 	frappe.get_doc(SWITCH, name).check_permission("read")
 	return reader.accruals_with_clearing(name)
@@ -354,6 +238,7 @@ def accruals(name: str) -> list[dict]:
 AUDIT_RECEIPTS = 500
 
 
+@mariadb_only
 def audit(name: str) -> dict:
 	"""What the switch's print format shows: the stored plan, the settings it changed and the
 	receipt rows it accrued (the first ones; the report Perpetual Switch Accruals lists them all)."""
@@ -380,13 +265,7 @@ def audit(name: str) -> dict:
 	if doc.get("backdated"):
 		reposted = [
 			{**row, "changes": frappe.parse_json(row.changes) if row.changes else {}}
-			for row in frappe.get_all(
-				"Perpetual Switch Repost",
-				filters={"switch": name},
-				fields=["voucher_type", "voucher_no", "posting_date", "status", "changes"],
-				order_by="seq",
-				limit=AUDIT_RECEIPTS,
-			)
+			for row in reader.reposted_vouchers(name, AUDIT_RECEIPTS)
 		]
 	return {
 		"plan": data,
@@ -398,9 +277,10 @@ def audit(name: str) -> dict:
 	}
 
 
-# The document's life: validate fills the preview, submit applies, cancel rolls back.
+# A switch document's plan: validate fills the preview from it (services.lifecycle applies it).
 
 
+@mariadb_only
 def refresh_switch(doc) -> Plan:
 	"""Compute the plan for a switch document and store its summary as the preview."""
 	result = switch_plan(doc)
@@ -466,136 +346,3 @@ def _scaled(progress, start: int, end: int):
 	return lambda percent, description: progress(start + (end - start) * percent // 100, description)
 
 
-def _progress(doc):
-	"""Progress of posting: the second part of the whole (the plan was the first)."""
-	return _scaled(doc.flags.progress, 40, 100) or publish_progress
-
-
-def apply_switch(doc) -> None:
-	"""Post everything the plan says, in the caller's transaction, recording each previous value."""
-	result: Plan = doc.flags.plan or refresh_switch(doc)
-	blockers = result.blockers or nothing_to_apply(result)
-	if blockers:
-		raise_blocked(result, blockers)
-	if doc.flags.preview_rows:
-		children = []
-		for fieldname, values in doc.flags.preview_rows.items():
-			doc.set(fieldname, values)
-			children += doc.get(fieldname)
-		doc.flags.preview_rows = None
-		for row in children:
-			row.docstatus = doc.docstatus
-		writer.insert_child_rows(children)
-	progress = _progress(doc)
-	remark = _("Perpetual inventory switch {0} for {1} as of {2}").format(doc.name, doc.company, result.cutover_date)
-	titles = {"stock_sync": _("Stock value sync ({0})"), "srbnb_sync": _("Received not billed sync ({0})")}
-	for index, journal in enumerate(result.journal_entries):
-		progress(20 + 30 * index, _("Posting journal entry {0}").format(titles[journal.purpose].format(doc.name)))
-		name = writer.post_journal(
-			doc.company, result.cutover_date, journal, titles[journal.purpose].format(doc.name), remark
-		)
-		doc.db_set(JOURNAL_FIELDS[journal.purpose], name)
-	progress(75, _("Recording {0} receipt rows accrued").format(len(result.srbnb.receipts)))
-	writer.record_accruals(doc.name, result.currency, result.srbnb.receipts)
-	progress(80, _("Setting company defaults"))
-	changes = writer.set_company_fields(doc.company, {c.field: c.proposed for c in result.company_defaults})
-	progress(90, _("Closing documents up to the cutover"))
-	changes += writer.freeze(doc.company, result.freeze, doc.name)
-	for change in changes:
-		doc.append("changes", change.as_row())
-	doc.status = "Applied"
-	if result.backdated:
-		from perpetual_switch.services import backdated
-
-		progress(95, _("Listing {0} documents to repost after the cutover").format(result.backdated.vouchers))
-		backdated.prepare(doc)
-		doc.status = "Reposting"
-	doc.failure_reason = None
-	doc.applied_by = frappe.session.user
-	doc.applied_on = now_datetime()
-	# The document and its plan rows are saved by Frappe around this; write only what is new.
-	doc.db_update()
-	for row in doc.changes:
-		if not frappe.db.exists(row.doctype, row.name or ""):
-			row.name = row.name or frappe.generate_hash(length=10)
-			row.db_insert()
-	progress(100, _("Done"))
-
-
-def rollback_switch(doc) -> None:
-	"""Undo a switch: lift the freeze, cancel its journals, restore every company value."""
-	writer.lock_company(doc.company)
-	if doc.flags.undo:
-		# A backdated switch that failed while reposting undoes itself: nothing else was posted under it.
-		_undo_switch(doc)
-		return
-	backdated = None
-	if doc.get("backdated"):
-		from perpetual_switch.services import backdated
-
-		if doc.status == "Reposting":
-			raise RollbackRefused(_("Switch {0} is still reposting documents after its cutover; wait until it ends.").format(doc.name))
-		closed = backdated.rollback_refusals(doc)
-		if closed:
-			raise RollbackRefused(
-				_("Switch {0} cannot be rolled back: {1} closes dates after its cutover {2}, whose documents it reposted. Reopen it first.").format(
-					doc.name, ", ".join(closed[:5]), doc.cutover_date
-				)
-			)
-	# Documents the backdated switch reposted were there before it: only later ones stop a rollback,
-	# all of them, whatever their number; the switch's own journals are its to cancel.
-	own_journals = (doc.get("stock_journal_entry"), doc.get("srbnb_journal_entry"), doc.get("closing_journal_entry"))
-	posted, count = reader.posted_after_switch(doc.name, doc.company, doc.cutover_date, doc.applied_on, own_journals)
-	if count:
-		raise RollbackRefused(
-			_(
-				"Switch {0} cannot be rolled back: documents were posted under perpetual inventory after the cutover {1}: {2}. Cancel them first."
-			).format(doc.name, doc.cutover_date, sample_names([f"{d.doctype} {d.name}" for d in posted], count))
-		)
-	later = [s.name for s in reader.applied_switches(doc.company) if s.name != doc.name and getdate(s.cutover_date) >= getdate(doc.cutover_date)]
-	if later:
-		raise RollbackRefused(_("Switch {0} is applied after {1}; roll it back first.").format(later[0], doc.name))
-	changes = [writer.Change.from_row(row) for row in doc.changes]
-	edited = writer.edited_since(changes)
-	if edited and not doc.flags.overwrite_later_edits:
-		raise RollbackRefused(
-			_(
-				"Switch {0} cannot be rolled back without overwriting later edits: {1}. Confirm to restore the values from before the switch anyway."
-			).format(
-				doc.name,
-				"; ".join(
-					_("{0} of {1} was set to {2} by the switch and is {3} now").format(
-						c.fieldname, c.document_name, c.new_value if c.new_value is not None else "-", now if now is not None else "-"
-					)
-					for c, now in edited
-				),
-			)
-		)
-	if backdated:
-		_progress(doc)(10, _("Putting back the ledgers of the documents reposted after the cutover"))
-		backdated.restore(doc)
-	_undo_switch(doc, changes)
-
-
-def _undo_switch(doc, changes=None) -> None:
-	if doc.get("backdated"):
-		from perpetual_switch.services import backdated
-
-		if doc.flags.undo:
-			backdated.restore(doc)
-	changes = changes if changes is not None else [writer.Change.from_row(row) for row in doc.changes]
-	_progress(doc)(30, _("Cancelling the switch's journal entries"))
-	writer.unfreeze(changes)
-	for fieldname in ("srbnb_journal_entry", "stock_journal_entry"):
-		if doc.get(fieldname):
-			writer.cancel_journal(doc.get(fieldname))
-	writer.restore_fields(changes)
-	doc.db_set(
-		{
-			"status": "Rolled Back",
-			"failure_reason": None,
-			"rolled_back_by": frappe.session.user,
-			"rolled_back_on": now_datetime(),
-		}
-	)
-	_progress(doc)(100, _("Done"))

@@ -8,12 +8,14 @@ ourselves, so other apps' overrides run as they would without this app.
 import erpnext
 import frappe
 
-from perpetual_switch.snc_portugal.seam import OURS, SEAM
+from perpetual_switch.erpnext_io.database import require_mariadb
 from perpetual_switch.services import snc
+from perpetual_switch.snc_portugal.seam import OURS, SEAM
 
 
 def make_regional_gl_entries(gl_entries, doc):
 	if snc.is_portuguese(doc.company):
+		require_mariadb()
 		return _previous_override("Portugal", gl_entries, doc) + snc.offer_gl_entries(doc)
 	return _previous_override(erpnext.get_region(), gl_entries, doc)
 

@@ -18,7 +18,7 @@ frappe = pytest.importorskip(
 )
 
 from perpetual_switch import services  # noqa: E402
-from perpetual_switch.services import backdated  # noqa: E402
+from perpetual_switch.services import backdated, background  # noqa: E402
 
 from .world import (  # noqa: E402
 	debit_note,
@@ -356,7 +356,7 @@ def test_a_stopped_repost_resumes_where_it_stopped_without_doubling(twins, monke
 	monkeypatch.setattr(io, "repost", real)
 
 	# The scheduler finds the switch without a live job and runs it on from the fifth voucher.
-	backdated.resume_stalled()
+	background.resume_stalled()
 	doc.reload()
 	assert doc.status == "Applied" and doc.reposted_count == 11
 	assert monthly(periodic.company, periodic.abbr) == monthly(twin.company, twin.abbr)

@@ -2,10 +2,12 @@
 
 import frappe
 
+from perpetual_switch.erpnext_io.database import mariadb_only
 from perpetual_switch.services import drift
 
 
 @frappe.whitelist()
+@mariadb_only
 def get(
 	chart_name: str | None = None,
 	chart: str | dict | None = None,

@@ -2,7 +2,7 @@
 
 from frappe.model.document import Document
 
-from perpetual_switch.services import switch
+from perpetual_switch.services import lifecycle, switch
 
 
 class SwitchtoPerpetualInventory(Document):
@@ -11,7 +11,7 @@ class SwitchtoPerpetualInventory(Document):
 		switch.refresh_switch(self)
 
 	def on_submit(self):
-		switch.apply_switch(self)
+		lifecycle.apply_switch(self)
 
 	def on_cancel(self):
-		switch.rollback_switch(self)
+		lifecycle.rollback_switch(self)

@@ -202,10 +202,11 @@ class PerpetualSwitchWizard {
 		const date = this.form.get_value("cutover_date");
 		frappe.call({ method: `${API}.snc_mandatory_check`, args: { company, date } }).then((r) => {
 			const c = r.message;
+			const limit = (k) => (k === "average_employees" ? c.limits[k] : format_currency(c.limits[k], "EUR"));
 			const label = {
-				balance_sheet_total: __("Balance sheet total (limit 350,000 €)"),
-				net_turnover: __("Net turnover (limit 700,000 €)"),
-				average_employees: __("Average employees (limit 10)"),
+				balance_sheet_total: __("Balance sheet total (limit {0})", [limit("balance_sheet_total")]),
+				net_turnover: __("Net turnover (limit {0})", [limit("net_turnover")]),
+				average_employees: __("Average employees (limit {0})", [limit("average_employees")]),
 			};
 			const rows = Object.keys(label)
 				.map((k) => {
@@ -361,7 +362,7 @@ class PerpetualSwitchWizard {
 		const ctx = plan.context || {};
 		this.$content.append(issues_html(plan.blockers, plan.warnings));
 		const journals = plan.journal_entries.map((j) => journal_html(plan, j.purpose, j.purpose === "stock_sync" ? __("Stock value sync journal entry") : __("Received not billed journal entry"))).join("");
-		const has_work = plan.journal_entries.length || plan.company_defaults.length;
+		const has_work = plan.has_work;
 		this.$content.append(journals || `<p>${__("Stock accounts match the stock value: nothing to post.")}</p>`);
 		if (plan.backdated) {
 			this.$content.append(backdated_html(plan));
@@ -385,7 +386,7 @@ class PerpetualSwitchWizard {
 				})
 			);
 		const applied = ctx.switch && ctx.switch.status === "Applied";
-		if (ctx.job && ["Queued", "Applying", "Reposting", "Rolling Back"].includes(ctx.job.status) && !this.following) {
+		if (ctx.job && ctx.job.running && !this.following) {
 			this.following = true;
 			this.follow_job(ctx, ctx.job.action === "rollback" ? __("Rolling back...") : __("Applying the switch..."));
 		}
@@ -465,7 +466,7 @@ class PerpetualSwitchWizard {
 	// and from the job's state in case an event was missed.
 	follow_job(context, title) {
 		const company = this.values.company;
-		const finished = (job) => job && ["Applied", "Rolled Back", "Failed"].includes(job.status);
+		const finished = (job) => job && job.status && !job.running;
 		const progress = new JobProgress(title);
 		let done = false;
 		const finish = (job) => {
@@ -572,16 +573,13 @@ function table(headers, rows, numeric) {
 function journal_html(plan, purpose, title) {
 	const journal = plan.journal_entries.find((j) => j.purpose === purpose);
 	if (!journal) return `<p class="text-muted">${title}: ${__("not needed")}</p>`;
-	let debit = 0, credit = 0;
 	const rows = journal.lines
 		.map((l) => {
-			debit += flt(l.debit);
-			credit += flt(l.credit);
 			return `<tr><td>${link("Account", l.account)}</td><td class="num">${money(l.debit, plan.currency)}</td>
 				<td class="num">${money(l.credit, plan.currency)}</td><td>${l.cost_center ? frappe.utils.escape_html(l.cost_center) : ""}</td></tr>`;
 		})
 		.join("");
-	const total = `<tr class="ps-total"><td>${__("Total")}</td><td class="num">${money(debit, plan.currency)}</td><td class="num">${money(credit, plan.currency)}</td><td></td></tr>`;
+	const total = `<tr class="ps-total"><td>${__("Total")}</td><td class="num">${money(journal.total_debit, plan.currency)}</td><td class="num">${money(journal.total_credit, plan.currency)}</td><td></td></tr>`;
 	return `<h5>${title}</h5>` + table([__("Account"), __("Debit"), __("Credit"), __("Cost Center")], rows + total, [1, 2]);
 }
 

@@ -4,8 +4,10 @@
 from frappe import _
 
 from perpetual_switch import services
+from perpetual_switch.erpnext_io.database import mariadb_only
 
 
+@mariadb_only
 def execute(filters=None):
 	filters = filters or {}
 	rows = services.accruals(filters.get("switch"))

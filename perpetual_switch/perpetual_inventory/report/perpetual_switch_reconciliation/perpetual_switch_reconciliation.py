@@ -6,9 +6,11 @@ import frappe
 from frappe import _
 
 from perpetual_switch import services
+from perpetual_switch.erpnext_io.database import mariadb_only
 from perpetual_switch.services import late_costs
 
 
+@mariadb_only
 def execute(filters=None):
 	filters = filters or {}
 	rows = services.reconciliation(filters.get("company"), filters.get("as_on_date"))
