@@ -36,19 +36,13 @@ def get_plan(
 	freeze_accounts: str | int | None = None,
 	backdated: str | int | None = None,
 ) -> dict:
-	make = services.plan
-	if cint(backdated):
-		from functools import partial
-
-		from perpetual_switch.services import backdated as backdated_switch
-
-		# Without the GL change: that is computed by a job (preview_backdated) the wizard asks for.
-		make = partial(backdated_switch.plan, preview=False)
-	plan = make(
+	# A backdated plan without the GL change: that is computed by a job (preview_backdated) the wizard asks for.
+	plan = services.plan(
 		company,
 		cutover_date,
 		expense_account or None,
 		cost_center or None,
+		backdated=bool(cint(backdated)),
 		progress=publish_progress,
 		**_options(freeze_accounts, company_defaults),
 	)

@@ -88,11 +88,7 @@ def backdated_option(f):
 def _plan(company, cutover_date, expense_account=None, cost_center=None, backdated=False):
 	from perpetual_switch import services
 
-	if backdated:
-		from perpetual_switch.services import backdated as backdated_switch
-
-		return backdated_switch.plan(company, cutover_date, expense_account, cost_center)
-	return services.plan(company, cutover_date, expense_account, cost_center)
+	return services.plan(company, cutover_date, expense_account, cost_center, backdated=backdated, preview=True)
 
 
 def json_option(f):
@@ -133,12 +129,7 @@ def check_command(context, company, cutover_date, backdated, as_json):
 	with connected(context):
 		from perpetual_switch import services
 
-		if backdated:
-			from perpetual_switch.services import backdated as backdated_switch
-
-			plan = backdated_switch.plan(company, cutover_date, preview=False)
-		else:
-			plan = services.check(company, cutover_date)
+		plan = services.check(company, cutover_date, backdated=backdated)
 		data = services.plan_dict(plan)
 		if as_json:
 			_print_json(

@@ -6,16 +6,17 @@ background (the desk's jobs and the wizard's context). tests/test_import_layers.
 """
 
 from perpetual_switch.services.background import context  # noqa: F401
-from perpetual_switch.services.lifecycle import apply, rollback  # noqa: F401
+from perpetual_switch.services.lifecycle import apply, plan, rollback  # noqa: F401
 from perpetual_switch.services.switch import (  # noqa: F401
 	RollbackRefused,
 	SwitchBlocked,
 	accruals,
 	audit,
-	check,
 	issues_dicts,
-	plan,
 	plan_dict,
 	reconciliation,
 	status,
 )
+
+# A check is the same computation as a plan; the command and the wizard show its check part.
+check = plan

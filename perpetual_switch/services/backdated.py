@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import frappe
@@ -53,44 +53,6 @@ class Outcome:
 	changes: list = field(default_factory=list)
 	stock_today: tuple = ()
 	closing: object = None
-
-
-def plan(company: str, cutover_date=None, expense_account=None, cost_center=None, preview: bool = True, **options) -> Plan:
-	"""The plan of a backdated switch; with `preview`, what the repost will change, computed by
-	doing it in a savepoint that is rolled back."""
-	service._can_read_plan(company)
-	base = service.build(company, cutover_date, expense_account, cost_center, backdated=True, **options)
-	if base.blockers or not preview:
-		return base
-	return _preview(base, options.get("company_defaults"), options.get("freeze_accounts", False))
-
-
-def _preview(base: Plan, company_defaults, freeze_accounts) -> Plan:
-	company = base.company
-	failure = None
-	with io.rolled_back(company):
-		try:
-			doc = service.new_switch(company, base.cutover_date, base.expense_account, base.cost_center, False, freeze_accounts, True)
-			doc.flags.ignore_permissions = True
-			doc = service._plan_and_submit(doc, company_defaults, None)
-			outcome = run(doc, commit=False)
-		except RepostFailed as failed:
-			failure = failed
-	if failure:
-		blocker = rules.failure_issue(failure.voucher, failure.reason)
-		return replace(base, blockers=(*base.blockers, blocker))
-	return replace(
-		base,
-		backdated=replace(
-			base.backdated,
-			previewed=True,
-			account_changes=rules.account_changes(outcome.before, outcome.after, base.precision),
-			voucher_changes=tuple(outcome.changes),
-			stock_today=outcome.stock_today,
-			closing_journal=outcome.closing,
-			today=getdate(),
-		),
-	)
 
 
 def prepare(doc) -> None:

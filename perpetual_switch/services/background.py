@@ -314,7 +314,7 @@ def run_preview(company: str, user: str, plan_args: dict) -> None:
 	key = _preview_key(company, user)
 	frappe.cache.set_value(key, {"status": "Running"}, expires_in_sec=PREVIEW_MINUTES * 60)
 	try:
-		plan = backdated.plan(company, **plan_args)
+		plan = lifecycle.plan(company, backdated=True, preview=True, **plan_args)
 		value = {"status": "Done", "plan": service.plan_dict(plan, service.RECEIPTS_SHOWN)}
 	except Exception as exc:
 		frappe.db.rollback()

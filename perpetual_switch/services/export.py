@@ -12,9 +12,9 @@ from frappe import _
 from perpetual_switch.engine.export import AMOUNTS, plan_sheets, to_csv
 from perpetual_switch.erpnext_io import reader
 from perpetual_switch.erpnext_io.reader import currency_precision
-from perpetual_switch.services import backdated as backdated_switch
+from perpetual_switch.services import lifecycle
 from perpetual_switch.services.background import preview_result
-from perpetual_switch.services.switch import plan, plan_dict
+from perpetual_switch.services.switch import plan_dict
 
 FORMATS = ("csv", "xlsx")
 
@@ -27,12 +27,9 @@ def plan_file(
 	fmt = (fmt or "").lower()
 	if fmt not in FORMATS:
 		frappe.throw(_("Format {0} is not one of {1}.").format(fmt, ", ".join(FORMATS)))
-	if backdated:
-		result = backdated_switch.plan(
-			company, cutover_date, expense_account, cost_center, preview=backdated is True, **options
-		)
-	else:
-		result = plan(company, cutover_date, expense_account, cost_center, **options)
+	result = lifecycle.plan(
+		company, cutover_date, expense_account, cost_center, backdated=bool(backdated), preview=backdated is True, **options
+	)
 	data = plan_dict(result)
 	if backdated == "preview":
 		computed = preview_result(company)

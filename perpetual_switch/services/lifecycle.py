@@ -8,13 +8,17 @@ any error; in the desk, Frappe does the same around the request.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import frappe
 from frappe import _
 from frappe.utils import getdate, now_datetime
 
+from perpetual_switch.engine import backdated as backdated_rules
 from perpetual_switch.engine.models import Plan
 from perpetual_switch.engine.rollback import EditedValue, RollbackFacts, rollback_blockers
 from perpetual_switch.erpnext_io import reader, writer
+from perpetual_switch.erpnext_io.backdated import rolled_back
 from perpetual_switch.erpnext_io.database import mariadb_only
 from perpetual_switch.services import backdated
 from perpetual_switch.services.switch import (
@@ -24,9 +28,9 @@ from perpetual_switch.services.switch import (
 	SwitchBlocked,
 	_require_company,
 	_scaled,
-	_validate_date,
 	atomic,
 	blockers_text,
+	new_switch,
 	nothing_to_apply,
 	publish_progress,
 	raise_blocked,
@@ -34,6 +38,47 @@ from perpetual_switch.services.switch import (
 	switch_plan,
 	translate,
 )
+from perpetual_switch.services.switch import plan as switch_plan_of
+
+
+def plan(
+	company: str, cutover_date=None, expense_account=None, cost_center=None, backdated: bool = False, preview: bool = False, **options
+) -> Plan:
+	"""The plan of a switch, plain or backdated: the one place that chooses. A backdated plan with
+	`preview` also shows what the repost will change, computed by doing it in a savepoint that is
+	rolled back (minutes on a year of a real company: the desk asks for it as a job)."""
+	base = switch_plan_of(company, cutover_date, expense_account, cost_center, backdated=bool(backdated), **options)
+	if not backdated or not preview or base.blockers:
+		return base
+	return _preview(base, options.get("company_defaults"), options.get("freeze_accounts", False))
+
+
+def _preview(base: Plan, company_defaults, freeze_accounts) -> Plan:
+	company = base.company
+	failure = None
+	with rolled_back(company):
+		try:
+			doc = new_switch(company, base.cutover_date, base.expense_account, base.cost_center, False, freeze_accounts, True)
+			doc.flags.ignore_permissions = True
+			doc = _plan_and_submit(doc, company_defaults, None)
+			outcome = backdated.run(doc, commit=False)
+		except backdated.RepostFailed as failed:
+			failure = failed
+	if failure:
+		blocker = backdated_rules.failure_issue(failure.voucher, failure.reason)
+		return replace(base, blockers=(*base.blockers, blocker))
+	return replace(
+		base,
+		backdated=replace(
+			base.backdated,
+			previewed=True,
+			account_changes=backdated_rules.account_changes(outcome.before, outcome.after, base.precision),
+			voucher_changes=tuple(outcome.changes),
+			stock_today=outcome.stock_today,
+			closing_journal=outcome.closing,
+			today=getdate(),
+		),
+	)
 
 
 def apply(
@@ -58,22 +103,6 @@ def apply(
 	doc = new_switch(company, cutover_date, expense_account, cost_center, freeze_stock, freeze_accounts, backdated)
 	# Inserted as submitted: one save, its rows written once.
 	return _plan_and_submit(doc, company_defaults, progress)
-
-
-def new_switch(company, cutover_date, expense_account, cost_center, freeze_stock, freeze_accounts, backdated):
-	doc = frappe.new_doc(SWITCH)
-	doc.update(
-		{
-			"company": company,
-			"cutover_date": _validate_date(cutover_date),
-			"expense_account": expense_account,
-			"cost_center": cost_center,
-			"freeze_stock": int(freeze_stock),
-			"freeze_accounts": int(freeze_accounts),
-			"backdated": int(bool(backdated)),
-		}
-	)
-	return doc
 
 
 def submit_draft(name: str, company_defaults: dict | None = None, progress=None):

@@ -182,6 +182,22 @@ def plan(company: str, cutover_date=None, expense_account=None, cost_center=None
 check = plan
 
 
+def new_switch(company, cutover_date, expense_account, cost_center, freeze_stock, freeze_accounts, backdated):
+	doc = frappe.new_doc(SWITCH)
+	doc.update(
+		{
+			"company": company,
+			"cutover_date": _validate_date(cutover_date),
+			"expense_account": expense_account,
+			"cost_center": cost_center,
+			"freeze_stock": int(freeze_stock),
+			"freeze_accounts": int(freeze_accounts),
+			"backdated": int(bool(backdated)),
+		}
+	)
+	return doc
+
+
 def nothing_to_apply(result: Plan) -> tuple[Issue, ...]:
 	return apply_blockers(result, None if result.has_work else reader.active_switch(result.company))
 

@@ -93,8 +93,9 @@ def test_item_with_stock_and_no_account_blocks_naming_it():
 
 
 def test_item_wise_ignores_warehouses_without_account():
-	from .s1_world import WAREHOUSES
 	from perpetual_switch.engine.models import Warehouse
+
+	from .s1_world import WAREHOUSES
 
 	company = replace(COMPANY, item_wise_inventory=True, defaults={})
 	warehouses = WAREHOUSES + (Warehouse("Loose - PSD", "PS Demo", "All Warehouses - PSD"),)

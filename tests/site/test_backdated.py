@@ -220,7 +220,7 @@ def test_plan_lists_and_previews_without_writing(twins):
 	plain = services.plan(periodic.company, CUT)
 	assert "stock_ledger_after_cutover" in {i.code for i in plain.blockers}
 	queued = list(frappe.db.after_commit._functions)
-	result = backdated.plan(periodic.company, CUT)
+	result = services.plan(periodic.company, CUT, backdated=True, preview=True)
 	assert not result.blockers, [i.message for i in result.blockers]
 	# Nothing the rolled-back repost queued for after a commit is left to run when the caller commits
 	# (only the company's cache is cleared once more).
@@ -428,7 +428,7 @@ def test_entries_by_hand_get_a_closing_journal_and_closed_periods_block(site):
 	je = journal(year.w, "2026-03-01", year.acc("Stock In Hand"), year.acc("Cost of Goods Sold"), 7)
 	frappe.db.commit()
 
-	result = backdated.plan(year.company, CUT)
+	result = services.plan(year.company, CUT, backdated=True, preview=True)
 	assert not result.blockers, [i.message for i in result.blockers]
 	assert [i.code for i in result.warnings if i.code == "manual_stock_journal_after_cutover"]
 	assert [d.name for d in result.backdated.manual_journals] == [je.name]

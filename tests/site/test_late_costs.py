@@ -17,7 +17,6 @@ frappe = pytest.importorskip(
 
 from perpetual_switch import services  # noqa: E402
 
-from .world import run_pending_reposts  # noqa: E402
 from .world import (  # noqa: E402
 	debit_note,
 	ensure_fiscal_year,
@@ -28,6 +27,7 @@ from .world import (  # noqa: E402
 	make_item,
 	make_warehouse,
 	receipt,
+	run_pending_reposts,  # noqa: E402
 	stock_issue,
 )
 
