@@ -161,12 +161,6 @@ def post_journal(company: str, posting_date: date, journal: JournalPlan, title: 
 				"user_remark": remark,
 			},
 		)
-	first = je.accounts[0]
-	side = "debit_in_account_currency" if first.debit_in_account_currency else "credit_in_account_currency"
-	other = "credit_in_account_currency" if side.startswith("debit") else "debit_in_account_currency"
-	opposite = next(r for r in je.accounts if r.get(other))
-	first.set(side, frappe.utils.flt(first.get(side)) + 0.01)
-	opposite.set(other, frappe.utils.flt(opposite.get(other)) + 0.01)
 	je.flags.ignore_permissions = True
 	# ERPNext re-checks each stock account on the entry by scanning the stock ledger once per
 	# account (0.5 s each on a large company), to refuse entries to accounts already in sync. The
