@@ -39,13 +39,83 @@ SAMPLE = 5
 
 
 def build_plan(data: SwitchInputs) -> Plan:
+	"""The whole plan, section by section; every section adds its own blockers and warnings."""
 	company = data.company
-	precision = company.precision
 	blockers: list[Issue] = []
 	warnings: list[Issue] = []
 
-	# Warehouses and their accounts; in item-wise mode the items' accounts carry the stock instead
-	# (the proposed default inventory account is the one the warehouses will resolve with).
+	warehouse_lines, item_lines, used_by, values, issues = _warehouse_accounts(data)
+	blockers.extend(issues)
+	stock_accounts, issues = _stock_accounts(data, used_by, values)
+	warnings.extend(issues)
+	warnings.extend(_periodic_entries(data))
+	blockers.extend(expense_account_issues(data.expense_account, company.name, data.accounts))
+	blockers.extend(cost_center_issues(data.cost_center, company.name, data.cost_centers))
+
+	# Company defaults: fill what is empty, never overwrite what the accountant chose
+	company_defaults, issues = propose_defaults(data)
+	blockers.extend(issues)
+	proposed = {change.field: change.proposed for change in company_defaults}
+	srbnb_account = proposed.get("stock_received_but_not_billed") or company.default("stock_received_but_not_billed")
+	warnings.extend(_round_off_warnings(data))
+
+	srbnb, srbnb_blockers, srbnb_warnings = _received_not_billed(data, srbnb_account)
+	blockers.extend(srbnb_blockers)
+	warnings.extend(srbnb_warnings)
+	journals, issues = _journals(data, stock_accounts, srbnb)
+	warnings.extend(issues)
+
+	blockers.extend(_period_blockers(data))
+	blockers.extend(_stock_blockers(data))
+	backdated, backdated_blockers, backdated_warnings = _backdated(data)
+	blockers.extend(backdated_blockers)
+	warnings.extend(backdated_warnings)
+	if data.country == "Portugal":
+		warnings.extend(snc_chart_warnings(data))
+	freeze, issues = _freeze(data)
+	blockers.extend(issues)
+
+	has_work = bool(journals or company_defaults)
+	if data.active_switch and (has_work or not company.perpetual_inventory):
+		blockers.append(
+			Issue(
+				"switch_already_applied",
+				_("Switch {switch} is already applied to company {company}; roll it back first."),
+				data.active_switch,
+				{"switch": data.active_switch, "company": company.name},
+			)
+		)
+
+	return Plan(
+		company=company.name,
+		cutover_date=data.cutover_date,
+		currency=company.currency,
+		precision=company.precision,
+		perpetual_inventory_enabled=company.perpetual_inventory,
+		expense_account=data.expense_account,
+		cost_center=data.cost_center,
+		blockers=tuple(blockers),
+		warnings=tuple(warnings),
+		warehouses=tuple(warehouse_lines),
+		stock_accounts=tuple(stock_accounts),
+		srbnb=srbnb,
+		journal_entries=tuple(journals),
+		company_defaults=tuple(company_defaults),
+		freeze=freeze if has_work else FreezePlan(),
+		item_wise_inventory=company.item_wise_inventory,
+		items=tuple(item_lines),
+		periodic_entries=data.periodic_entries,
+		backdated=backdated,
+	)
+
+
+def _warehouse_accounts(data: SwitchInputs):
+	"""Warehouses and their accounts; in item-wise mode the items' accounts carry the stock instead
+	(the proposed default inventory account is the one the warehouses will resolve with). Returns
+	the warehouse lines, the item lines, the warehouses (or items) per stock account, their values,
+	and the blockers."""
+	company = data.company
+	blockers: list[Issue] = []
 	inventory_default = data.default_overrides.get("default_inventory_account") or company.default(
 		"default_inventory_account"
 	)
@@ -55,7 +125,7 @@ def build_plan(data: SwitchInputs) -> Plan:
 	used_by: dict[str, list[str]] = {}
 	for warehouse in sorted(data.warehouses, key=lambda w: w.name):
 		account, source, source_warehouse = resolved[warehouse.name]
-		value = round_money(data.stock_values.get(warehouse.name, ZERO), precision)
+		value = round_money(data.stock_values.get(warehouse.name, ZERO), company.precision)
 		warehouse_lines.append(
 			WarehouseLine(warehouse.name, warehouse.is_group, account, source, source_warehouse, value)
 		)
@@ -76,8 +146,13 @@ def build_plan(data: SwitchInputs) -> Plan:
 		kind = "warehouses"
 	for account in sorted(used_by):
 		blockers.extend(stock_account_issues(account, used_by[account], company.name, data.accounts, kind))
+	return warehouse_lines, item_lines, used_by, values, blockers
 
-	# Stock value against the GL, per stock account
+
+def _stock_accounts(data: SwitchInputs, used_by: dict[str, list[str]], values) -> tuple[list[StockAccountLine], list[Issue]]:
+	"""Stock value against the GL, per stock account."""
+	company, precision = data.company, data.company.precision
+	warnings: list[Issue] = []
 	stock_accounts = []
 	for account in sorted(used_by):
 		stock_value = sum((values.get(w, ZERO) for w in used_by[account]), ZERO)
@@ -88,7 +163,7 @@ def build_plan(data: SwitchInputs) -> Plan:
 				round_money(data.gl_balances.get(account, ZERO), precision),
 			)
 		)
-	for account in stock_candidates:
+	for account in data.account_candidates.get("Stock", ()):
 		balance = round_money(data.gl_balances.get(account, ZERO), precision)
 		if account not in used_by and balance:
 			# ERPNext compares only warehouse accounts; a stock account no warehouse posts to
@@ -104,43 +179,42 @@ def build_plan(data: SwitchInputs) -> Plan:
 					{"account": account, "amount": str(balance), "currency": company.currency},
 				)
 			)
+	return stock_accounts, warnings
 
-	if data.periodic_entries:
-		warnings.append(
-			_sampled(
-				"periodic_accounting_entries",
-				_(
-					"Company {company} posted {count} Periodic Accounting Entries on or before the cutover (for example {documents}); the sync starts from the GL as they left it and posts only the remaining difference."
-				),
-				data.periodic_entries,
-				len(data.periodic_entries),
-				{"company": company.name},
-			)
+
+def _periodic_entries(data: SwitchInputs) -> list[Issue]:
+	if not data.periodic_entries:
+		return []
+	return [
+		_sampled(
+			"periodic_accounting_entries",
+			_(
+				"Company {company} posted {count} Periodic Accounting Entries on or before the cutover (for example {documents}); the sync starts from the GL as they left it and posts only the remaining difference."
+			),
+			data.periodic_entries,
+			len(data.periodic_entries),
+			{"company": data.company.name},
 		)
+	]
 
-	blockers.extend(expense_account_issues(data.expense_account, company.name, data.accounts))
-	blockers.extend(cost_center_issues(data.cost_center, company.name, data.cost_centers))
 
-	# Company defaults: fill what is empty, never overwrite what the accountant chose
-	company_defaults, default_issues = propose_defaults(data)
-	blockers.extend(default_issues)
-	proposed = {change.field: change.proposed for change in company_defaults}
-	srbnb_account = proposed.get("stock_received_but_not_billed") or company.default(
-		"stock_received_but_not_billed"
-	)
-	if not company.default("round_off_account"):
-		warnings.append(
-			Issue(
-				"round_off_account_missing",
-				_("Company {company} has no round-off account; ERPNext needs one to post rounding differences."),
-				company.name,
-				{"company": company.name},
-			)
+def _round_off_warnings(data: SwitchInputs) -> list[Issue]:
+	if data.company.default("round_off_account"):
+		return []
+	return [
+		Issue(
+			"round_off_account_missing",
+			_("Company {company} has no round-off account; ERPNext needs one to post rounding differences."),
+			data.company.name,
+			{"company": data.company.name},
 		)
+	]
 
-	# Received but not billed
-	receipts, receipt_warnings = unbilled_receipts(data.receipt_rows, precision, company.currency)
-	warnings.extend(receipt_warnings)
+
+def _received_not_billed(data: SwitchInputs, srbnb_account: str | None) -> tuple[SrbnbSummary, list[Issue], list[Issue]]:
+	"""The receipt rows unbilled at the cutover against the SRBNB account's balance."""
+	company, precision = data.company, data.company.precision
+	receipts, warnings = unbilled_receipts(data.receipt_rows, precision, company.currency)
 	unbilled_total = sum((r.unbilled_value for r in receipts), ZERO)
 	srbnb = SrbnbSummary(
 		srbnb_account,
@@ -148,6 +222,7 @@ def build_plan(data: SwitchInputs) -> Plan:
 		round_money(data.gl_balances.get(srbnb_account, ZERO), precision) if srbnb_account else ZERO,
 		receipts,
 	)
+	blockers = []
 	if not srbnb_account:
 		blockers.append(
 			Issue(
@@ -159,9 +234,13 @@ def build_plan(data: SwitchInputs) -> Plan:
 				{"company": company.name},
 			)
 		)
+	return srbnb, blockers, list(warnings)
 
-	# Journals
-	journals = []
+
+def _journals(data: SwitchInputs, stock_accounts, srbnb: SrbnbSummary) -> tuple[list, list[Issue]]:
+	"""The stock sync journal and, on a periodic company, the SRBNB one, against the expense account."""
+	company, precision = data.company, data.company.precision
+	journals, warnings = [], []
 	expense_account = data.expense_account
 	if expense_account:
 		stock_journal = adjustment_journal(
@@ -173,9 +252,9 @@ def build_plan(data: SwitchInputs) -> Plan:
 		)
 		if stock_journal:
 			journals.append(stock_journal)
-		if srbnb_account and not company.perpetual_inventory:
+		if srbnb.account and not company.perpetual_inventory:
 			srbnb_journal = adjustment_journal(
-				SRBNB_SYNC, [(srbnb_account, srbnb.difference)], expense_account, data.cost_center, precision
+				SRBNB_SYNC, [(srbnb.account, srbnb.difference)], expense_account, data.cost_center, precision
 			)
 			if srbnb_journal:
 				journals.append(srbnb_journal)
@@ -186,74 +265,42 @@ def build_plan(data: SwitchInputs) -> Plan:
 				_(
 					"Stock Received But Not Billed differs from the unbilled receipts by {amount} {currency}; on a company already on perpetual inventory the re-sync reports it but does not post it."
 				),
-				srbnb_account,
+				srbnb.account,
 				{"amount": str(srbnb.difference), "currency": company.currency},
 			)
 		)
+	return journals, warnings
 
-	blockers.extend(_period_blockers(data))
-	blockers.extend(_stock_blockers(data))
-	backdated = None
-	if data.backdated:
-		backdated_blockers, backdated_warnings = backdated_rules.issues(
-			data.cutover_date,
-			data.period_closings_after,
-			data.closed_periods_after,
-			data.manual_journals_after,
-		)
-		blockers.extend(backdated_blockers)
-		warnings.extend(backdated_warnings)
-		backdated = backdated_rules.BackdatedPlan(
-			vouchers=len(data.repost_vouchers),
-			by_type=backdated_rules.count_by_type(data.repost_vouchers),
-			manual_journals=data.manual_journals_after,
-			repost=backdated_rules.order(data.repost_vouchers),
-		)
-	if data.country == "Portugal":
-		warnings.extend(snc_chart_warnings(data))
 
-	freeze = FreezePlan()
-	if data.freeze_stock:
-		freeze, freeze_issues = plan_freeze(
-			data.freeze_start or data.cutover_date,
-			data.cutover_date,
-			data.accounting_periods,
-			freeze_doctypes(data.freeze_accounts),
-		)
-		blockers.extend(freeze_issues)
-
-	has_work = bool(journals or company_defaults)
-	if data.active_switch and (has_work or not company.perpetual_inventory):
-		blockers.append(
-			Issue(
-				"switch_already_applied",
-				_("Switch {switch} is already applied to company {company}; roll it back first."),
-				data.active_switch,
-				{"switch": data.active_switch, "company": company.name},
-			)
-		)
-
-	return Plan(
-		company=company.name,
-		cutover_date=data.cutover_date,
-		currency=company.currency,
-		precision=precision,
-		perpetual_inventory_enabled=company.perpetual_inventory,
-		expense_account=data.expense_account,
-		cost_center=data.cost_center,
-		blockers=tuple(blockers),
-		warnings=tuple(warnings),
-		warehouses=tuple(warehouse_lines),
-		stock_accounts=tuple(stock_accounts),
-		srbnb=srbnb,
-		journal_entries=tuple(journals),
-		company_defaults=tuple(company_defaults),
-		freeze=freeze if has_work else FreezePlan(),
-		item_wise_inventory=company.item_wise_inventory,
-		items=tuple(item_lines),
-		periodic_entries=data.periodic_entries,
-		backdated=backdated,
+def _backdated(data: SwitchInputs):
+	"""What a backdated switch reposts, with its own blockers and warnings; (None, [], []) otherwise."""
+	if not data.backdated:
+		return None, [], []
+	blockers, warnings = backdated_rules.issues(
+		data.cutover_date,
+		data.period_closings_after,
+		data.closed_periods_after,
+		data.manual_journals_after,
 	)
+	plan = backdated_rules.BackdatedPlan(
+		vouchers=len(data.repost_vouchers),
+		by_type=backdated_rules.count_by_type(data.repost_vouchers),
+		manual_journals=data.manual_journals_after,
+		repost=backdated_rules.order(data.repost_vouchers),
+	)
+	return plan, list(blockers), list(warnings)
+
+
+def _freeze(data: SwitchInputs) -> tuple[FreezePlan, list[Issue]]:
+	if not data.freeze_stock:
+		return FreezePlan(), []
+	freeze, issues = plan_freeze(
+		data.freeze_start or data.cutover_date,
+		data.cutover_date,
+		data.accounting_periods,
+		freeze_doctypes(data.freeze_accounts),
+	)
+	return freeze, list(issues)
 
 
 def _item_accounts(data: SwitchInputs, used_by: dict[str, list[str]]) -> tuple[list[ItemAccountLine], list[Issue]]:
@@ -417,65 +464,34 @@ def _sampled(code: str, template: str, documents, count: int, params: dict) -> I
 	)
 
 
-def _stock_blockers(data: SwitchInputs) -> list[Issue]:
+def _counted(code: str, template: str, documents: str, count: str, unless_backdated: bool = False):
+	"""A rule that blocks when the inputs count any of some documents (naming the first few); with
+	`unless_backdated`, a backdated switch reposts them instead."""
+
+	def rule(data: SwitchInputs) -> list[Issue]:
+		number = getattr(data, count)
+		if not number or (unless_backdated and data.backdated):
+			return []
+		return [_sampled(code, template, getattr(data, documents), number, {"date": data.cutover_date})]
+
+	return rule
+
+
+def _negative_stock_allowed(data: SwitchInputs) -> list[Issue]:
+	if not data.negative_stock_allowed:
+		return []
+	return [
+		Issue(
+			"negative_stock_allowed",
+			_("Stock Settings allow negative stock; perpetual inventory needs it off."),
+			"Stock Settings",
+			{},
+		)
+	]
+
+
+def _disabled_warehouses_with_stock(data: SwitchInputs) -> list[Issue]:
 	issues = []
-	if data.stock_ledger_after_count and not data.backdated:
-		issues.append(
-			_sampled(
-				"stock_ledger_after_cutover",
-				_(
-					"{count} stock ledger entries are dated after the cutover {date} (for example {documents}); the switch must cover every stock movement, so pick a later cutover, or a backdated switch to repost them."
-				),
-				data.stock_entries_after,
-				data.stock_ledger_after_count,
-				{"date": data.cutover_date},
-			)
-		)
-	if data.purchase_invoices_after_count and not data.backdated:
-		issues.append(
-			_sampled(
-				"purchase_invoice_after_cutover",
-				_(
-					"{count} purchase invoices are dated after the cutover {date} (for example {documents}); pick a later cutover, or a backdated switch to repost them."
-				),
-				data.purchase_invoices_after,
-				data.purchase_invoices_after_count,
-				{"date": data.cutover_date},
-			)
-		)
-	if data.negative_stock_allowed:
-		issues.append(
-			Issue(
-				"negative_stock_allowed",
-				_("Stock Settings allow negative stock; perpetual inventory needs it off."),
-				"Stock Settings",
-				{},
-			)
-		)
-	if data.negative_running_count:
-		issues.append(
-			_sampled(
-				"negative_running_stock",
-				_(
-					"{count} stock movements on or before the cutover took stock below zero (for example {documents}): sales were posted before the purchases they consume. Post the purchases first or correct the dates."
-				),
-				data.negative_running,
-				data.negative_running_count,
-				{},
-			)
-		)
-	if data.pending_reposts_count:
-		issues.append(
-			_sampled(
-				"repost_pending_before_cutover",
-				_(
-					"{count} Repost Item Valuation entries from on or before the cutover {date} have not run yet (for example {documents}); once the switch closes those dates they would fail. Let them run first: ERPNext's scheduler runs them, and the Repost Item Valuation list can start them now."
-				),
-				data.pending_reposts,
-				data.pending_reposts_count,
-				{"date": data.cutover_date},
-			)
-		)
 	for warehouse in data.warehouses:
 		value = round_money(data.stock_values.get(warehouse.name, ZERO), data.company.precision)
 		if warehouse.disabled and not warehouse.is_group and value:
@@ -489,16 +505,65 @@ def _stock_blockers(data: SwitchInputs) -> list[Issue]:
 					{"warehouse": warehouse.name, "value": money_str(value, data.company.precision)},
 				)
 			)
-	for bin in data.negative_bins:
-		issues.append(
-			Issue(
-				"negative_stock",
-				_("Item {item} has negative stock ({qty}) in warehouse {warehouse}."),
-				f"{bin.item_code} @ {bin.warehouse}",
-				{"item": bin.item_code, "warehouse": bin.warehouse, "qty": bin.actual_qty},
-			)
-		)
 	return issues
+
+
+def _negative_bins(data: SwitchInputs) -> list[Issue]:
+	return [
+		Issue(
+			"negative_stock",
+			_("Item {item} has negative stock ({qty}) in warehouse {warehouse}."),
+			f"{bin.item_code} @ {bin.warehouse}",
+			{"item": bin.item_code, "warehouse": bin.warehouse, "qty": bin.actual_qty},
+		)
+		for bin in data.negative_bins
+	]
+
+
+# The stock ledger's blockers, in the order they are shown.
+STOCK_RULES = (
+	_counted(
+		"stock_ledger_after_cutover",
+		_(
+			"{count} stock ledger entries are dated after the cutover {date} (for example {documents}); the switch must cover every stock movement, so pick a later cutover, or a backdated switch to repost them."
+		),
+		"stock_entries_after",
+		"stock_ledger_after_count",
+		unless_backdated=True,
+	),
+	_counted(
+		"purchase_invoice_after_cutover",
+		_(
+			"{count} purchase invoices are dated after the cutover {date} (for example {documents}); pick a later cutover, or a backdated switch to repost them."
+		),
+		"purchase_invoices_after",
+		"purchase_invoices_after_count",
+		unless_backdated=True,
+	),
+	_negative_stock_allowed,
+	_counted(
+		"negative_running_stock",
+		_(
+			"{count} stock movements on or before the cutover took stock below zero (for example {documents}): sales were posted before the purchases they consume. Post the purchases first or correct the dates."
+		),
+		"negative_running",
+		"negative_running_count",
+	),
+	_counted(
+		"repost_pending_before_cutover",
+		_(
+			"{count} Repost Item Valuation entries from on or before the cutover {date} have not run yet (for example {documents}); once the switch closes those dates they would fail. Let them run first: ERPNext's scheduler runs them, and the Repost Item Valuation list can start them now."
+		),
+		"pending_reposts",
+		"pending_reposts_count",
+	),
+	_disabled_warehouses_with_stock,
+	_negative_bins,
+)
+
+
+def _stock_blockers(data: SwitchInputs) -> list[Issue]:
+	return [issue for rule in STOCK_RULES for issue in rule(data)]
 
 
 def snc_chart_warnings(data: SwitchInputs) -> list[Issue]:
