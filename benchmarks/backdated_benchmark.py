@@ -80,7 +80,7 @@ def main():
 	print(f"company {company}")
 
 	t = time.perf_counter()
-	plan = backdated.plan(company, args.cutover)
+	plan = services.plan(company, args.cutover, backdated=True, preview=True)
 	plan_s = time.perf_counter() - t
 	frappe.db.rollback()
 	count = plan.backdated.vouchers

@@ -6,12 +6,16 @@ import frappe
 from frappe.utils import cint
 
 from perpetual_switch import services
+from perpetual_switch.engine.models import SwitchOptions
 from perpetual_switch.erpnext_io.database import mariadb_only
+from perpetual_switch.services import lifecycle
 from perpetual_switch.services.switch import RECEIPTS_SHOWN, publish_progress
 
 
-def _options(freeze_accounts, company_defaults) -> dict:
-	"""The wizard's options as the services take them: a flag, and company default overrides."""
+def _options(
+	company, cutover_date, expense_account=None, cost_center=None, freeze_accounts=None, company_defaults=None, backdated=None
+) -> SwitchOptions:
+	"""The wizard's choices as the services take them: one options object."""
 	overrides = None
 	if company_defaults:
 		try:
@@ -22,7 +26,15 @@ def _options(freeze_accounts, company_defaults) -> dict:
 			)
 	if overrides is not None and not isinstance(overrides, dict):
 		frappe.throw(frappe._("Company defaults must be a mapping of field to value."))
-	return {"freeze_accounts": bool(cint(freeze_accounts)), "company_defaults": overrides}
+	return SwitchOptions(
+		company,
+		cutover_date,
+		expense_account or None,
+		cost_center or None,
+		freeze_accounts=bool(cint(freeze_accounts)),
+		company_defaults=overrides,
+		backdated=bool(cint(backdated)),
+	)
 
 
 @frappe.whitelist()
@@ -36,16 +48,9 @@ def get_plan(
 	freeze_accounts: str | int | None = None,
 	backdated: str | int | None = None,
 ) -> dict:
-	# A backdated plan without the GL change: that is computed by a job (preview_backdated) the wizard asks for.
-	plan = services.plan(
-		company,
-		cutover_date,
-		expense_account or None,
-		cost_center or None,
-		backdated=bool(cint(backdated)),
-		progress=publish_progress,
-		**_options(freeze_accounts, company_defaults),
-	)
+	# A backdated plan without the GL change: that is computed by a job (enqueue_backdated_preview) the wizard asks for.
+	options = _options(company, cutover_date, expense_account, cost_center, freeze_accounts, company_defaults, backdated)
+	plan = lifecycle.plan(options, progress=publish_progress)
 	# A person does not read tens of thousands of receipt rows: the first ones, with count and total.
 	return {**services.plan_dict(plan, RECEIPTS_SHOWN), "context": services.context(company)}
 
@@ -65,12 +70,7 @@ def apply(
 	from perpetual_switch.services import background
 
 	background.enqueue_apply(
-		company,
-		cutover_date,
-		expense_account or None,
-		cost_center or None,
-		backdated=bool(cint(backdated)),
-		**_options(freeze_accounts, company_defaults),
+		_options(company, cutover_date, expense_account, cost_center, freeze_accounts, company_defaults, backdated)
 	)
 	return services.context(company)
 
@@ -84,7 +84,7 @@ def apply_switch(name: str) -> dict:
 	company = frappe.db.get_value("Switch to Perpetual Inventory", name, "company")
 	if not company:
 		frappe.throw(frappe._("Switch {0} does not exist.").format(frappe.bold(name)), frappe.DoesNotExistError)
-	background.enqueue_apply(company, switch=name)
+	background.enqueue_apply(SwitchOptions(company), switch=name)
 	return services.context(company)
 
 
@@ -99,7 +99,7 @@ def rollback(company: str, overwrite_later_edits: str | int | None = None) -> di
 
 @frappe.whitelist(methods=["POST"])
 @mariadb_only
-def preview_backdated(
+def enqueue_backdated_preview(
 	company: str,
 	cutover_date: str | None = None,
 	expense_account: str | None = None,
@@ -107,21 +107,17 @@ def preview_backdated(
 	company_defaults: str | dict | None = None,
 	freeze_accounts: str | int | None = None,
 ) -> dict:
-	"""Enqueue the computation of what a backdated switch would change; read it with backdated_preview."""
+	"""Enqueue the computation of what a backdated switch would change; read it with backdated_preview_result."""
 	from perpetual_switch.services import background
 
 	return background.enqueue_preview(
-		company,
-		cutover_date=str(services.switch._validate_date(cutover_date)),
-		expense_account=expense_account or None,
-		cost_center=cost_center or None,
-		**_options(freeze_accounts, company_defaults),
+		_options(company, cutover_date, expense_account, cost_center, freeze_accounts, company_defaults, backdated=True)
 	)
 
 
 @frappe.whitelist()
 @mariadb_only
-def backdated_preview(company: str) -> dict:
+def backdated_preview_result(company: str) -> dict:
 	from perpetual_switch.services import background
 
 	services.switch._can_read_plan(company)
@@ -180,9 +176,8 @@ def download_plan(
 	if switch:
 		name, content = switch_file(switch, file_format)
 	else:
-		name, content = plan_file(
-			company, cutover_date, file_format, expense_account, cost_center, backdated="preview" if cint(backdated) else False
-		)
+		options = _options(company, cutover_date, expense_account, cost_center, backdated=backdated)
+		name, content = plan_file(options, file_format)
 	frappe.response["filename"] = name
 	frappe.response["filecontent"] = content
 	frappe.response["type"] = "binary"

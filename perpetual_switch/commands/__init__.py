@@ -85,10 +85,18 @@ def backdated_option(f):
 	)(f)
 
 
-def _plan(company, cutover_date, expense_account=None, cost_center=None, backdated=False):
-	from perpetual_switch import services
+def _options(company, cutover_date, expense_account=None, cost_center=None, backdated=False):
+	"""The command line's choices as the services take them: one options object."""
+	from perpetual_switch.engine.models import SwitchOptions
 
-	return services.plan(company, cutover_date, expense_account, cost_center, backdated=backdated, preview=True)
+	return SwitchOptions(company, cutover_date, expense_account, cost_center, backdated=bool(backdated))
+
+
+def _plan(options):
+	"""The plan a command shows: a backdated one with its GL change, computed here."""
+	from perpetual_switch.services import lifecycle
+
+	return lifecycle.plan(options, preview=True)
 
 
 def json_option(f):
@@ -129,7 +137,9 @@ def check_command(context, company, cutover_date, backdated, as_json):
 	with connected(context):
 		from perpetual_switch import services
 
-		plan = services.check(company, cutover_date, backdated=backdated)
+		from perpetual_switch.services import lifecycle
+
+		plan = lifecycle.plan(_options(company, cutover_date, backdated=backdated))
 		data = services.plan_dict(plan)
 		if as_json:
 			_print_json(
@@ -158,15 +168,16 @@ def plan_command(context, company, cutover_date, expense_account, cost_center, f
 	with connected(context):
 		from perpetual_switch import services
 
+		options = _options(company, cutover_date, expense_account, cost_center, backdated)
 		if file_format:
 			from perpetual_switch.services.export import plan_file
 
-			_name, content = plan_file(company, cutover_date, file_format, expense_account, cost_center, backdated=backdated)
+			_name, content = plan_file(options, file_format, compute_preview=True)
 			with open(output, "wb") as f:
 				f.write(content)
 			click.echo(f"Wrote the plan of {company} to {output}.", err=True)
 			return
-		data = services.plan_dict(_plan(company, cutover_date, expense_account, cost_center, backdated))
+		data = services.plan_dict(_plan(options))
 		_print_plan(data, as_json)
 		_exit_if_blocked(data["blockers"])
 
@@ -182,21 +193,21 @@ def apply_command(context, company, cutover_date, expense_account, cost_center, 
 	"""Post the plan: submit a Switch to Perpetual Inventory document."""
 	with connected(context):
 		from perpetual_switch import services
+		from perpetual_switch.services import lifecycle
 
+		options = _options(company, cutover_date, expense_account, cost_center, backdated)
 		if not yes:
 			if not sys.stdin.isatty():
 				click.echo("Refusing to apply without --yes when no terminal is attached.", err=True)
 				sys.exit(EXIT_ERROR)
-			preview = services.plan_dict(_plan(company, cutover_date, expense_account, cost_center, backdated))
+			preview = services.plan_dict(_plan(options))
 			_print_plan(preview, False)
 			if preview["blockers"]:
 				sys.exit(EXIT_BLOCKED)
 			click.confirm(f"Apply this switch to {company}?", abort=True)
 		try:
 			with progress_reporter(not as_json) as progress:
-				doc = services.apply(
-					company, cutover_date, expense_account, cost_center, progress=progress, backdated=backdated
-				)
+				doc = lifecycle.apply(options, progress)
 		except services.SwitchBlocked as blocked:
 			data = services.plan_dict(blocked.plan)
 			data["blockers"] = services.issues_dicts(blocked.blockers)
@@ -343,7 +354,7 @@ def watch_command(context, company, days, run_now, as_json):
 			click.echo(f"--days must be 1 or more, not {days}.", err=True)
 			sys.exit(EXIT_ERROR)
 		if run_now:
-			drift.check(company)
+			drift.record_and_notify(company)
 			import frappe
 
 			frappe.db.commit()

@@ -166,6 +166,34 @@ class AccountingPeriod:
 
 
 @dataclass(frozen=True)
+class SwitchOptions:
+	"""What a person chooses for a switch, as the wizard, the commands, the export and the jobs pass it
+	on: one object instead of the same arguments through every signature."""
+
+	company: str
+	cutover_date: object = None  # a date, or its ISO text as it came in; None for the default
+	expense_account: str | None = None
+	cost_center: str | None = None
+	freeze_stock: bool = True
+	freeze_accounts: bool = False
+	company_defaults: Mapping[str, str] | None = None  # overrides of the proposed company defaults
+	backdated: bool = False
+
+	def as_dict(self) -> dict:
+		"""Plain values, for a background job's arguments."""
+		return {
+			"company": self.company,
+			"cutover_date": str(self.cutover_date) if self.cutover_date else None,
+			"expense_account": self.expense_account,
+			"cost_center": self.cost_center,
+			"freeze_stock": self.freeze_stock,
+			"freeze_accounts": self.freeze_accounts,
+			"company_defaults": dict(self.company_defaults) if self.company_defaults else None,
+			"backdated": self.backdated,
+		}
+
+
+@dataclass(frozen=True)
 class SwitchInputs:
 	"""Everything the engine needs to decide a switch, read from ERPNext in one go."""
 

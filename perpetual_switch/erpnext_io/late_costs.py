@@ -51,6 +51,11 @@ def covering_switch(company: str, on_date) -> frappe._dict | None:
 	return rows[0] if rows else None
 
 
+def latest_applied_switch(company: str) -> frappe._dict | None:
+	"""The company's applied switch with the latest cutover (one still reposting counts)."""
+	return covering_switch(company, date(1900, 1, 1))
+
+
 def posting_dates(doctype: str, names) -> dict[str, date]:
 	names = sorted(set(n for n in names if n))
 	if not names:

@@ -27,6 +27,7 @@ from perpetual_switch.engine.models import (
 	NegativeBin,
 	ReceiptRow,
 	SwitchInputs,
+	SwitchOptions,
 	Warehouse,
 )
 from perpetual_switch.engine.money import to_decimal
@@ -81,22 +82,14 @@ def read_company(name: str) -> Company:
 	)
 
 
-def read_inputs(
-	company_name: str,
-	cutover_date: date,
-	expense_account: str | None = None,
-	cost_center: str | None = None,
-	freeze_stock: bool = True,
-	freeze_accounts: bool = False,
-	default_overrides: dict | None = None,
-	exclude_switch: str | None = None,
-	progress=None,
-	backdated: bool = False,
-) -> SwitchInputs:
+def read_inputs(options: SwitchOptions, exclude_switch: str | None = None, progress=None) -> SwitchInputs:
 	"""Everything the engine needs; `progress(percent, description)` is told as each part is read."""
 	progress = progress or (lambda percent, description: None)
-	cutover_date = getdate(cutover_date)
-	company = read_company(company_name)
+	cutover_date = getdate(options.cutover_date)
+	expense_account, cost_center, backdated = options.expense_account, options.cost_center, options.backdated
+	freeze_stock, freeze_accounts = options.freeze_stock, options.freeze_accounts
+	default_overrides = {k: v for k, v in (options.company_defaults or {}).items() if v}
+	company = read_company(options.company)
 	expense_account = expense_account or company.default_expense_account
 	cost_center = cost_center or company.default("cost_center")
 

@@ -25,7 +25,7 @@ from frappe import _
 from frappe.utils import getdate
 
 from perpetual_switch.engine import backdated as rules
-from perpetual_switch.engine.models import Plan
+from perpetual_switch.engine.models import Plan, SwitchOptions
 from perpetual_switch.engine.money import ZERO
 from perpetual_switch.erpnext_io import backdated as io
 from perpetual_switch.erpnext_io import clearing, writer
@@ -151,7 +151,7 @@ def _transient(exc: Exception) -> bool:
 def _close(doc, precision):
 	"""Post what still separates each stock account from its stock value today, and mark Applied."""
 	today = getdate()
-	current = service.build(doc.company, today, doc.expense_account, doc.cost_center, freeze_stock=False)
+	current = service.build(SwitchOptions(doc.company, today, doc.expense_account, doc.cost_center, freeze_stock=False))
 	journal = rules.closing_journal(current.stock_accounts, doc.expense_account, doc.cost_center, precision)
 	if journal:
 		name = writer.post_journal(

@@ -10,10 +10,13 @@ A failed job leaves nothing behind: no switch, no journal, no setting.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import frappe
 from frappe import _
 from frappe.utils import now_datetime
 
+from perpetual_switch.engine.models import SwitchOptions
 from perpetual_switch.erpnext_io import reader, writer
 from perpetual_switch.erpnext_io.database import mariadb_only
 from perpetual_switch.services import backdated, lifecycle
@@ -111,20 +114,12 @@ def _enqueue(method: str, company: str, user: str | None = None, **kwargs) -> No
 	)
 
 
-def enqueue_apply(
-	company: str,
-	cutover_date=None,
-	expense_account=None,
-	cost_center=None,
-	freeze_accounts: bool = False,
-	company_defaults: dict | None = None,
-	switch: str | None = None,
-	backdated: bool = False,
-) -> dict:
+def enqueue_apply(options: SwitchOptions, switch: str | None = None) -> dict:
 	"""Enqueue the switch of a company (or the submission of a draft switch given by name)."""
+	company = options.company
 	service._require_company(company)
 	frappe.has_permission(SWITCH, "submit", throw=True)
-	cutover_date = service._validate_date(cutover_date)
+	options = replace(options, cutover_date=service._validate_date(options.cutover_date))
 	if switch:
 		doc = frappe.get_doc(SWITCH, switch)
 		doc.check_permission("submit")
@@ -137,17 +132,7 @@ def enqueue_apply(
 	)  # fmt: skip
 	if switch:
 		writer.set_switch_status(switch, "Queued")
-	_enqueue(
-		"run_apply",
-		company,
-		cutover_date=str(cutover_date),
-		expense_account=expense_account,
-		cost_center=cost_center,
-		freeze_accounts=bool(freeze_accounts),
-		company_defaults=company_defaults or None,
-		switch=switch,
-		backdated=bool(backdated),
-	)
+	_enqueue("run_apply", company, options=options.as_dict(), switch=switch)
 	return state(company) or queued
 
 
@@ -201,35 +186,17 @@ def _as_user(user: str) -> None:
 	frappe.local.lang = get_user_lang(user)
 
 
-def run_apply(
-	company: str,
-	user: str,
-	cutover_date=None,
-	expense_account=None,
-	cost_center=None,
-	freeze_accounts: bool = False,
-	company_defaults: dict | None = None,
-	switch: str | None = None,
-	backdated: bool = False,
-) -> None:
+def run_apply(company: str, user: str, options: dict, switch: str | None = None) -> None:
+	options = SwitchOptions(**options)
 	_as_user(user)
 	_set_state(company, status="Applying")
 	progress = realtime_progress(company, user)
 	try:
 		if switch:
 			writer.set_switch_status(switch, "Applying")
-			doc = lifecycle.submit_draft(switch, company_defaults, progress)
+			doc = lifecycle.submit_draft(switch, options.company_defaults, progress)
 		else:
-			doc = lifecycle.apply(
-				company,
-				cutover_date,
-				expense_account,
-				cost_center,
-				freeze_accounts=freeze_accounts,
-				company_defaults=company_defaults,
-				progress=progress,
-				backdated=backdated,
-			)
+			doc = lifecycle.apply(options, progress)
 		frappe.db.commit()
 	except Exception as exc:
 		_fail(company, user, exc, switch, "Failed")
@@ -285,8 +252,11 @@ def _preview_key(company: str, user: str) -> str:
 	return f"perpetual_switch:preview:{company}:{user}"
 
 
-def enqueue_preview(company: str, **plan_args) -> dict:
+def enqueue_preview(options: SwitchOptions) -> dict:
+	"""Enqueue the GL change of a backdated switch for `options` (its date checked here, at once)."""
+	company = options.company
 	service._can_read_plan(company)
+	options = replace(options, cutover_date=str(service._validate_date(options.cutover_date)), backdated=True)
 	user = frappe.session.user
 	frappe.cache.set_value(_preview_key(company, user), {"status": "Queued"}, expires_in_sec=PREVIEW_MINUTES * 60)
 	frappe.enqueue(
@@ -299,7 +269,7 @@ def enqueue_preview(company: str, **plan_args) -> dict:
 		now=bool(frappe.flags.in_test),
 		company=company,
 		user=user,
-		plan_args=plan_args,
+		options=options.as_dict(),
 	)
 	return preview_result(company)
 
@@ -309,12 +279,12 @@ def preview_result(company: str) -> dict:
 	return frappe.cache.get_value(_preview_key(company, frappe.session.user), expires=True) or {"status": None}
 
 
-def run_preview(company: str, user: str, plan_args: dict) -> None:
+def run_preview(company: str, user: str, options: dict) -> None:
 	_as_user(user)
 	key = _preview_key(company, user)
 	frappe.cache.set_value(key, {"status": "Running"}, expires_in_sec=PREVIEW_MINUTES * 60)
 	try:
-		plan = lifecycle.plan(company, backdated=True, preview=True, **plan_args)
+		plan = lifecycle.plan(SwitchOptions(**options), preview=True)
 		value = {"status": "Done", "plan": service.plan_dict(plan, service.RECEIPTS_SHOWN)}
 	except Exception as exc:
 		frappe.db.rollback()

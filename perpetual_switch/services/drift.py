@@ -12,6 +12,7 @@ from frappe import _
 from frappe.utils import add_days, getdate, today
 
 from perpetual_switch.engine.drift import compare, first_day_out, out_of_sync
+from perpetual_switch.engine.models import SwitchOptions
 from perpetual_switch.engine.money import money_str
 from perpetual_switch.erpnext_io import drift as io
 from perpetual_switch.erpnext_io.database import mariadb_only
@@ -27,7 +28,7 @@ def run_daily() -> None:
 	day = getdate(add_days(today(), -1))
 	for company in io.perpetual_companies():
 		try:
-			check(company, day, options=options)
+			record_and_notify(company, day, options=options)
 			frappe.db.commit()
 		except Exception:
 			frappe.db.rollback()
@@ -36,13 +37,13 @@ def run_daily() -> None:
 	frappe.db.commit()
 
 
-def check(company: str, day=None, notify: bool = True, options=None) -> dict:
+def record_and_notify(company: str, day=None, notify: bool = True, options=None) -> dict:
 	"""Store the company's snapshot as of `day` (yesterday by default) and tell the Accounts
 	Managers about each stock account whose difference appeared or grew since the day before."""
 	_can_read_plan(company)
 	options = options or io.settings()
 	day = getdate(day) if day else getdate(add_days(today(), -1))
-	result = build(company, day, freeze_stock=False)
+	result = build(SwitchOptions(company, day, freeze_stock=False))
 	now = {line.account: line for line in result.stock_accounts if line.account}
 	findings = compare(now, io.previous_differences(company, day), options.tolerance)
 	rows = [

@@ -10,6 +10,7 @@ import frappe
 from frappe import _
 
 from perpetual_switch.engine.export import AMOUNTS, plan_sheets, to_csv
+from perpetual_switch.engine.models import SwitchOptions
 from perpetual_switch.erpnext_io import reader
 from perpetual_switch.erpnext_io.reader import currency_precision
 from perpetual_switch.services import lifecycle
@@ -19,24 +20,21 @@ from perpetual_switch.services.switch import plan_dict
 FORMATS = ("csv", "xlsx")
 
 
-def plan_file(
-	company: str, cutover_date=None, fmt: str = "xlsx", expense_account=None, cost_center=None, backdated=False, **options
-):
-	"""(file name, bytes) of the company's plan in `fmt`. `backdated`: True computes the GL change
-	(in the caller's process), "preview" reads this user's last computed one, if any."""
+def plan_file(options: SwitchOptions, fmt: str = "xlsx", compute_preview: bool = False):
+	"""(file name, bytes) of the company's plan in `fmt`. A backdated plan carries the GL change:
+	computed here with `compute_preview` (a command), else this user's last computed one, if any (the
+	desk computes it as a job)."""
 	fmt = (fmt or "").lower()
 	if fmt not in FORMATS:
 		frappe.throw(_("Format {0} is not one of {1}.").format(fmt, ", ".join(FORMATS)))
-	result = lifecycle.plan(
-		company, cutover_date, expense_account, cost_center, backdated=bool(backdated), preview=backdated is True, **options
-	)
+	result = lifecycle.plan(options, preview=compute_preview)
 	data = plan_dict(result)
-	if backdated == "preview":
-		computed = preview_result(company)
+	if options.backdated and not compute_preview:
+		computed = preview_result(options.company)
 		if computed.get("status") == "Done" and computed["plan"]["cutover_date"] == data["cutover_date"]:
 			data["backdated"] = computed["plan"]["backdated"]
 	sheets = plan_sheets(data, _)
-	name = f"perpetual-switch-plan-{frappe.scrub(company)}-{data['cutover_date']}.{fmt}"
+	name = f"perpetual-switch-plan-{frappe.scrub(options.company)}-{data['cutover_date']}.{fmt}"
 	if fmt == "csv":
 		return name, to_csv({_(k): v for k, v in sheets.items()}).encode("utf-8")
 	return name, _xlsx(sheets, result.precision)

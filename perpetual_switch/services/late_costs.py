@@ -218,7 +218,7 @@ def route_returns_to_srbnb(doc, method=None) -> None:
 def returns_apart(company: str) -> list[dict]:
 	"""For the reconciliation view: receipt rows from before the switch whose returns after it and
 	the debit notes crediting SRBNB for them differ (SRBNB keeps the difference)."""
-	switch = io.covering_switch(company, "1900-01-01")
+	switch = io.latest_applied_switch(company)
 	if not switch:
 		return []
 	srbnb = io.srbnb_account(company)

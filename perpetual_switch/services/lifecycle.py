@@ -15,7 +15,7 @@ from frappe import _
 from frappe.utils import getdate, now_datetime
 
 from perpetual_switch.engine import backdated as backdated_rules
-from perpetual_switch.engine.models import Plan
+from perpetual_switch.engine.models import Plan, SwitchOptions
 from perpetual_switch.engine.rollback import EditedValue, RollbackFacts, rollback_blockers
 from perpetual_switch.erpnext_io import reader, writer
 from perpetual_switch.erpnext_io.backdated import rolled_back
@@ -41,26 +41,32 @@ from perpetual_switch.services.switch import (
 from perpetual_switch.services.switch import plan as switch_plan_of
 
 
-def plan(
-	company: str, cutover_date=None, expense_account=None, cost_center=None, backdated: bool = False, preview: bool = False, **options
-) -> Plan:
+def plan(options: SwitchOptions, preview: bool = False, progress=None) -> Plan:
 	"""The plan of a switch, plain or backdated: the one place that chooses. A backdated plan with
 	`preview` also shows what the repost will change, computed by doing it in a savepoint that is
 	rolled back (minutes on a year of a real company: the desk asks for it as a job)."""
-	base = switch_plan_of(company, cutover_date, expense_account, cost_center, backdated=bool(backdated), **options)
-	if not backdated or not preview or base.blockers:
+	base = switch_plan_of(options, progress)
+	if not options.backdated or not preview or base.blockers:
 		return base
-	return _preview(base, options.get("company_defaults"), options.get("freeze_accounts", False))
+	return _preview(base, options)
 
 
-def _preview(base: Plan, company_defaults, freeze_accounts) -> Plan:
+def _preview(base: Plan, options: SwitchOptions) -> Plan:
 	company = base.company
 	failure = None
 	with rolled_back(company):
 		try:
-			doc = new_switch(company, base.cutover_date, base.expense_account, base.cost_center, False, freeze_accounts, True)
+			doc = new_switch(
+				replace(
+					options,
+					cutover_date=base.cutover_date,
+					expense_account=base.expense_account,
+					cost_center=base.cost_center,
+					freeze_stock=False,
+				)
+			)
 			doc.flags.ignore_permissions = True
-			doc = _plan_and_submit(doc, company_defaults, None)
+			doc = _plan_and_submit(doc, None)
 			outcome = backdated.run(doc, commit=False)
 		except backdated.RepostFailed as failed:
 			failure = failed
@@ -81,28 +87,18 @@ def _preview(base: Plan, company_defaults, freeze_accounts) -> Plan:
 	)
 
 
-def apply(
-	company: str,
-	cutover_date=None,
-	expense_account=None,
-	cost_center=None,
-	freeze_stock: bool = True,
-	freeze_accounts: bool = False,
-	company_defaults: dict | None = None,
-	progress=None,
-	backdated: bool = False,
-):
+def apply(options: SwitchOptions, progress=None):
 	"""Create and submit a switch in the caller's transaction. Raises SwitchBlocked (nothing
 	written) when anything blocks. The plan is computed once, under the company's lock.
 
 	A backdated switch comes back "Reposting": its documents after the cutover are listed, and
 	services.backdated.run reposts them (in batches, committing each)."""
-	_require_company(company)
+	_require_company(options.company)
 	frappe.has_permission(SWITCH, "submit", throw=True)
-	writer.lock_company(company, fresh=True)
-	doc = new_switch(company, cutover_date, expense_account, cost_center, freeze_stock, freeze_accounts, backdated)
+	writer.lock_company(options.company, fresh=True)
+	doc = new_switch(options)
 	# Inserted as submitted: one save, its rows written once.
-	return _plan_and_submit(doc, company_defaults, progress)
+	return _plan_and_submit(doc, progress)
 
 
 def submit_draft(name: str, company_defaults: dict | None = None, progress=None):
@@ -111,12 +107,12 @@ def submit_draft(name: str, company_defaults: dict | None = None, progress=None)
 	doc.check_permission("submit")
 	writer.lock_company(doc.company, fresh=True)
 	doc.reload()
-	return _plan_and_submit(doc, company_defaults, progress)
-
-
-def _plan_and_submit(doc, company_defaults: dict | None, progress):
-	"""Plan once (the caller holds the company's lock), refuse on any blocker, submit all or nothing."""
 	doc.flags.company_defaults = company_defaults
+	return _plan_and_submit(doc, progress)
+
+
+def _plan_and_submit(doc, progress):
+	"""Plan once (the caller holds the company's lock), refuse on any blocker, submit all or nothing."""
 	doc.flags.progress = progress
 	# Only the plan here: submitting validates the document, which fills it from this same plan.
 	result = switch_plan(doc)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime
 
 import frappe
 from frappe import _
 from frappe.utils import getdate
 
-from perpetual_switch.engine.models import Issue, Plan
+from perpetual_switch.engine.models import Issue, Plan, SwitchOptions
 from perpetual_switch.engine.plan import apply_blockers, build_plan
 from perpetual_switch.engine.serialize import issue_to_dict, plan_to_dict
 from perpetual_switch.erpnext_io import reader, writer
@@ -133,19 +134,9 @@ def publish_progress(percent: int, description: str) -> None:
 		frappe.publish_progress(percent, title=_("Perpetual inventory switch"), description=description)
 
 
-def build(
-	company: str,
-	cutover_date=None,
-	expense_account: str | None = None,
-	cost_center: str | None = None,
-	freeze_stock: bool = True,
-	freeze_accounts: bool = False,
-	company_defaults: dict | None = None,
-	exclude_switch: str | None = None,
-	progress=None,
-	backdated: bool = False,
-) -> Plan:
-	overrides = {k: v for k, v in (company_defaults or {}).items() if v}
+def build(options: SwitchOptions, exclude_switch: str | None = None, progress=None) -> Plan:
+	"""The plan for `options`, without a permission check (the caller made it)."""
+	overrides = {k: v for k, v in (options.company_defaults or {}).items() if v}
 	for fieldname, value in overrides.items():
 		if not isinstance(value, str):
 			frappe.throw(
@@ -156,45 +147,47 @@ def build(
 	unknown = set(overrides) - set(reader.company_default_fields())
 	if unknown:
 		frappe.throw(_("{0} is not a company default the switch can set.").format(frappe.bold(", ".join(sorted(unknown)))))
-	inputs = reader.read_inputs(
-		company,
-		_validate_date(cutover_date),
-		expense_account=expense_account,
-		cost_center=cost_center,
-		freeze_stock=freeze_stock,
-		freeze_accounts=freeze_accounts,
-		default_overrides=overrides,
-		exclude_switch=exclude_switch,
-		progress=progress,
-		backdated=backdated,
-	)
+	options = replace(options, cutover_date=_validate_date(options.cutover_date), company_defaults=overrides)
+	inputs = reader.read_inputs(options, exclude_switch=exclude_switch, progress=progress)
 	if progress:
 		progress(100, _("Done"))
 	return build_plan(inputs)
 
 
-def plan(company: str, cutover_date=None, expense_account=None, cost_center=None, **options) -> Plan:
-	_can_read_plan(company)
-	return build(company, cutover_date, expense_account, cost_center, **options)
+def plan(options: SwitchOptions, progress=None) -> Plan:
+	_can_read_plan(options.company)
+	return build(options, progress=progress)
 
 
-# A check is the same computation as a plan; the command and the wizard show its check part.
-check = plan
+def options_of(doc) -> SwitchOptions:
+	"""A switch document's options."""
+	return SwitchOptions(
+		doc.company,
+		doc.cutover_date,
+		doc.expense_account,
+		doc.cost_center,
+		bool(doc.freeze_stock),
+		bool(doc.freeze_accounts),
+		doc.flags.company_defaults,
+		bool(doc.get("backdated")),
+	)
 
 
-def new_switch(company, cutover_date, expense_account, cost_center, freeze_stock, freeze_accounts, backdated):
+def new_switch(options: SwitchOptions):
+	"""A switch document for `options`, not saved (its company default overrides ride on its flags)."""
 	doc = frappe.new_doc(SWITCH)
 	doc.update(
 		{
-			"company": company,
-			"cutover_date": _validate_date(cutover_date),
-			"expense_account": expense_account,
-			"cost_center": cost_center,
-			"freeze_stock": int(freeze_stock),
-			"freeze_accounts": int(freeze_accounts),
-			"backdated": int(bool(backdated)),
+			"company": options.company,
+			"cutover_date": _validate_date(options.cutover_date),
+			"expense_account": options.expense_account,
+			"cost_center": options.cost_center,
+			"freeze_stock": int(options.freeze_stock),
+			"freeze_accounts": int(options.freeze_accounts),
+			"backdated": int(bool(options.backdated)),
 		}
 	)
+	doc.flags.company_defaults = options.company_defaults
 	return doc
 
 
@@ -205,7 +198,7 @@ def nothing_to_apply(result: Plan) -> tuple[Issue, ...]:
 def status(company: str) -> dict:
 	_can_read_plan(company)
 	switch = latest_switch(company)
-	current = build(company, freeze_stock=False)
+	current = build(SwitchOptions(company, freeze_stock=False))
 	return {
 		"company": company,
 		"currency": current.currency,
@@ -224,7 +217,7 @@ latest_switch = reader.latest_switch
 def reconciliation(company: str, as_on_date=None) -> list[dict]:
 	"""Per stock account: stock value against GL balance, with the switch entries shown apart."""
 	_can_read_plan(company)
-	result = build(company, as_on_date, freeze_stock=False)
+	result = build(SwitchOptions(company, as_on_date, freeze_stock=False))
 	switch_amounts = reader.switch_journal_amounts(company, result.cutover_date)
 	warehouses: dict[str, list[str]] = {}
 	for line in result.warehouses:
@@ -339,18 +332,7 @@ def switch_plan(doc) -> Plan:
 		if doc.docstatus == 1:
 			# Being submitted from the form: decide under the company's lock.
 			writer.lock_company(doc.company)
-		result = build(
-			doc.company,
-			doc.cutover_date,
-			doc.expense_account,
-			doc.cost_center,
-			bool(doc.freeze_stock),
-			bool(doc.freeze_accounts),
-			doc.flags.company_defaults,
-			exclude_switch=doc.name,
-			progress=_scaled(doc.flags.progress, 0, 40),
-			backdated=bool(doc.get("backdated")),
-		)
+		result = build(options_of(doc), exclude_switch=doc.name, progress=_scaled(doc.flags.progress, 0, 40))
 		doc.flags.plan = result
 	return result
 

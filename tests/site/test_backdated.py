@@ -254,8 +254,8 @@ def test_the_wizard_gets_the_gl_change_from_a_background_job(twins):
 	before = by_voucher(periodic.company)
 	quick = api.get_plan(periodic.company, CUT, backdated=1)
 	assert quick["backdated"]["vouchers"] == 11 and not quick["backdated"]["previewed"]
-	api.preview_backdated(periodic.company, CUT)  # runs at once in tests
-	result = api.backdated_preview(periodic.company)
+	api.enqueue_backdated_preview(periodic.company, CUT)  # runs at once in tests
+	result = api.backdated_preview_result(periodic.company)
 	assert result["status"] == "Done", result
 	backdated_part = result["plan"]["backdated"]
 	assert backdated_part["previewed"]

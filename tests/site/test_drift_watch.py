@@ -47,11 +47,11 @@ def notifications(w, company):
 def test_a_journal_to_a_stock_account_is_caught_named_and_cleared_by_a_resync(world):
 	w = world
 	stock = w.acc("Stock In Hand")
-	first = drift.check(w.company, DAY1)
+	first = drift.record_and_notify(w.company, DAY1)
 	assert first["out_of_sync"] == 0 and first["notified"] == []
 	je = journal(w, DAY2, w.acc("Cost of Goods Sold"), stock, 40, by_hand=True)
 	frappe.db.commit()
-	second = drift.check(w.company, DAY2)
+	second = drift.record_and_notify(w.company, DAY2)
 	frappe.db.commit()
 	assert second["out_of_sync"] == 1 and second["notified"] == [stock]
 	(subject,) = notifications(w, w.company)
@@ -61,7 +61,7 @@ def test_a_journal_to_a_stock_account_is_caught_named_and_cleared_by_a_resync(wo
 	assert api.stock_accounts_out_of_sync() >= 1
 	assert drift.out_of_sync_count([w.company]) == 1
 	# The same difference the next day is not news: no second notification.
-	drift.check(w.company, "2026-10-03")
+	drift.record_and_notify(w.company, "2026-10-03")
 	frappe.db.commit()
 	assert len(notifications(w, w.company)) == 1
 	rows = frappe.get_all("Perpetual Stock Drift", filters={"company": w.company}, fields=["date", "difference"], order_by="date")
@@ -72,7 +72,7 @@ def test_a_journal_to_a_stock_account_is_caught_named_and_cleared_by_a_resync(wo
 	# A re-sync through the service brings it back; the next run clears it.
 	services.apply(w.company, "2026-10-03")
 	frappe.db.commit()
-	cleared = drift.check(w.company, "2026-10-04")
+	cleared = drift.record_and_notify(w.company, "2026-10-04")
 	frappe.db.commit()
 	assert cleared["out_of_sync"] == 0
 	assert drift.out_of_sync_count([w.company]) == 0

@@ -14,6 +14,7 @@ frappe = pytest.importorskip(
 
 from perpetual_switch import api, services  # noqa: E402
 from perpetual_switch.engine.export import from_csv  # noqa: E402
+from perpetual_switch.engine.models import SwitchOptions  # noqa: E402
 from perpetual_switch.services.export import plan_file  # noqa: E402
 
 from .world import CUTOVER, fresh_s1  # noqa: E402
@@ -28,7 +29,7 @@ def test_the_xlsx_opens_and_its_sums_equal_the_plans(world):
 	import openpyxl
 
 	plan = services.plan_dict(services.plan(world.company, CUTOVER))
-	name, content = plan_file(world.company, CUTOVER, "xlsx")
+	name, content = plan_file(SwitchOptions(world.company, CUTOVER), "xlsx")
 	assert name.endswith(".xlsx")
 	book = openpyxl.load_workbook(io.BytesIO(content))
 	assert book.sheetnames == ["Warehouses", "Stock Accounts", "Journal Lines", "Receipts Accrued", "Company Defaults"]
@@ -43,7 +44,7 @@ def test_the_xlsx_opens_and_its_sums_equal_the_plans(world):
 
 
 def test_the_csv_reads_back_and_the_command_writes_both(world, tmp_path):
-	_name, content = plan_file(world.company, CUTOVER, "csv")
+	_name, content = plan_file(SwitchOptions(world.company, CUTOVER), "csv")
 	sheets = from_csv(content.decode("utf-8"))
 	assert sheets["Stock Accounts"][0][0] == "Stock Account"
 	for fmt in ("csv", "xlsx"):

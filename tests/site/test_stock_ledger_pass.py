@@ -13,6 +13,7 @@ frappe = pytest.importorskip(
 	"frappe", reason="site test: frappe is not importable; run with the bench's Python and --site NAME"
 )
 
+from perpetual_switch.engine.models import SwitchOptions  # noqa: E402
 from perpetual_switch.erpnext_io import reader  # noqa: E402
 
 from .test_version_features import material_receipt  # noqa: E402
@@ -95,10 +96,10 @@ def test_the_pass_alongside_reads_on_its_own_connection_and_gives_the_same(world
 
 def test_the_whole_plan_reads_the_same_with_the_pass_alongside(world, side_connection, monkeypatch):
 	cutover = frappe.utils.getdate(CUTOVER)
-	alongside = reader.read_inputs(world.company, cutover)
+	alongside = reader.read_inputs(SwitchOptions(world.company, cutover))
 	assert side_connection
 	monkeypatch.setattr(reader, "SIDE_CONNECTION_ROWS", 10**12)
-	here = reader.read_inputs(world.company, cutover)
+	here = reader.read_inputs(SwitchOptions(world.company, cutover))
 	assert len(side_connection) == 1
 	assert alongside == here
 

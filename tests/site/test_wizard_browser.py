@@ -151,10 +151,10 @@ def test_the_workspace_shows_the_number_card_and_the_drift_chart(browser, base_u
 	store = make_warehouse(w, "Store")
 	material_receipt(w.company, "2026-09-01", [(make_item(f"PSW-{tag}"), 10, 20, store)])
 	for day in ("2026-09-02", "2026-09-03"):
-		drift.check(w.company, day, notify=False)
+		drift.record_and_notify(w.company, day, notify=False)
 	journal(w, "2026-09-04", w.acc("Cost of Goods Sold"), w.acc("Stock In Hand"), 25, by_hand=True)
 	for day in ("2026-09-04", "2026-09-05"):
-		drift.check(w.company, day, notify=False)
+		drift.record_and_notify(w.company, day, notify=False)
 	email = accounts_manager("en")
 	frappe.defaults.set_user_default("Company", w.company, email)
 	frappe.db.commit()

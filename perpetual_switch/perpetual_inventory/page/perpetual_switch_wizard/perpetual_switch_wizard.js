@@ -419,12 +419,12 @@ class PerpetualSwitchWizard {
 		$button.on("click", () => {
 			$button.prop("disabled", true);
 			$box.append(`<p class="text-muted">${__("Computing the GL change in the background: every document after the cutover is booked and rolled back...")}</p>`);
-			frappe.call({ method: `${API}.preview_backdated`, args }).then(() => this.wait_for_preview($box));
+			frappe.call({ method: `${API}.enqueue_backdated_preview`, args }).then(() => this.wait_for_preview($box));
 		});
 	}
 
 	wait_for_preview($box) {
-		frappe.call({ method: `${API}.backdated_preview`, args: { company: this.values.company } }).then((r) => {
+		frappe.call({ method: `${API}.backdated_preview_result`, args: { company: this.values.company } }).then((r) => {
 			const result = r.message || {};
 			if (result.status === "Done") {
 				this.plan = Object.assign(result.plan, { context: this.plan.context });
