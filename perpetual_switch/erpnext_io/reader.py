@@ -562,7 +562,7 @@ def applied_switches(company: str) -> list:
 	)
 
 
-def stock_accounts(company: str) -> tuple[str, ...]:
+def stock_and_srbnb_accounts(company: str) -> tuple[str, ...]:
 	"""Every account of the company that perpetual inventory posts stock or SRBNB to: those typed so,
 	the warehouses' own accounts and the company's defaults."""
 	names = set(
@@ -616,7 +616,7 @@ def posted_after_switch(
 			"date": getdate(cutover_date),
 			"switch": switch,
 			"applied_on": applied_on or datetime(1900, 1, 1),
-			"accounts": stock_accounts(company) or ("",),
+			"accounts": stock_and_srbnb_accounts(company) or ("",),
 			"own": tuple(sorted(j for j in own_journals if j)) or ("",),
 			"limit": SAMPLE,
 		},

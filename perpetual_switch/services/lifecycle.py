@@ -1,5 +1,6 @@
 """A switch document's life: apply (submit), rollback (cancel) and the undo of a backdated switch that
-failed while reposting. Planning is services.switch's, the repost after the cutover
+failed while reposting, and the one choice between a plain and a backdated plan (whose preview is an
+apply and a repost rolled back). Computing a plan is services.switch's, the repost after the cutover
 services.backdated's; this module uses both, and services.background runs it as a job.
 
 Transactions: these functions never commit. The bench commands commit on success and roll back on
