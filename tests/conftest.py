@@ -4,7 +4,9 @@ Site tests run with the bench's Python from the bench's sites folder:
 
     cd frappe-bench/sites && ../env/bin/python -m pytest /path/to/perpetual_switch/tests --site SITE
 
-(or set PERPETUAL_SWITCH_SITE). Without a site they are skipped with the reason, never failed.
+(or set PERPETUAL_SWITCH_SITE). Without a site they are skipped with the reason, never failed,
+unless PERPETUAL_SWITCH_REQUIRE_SITE is set (as CI sets it): then a site that cannot be used fails
+the run instead of skipping every site test.
 """
 
 import os
@@ -20,20 +22,40 @@ def pytest_addoption(parser):
 	)
 
 
+REQUIRE_SITE = bool(os.environ.get("PERPETUAL_SWITCH_REQUIRE_SITE"))
+
+
+def _unusable(reason: str):
+	"""Skip the site tests for `reason`; when a site is required, stop the run instead."""
+	if REQUIRE_SITE:
+		pytest.exit(f"PERPETUAL_SWITCH_REQUIRE_SITE is set, but {reason}", returncode=3)
+	pytest.skip(reason)
+
+
+def pytest_configure(config):
+	if REQUIRE_SITE:
+		try:
+			import frappe  # noqa: F401
+		except ImportError:
+			raise pytest.UsageError("PERPETUAL_SWITCH_REQUIRE_SITE is set, but frappe is not importable here")
+		if not config.getoption("--site"):
+			raise pytest.UsageError("PERPETUAL_SWITCH_REQUIRE_SITE is set, but no --site was given")
+
+
 @pytest.fixture(scope="session")
 def site(request):
 	name = request.config.getoption("--site")
 	if not name:
-		pytest.skip(
+		_unusable(
 			"site test: needs a Frappe site with ERPNext and perpetual_switch installed; run from "
 			"frappe-bench/sites with the bench's Python and --site NAME (or PERPETUAL_SWITCH_SITE)"
 		)
 	try:
 		import frappe
 	except ImportError:
-		pytest.skip("site test: frappe is not importable here; use the bench's Python (frappe-bench/env/bin/python)")
+		_unusable("site test: frappe is not importable here; use the bench's Python (frappe-bench/env/bin/python)")
 	if not os.path.isdir(os.path.join(os.getcwd(), name)):
-		pytest.skip(f"site test: no site folder {name!r} in {os.getcwd()}; run from frappe-bench/sites")
+		_unusable(f"site test: no site folder {name!r} in {os.getcwd()}; run from frappe-bench/sites")
 	frappe.init(site=name, sites_path=os.getcwd())
 	frappe.connect()
 	frappe.set_user("Administrator")
