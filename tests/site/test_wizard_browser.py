@@ -1,7 +1,9 @@
 """A person in a real browser walks S1 through the wizard, applies, sees the journal entries, rolls back.
 
-Needs a site (--site), the desk served for it (PERPETUAL_SWITCH_URL, default the site's own URL),
-Python's playwright and a Chromium (PERPETUAL_SWITCH_CHROMIUM, default /usr/bin/chromium).
+Needs a site (--site), its desk assets built (`bench build`), the desk served for it
+(PERPETUAL_SWITCH_URL, default the site's own URL) with a worker on its `long` queue (the wizard's
+Apply, Roll back and GL-change buttons run as background jobs), Python's playwright and a Chromium
+(PERPETUAL_SWITCH_CHROMIUM, default /usr/bin/chromium).
 Screenshots of each step go to tests/artifacts/browser/. Skipped when any of these is missing.
 """
 
