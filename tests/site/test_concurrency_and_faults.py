@@ -14,22 +14,11 @@ frappe = pytest.importorskip(
 from perpetual_switch import services  # noqa: E402
 from perpetual_switch.erpnext_io import reader, writer  # noqa: E402
 
-from .world import CUTOVER, fresh_s1  # noqa: E402
+from .world import CUTOVER, command, fresh_s1  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("site")
 SWITCH = "Switch to Perpetual Inventory"
 ROUNDS = int(os.environ.get("PERPETUAL_SWITCH_RACE_ROUNDS", "20"))
-
-
-def command(site, *args):
-	"""A bench command in a process of its own, as a user would start it."""
-	return subprocess.Popen(
-		[sys.executable, "-m", "frappe.utils.bench_helper", "frappe", "--site", site, "perpetual-switch", *args],
-		cwd=os.getcwd(),
-		stdout=subprocess.PIPE,
-		stderr=subprocess.PIPE,
-		text=True,
-	)
 
 
 def applied(company):

@@ -7,6 +7,9 @@ several worlds live side by side on one site.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import uuid
 from dataclasses import dataclass, field
 
@@ -343,3 +346,14 @@ def gl_balance(account: str, on_date=CUTOVER) -> float:
 		(account, on_date),
 	)[0][0]
 	return round(float(value or 0), 2)
+
+
+def command(site: str, *args) -> subprocess.Popen:
+	"""A perpetual-switch bench command in a process of its own, as a user would start it."""
+	return subprocess.Popen(
+		[sys.executable, "-m", "frappe.utils.bench_helper", "frappe", "--site", site, "perpetual-switch", *args],
+		cwd=os.getcwd(),
+		stdout=subprocess.PIPE,
+		stderr=subprocess.PIPE,
+		text=True,
+	)
