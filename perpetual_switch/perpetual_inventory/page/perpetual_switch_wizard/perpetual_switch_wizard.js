@@ -65,7 +65,7 @@ class PerpetualSwitchWizard {
 			{
 				title: __("Review and apply"),
 				intro: __(
-					"Everything is posted in one go when you apply; if any step fails nothing is kept. An applied switch can be rolled back until stock moves after the cutover."
+					"Everything is posted in one go when you apply; if any step fails nothing is kept. An applied switch can be rolled back until documents are posted under perpetual inventory after it."
 				),
 				render: () => this.render_review(),
 			},
