@@ -367,4 +367,36 @@ def watch_command(context, company, days, run_now, as_json):
 		click.echo(render.watch(result))
 
 
+@perpetual_switch.command("srbnb")
+@company_option
+@click.option("--date", "as_of", default=None, help="Reconcile as of YYYY-MM-DD (default: today)")
+@click.option("--all-rows", is_flag=True, help="List every receipt row with anything on the account, not only those with a residual")
+@click.option("--format", "file_format", type=click.Choice(["csv", "xlsx"]), default=None, help="Write the reconciliation as a spreadsheet (needs --output)")
+@click.option("--output", default=None, help="File to write with --format")
+@json_option
+@pass_context
+def srbnb_command(context, company, as_of, all_rows, file_format, output, as_json):
+	"""Stock Received But Not Billed per receipt row and cause, tied to the account's GL."""
+	if bool(file_format) != bool(output):
+		click.echo("--format and --output go together: give both to write the reconciliation to a file.", err=True)
+		sys.exit(EXIT_ERROR)
+	with connected(context):
+		from perpetual_switch.services import srbnb
+
+		if file_format:
+			_name, content = srbnb.reconciliation_file(company, as_of, file_format, all_rows)
+			with open(output, "wb") as f:
+				f.write(content)
+			click.echo(f"Wrote the SRBNB reconciliation of {company} to {output}.", err=True)
+			return
+		with progress_reporter(not as_json) as progress:
+			result = srbnb.reconcile(company, as_of, all_rows=all_rows, progress=progress)
+		if as_json:
+			_print_json(result)
+			return
+		from perpetual_switch.commands import render
+
+		click.echo(render.srbnb(result))
+
+
 commands = [perpetual_switch]

@@ -163,3 +163,47 @@ def watch(data):
 	]
 	out = [f"{d['date']}: {d['out_of_sync']} out of sync" for d in data["days"]]
 	return table(["Date", "Stock account", "Stock value", "GL balance", "Difference"], rows, right=(2, 3, 4)) + "\n\n" + "\n".join(out)
+
+
+def srbnb(data, limit: int = 50):
+	cur = data["currency"]
+	t = data["totals"]
+	parts = [
+		f"{data['company']}: Stock Received But Not Billed as of {data['as_of']} ({', '.join(data['accounts']) or 'no account'})",
+		table(
+			["", "Amount"],
+			[
+				["GL balance", f"{t['gl_balance']} {cur}"],
+				["Expected (received, not billed)", f"{t['expected']} {cur}"],
+				["Residual", f"{t['residual']} {cur}"],
+			]
+			+ [[f"  {c['label']}", f"{c['amount']} {cur}"] for c in t["by_cause"]]
+			+ ([["  Not attributed to any row or voucher", f"{t['not_attributed']} {cur}"]] if not t["ties"] else []),
+			right=(1,),
+		),
+	]
+	if data["rows"]:
+		rows = data["rows"][:limit]
+		parts.append(
+			table(
+				["Receipt", "Item", "Held", "Expected", "Residual", "Causes"],
+				[
+					[
+						r["purchase_receipt"], r["item_code"], r["held"], r["expected"], r["residual"],
+						"; ".join(f"{r['cause_labels'][c]} {a}" for c, a in r["causes"].items()),
+					]
+					for r in rows
+				],
+				right=(2, 3, 4),
+			)
+			+ (f"\n... and {len(data['rows']) - limit} more rows (--json or --format for all)" if len(data["rows"]) > limit else "")
+		)
+	if data["voucher_lines"]:
+		parts.append(
+			table(
+				["Voucher type", "Voucher", "Date", "Cause", "Amount"],
+				[[v["voucher_type"], v["voucher_no"], v["posting_date"], v["cause_label"], v["amount"]] for v in data["voucher_lines"]],
+				right=(4,),
+			)
+		)
+	return "\n\n".join(parts)

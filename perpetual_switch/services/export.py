@@ -37,7 +37,7 @@ def plan_file(options: SwitchOptions, fmt: str = "xlsx", compute_preview: bool =
 	name = f"perpetual-switch-plan-{frappe.scrub(options.company)}-{data['cutover_date']}.{fmt}"
 	if fmt == "csv":
 		return name, to_csv({_(k): v for k, v in sheets.items()}).encode("utf-8")
-	return name, _xlsx(sheets, result.precision)
+	return name, xlsx(sheets, result.precision)
 
 
 def switch_file(name: str, fmt: str = "xlsx"):
@@ -57,10 +57,11 @@ def switch_file(name: str, fmt: str = "xlsx"):
 	file_name = f"{frappe.scrub(name)}.{fmt}"
 	if fmt == "csv":
 		return file_name, to_csv({_(k): v for k, v in sheets.items()}).encode("utf-8")
-	return file_name, _xlsx(sheets, currency_precision(data.get("currency") or doc.currency))
+	return file_name, xlsx(sheets, currency_precision(data.get("currency") or doc.currency))
 
 
-def _xlsx(sheets: dict, precision: int) -> bytes:
+def xlsx(sheets: dict, precision: int, amounts: dict | None = None) -> bytes:
+	"""The sheets as one workbook, money columns (`amounts`, per sheet) at the currency's precision."""
 	import openpyxl
 	from frappe.utils.xlsxutils import make_xlsx
 
@@ -74,7 +75,7 @@ def _xlsx(sheets: dict, precision: int) -> bytes:
 	for key in sheets:
 		sheet = workbook[_(key)[:31]]
 		for row in sheet.iter_rows(min_row=2):
-			for column in AMOUNTS[key]:
+			for column in (amounts or AMOUNTS)[key]:
 				if isinstance(row[column].value, (Decimal, int, float)):
 					row[column].number_format = number_format
 	out = BytesIO()
