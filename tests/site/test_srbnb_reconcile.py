@@ -49,6 +49,7 @@ def w(site):
 	world.wh1 = make_warehouse(world, "W1")
 	ensure_supplier()
 	world.srbnb = frappe.get_cached_value("Company", world.company, "stock_received_but_not_billed")
+	world.currency = frappe.get_cached_value("Company", world.company, "default_currency")
 	world.item = lambda name: make_item(f"SRB-{name}-{tag}")
 	world.freight = make_account(world, "Freight In", parent="Indirect Expenses", account_type="Chargeable")
 	frappe.db.commit()
@@ -272,3 +273,69 @@ def test_bad_input_is_refused_by_name(w):
 		srbnb.reconcile("No Such Co", DAY)
 	with pytest.raises(frappe.ValidationError, match="pdf"):
 		srbnb.reconciliation_file(w.company, DAY, "pdf")
+
+
+def test_exchange_rate_and_rate_difference_on_a_foreign_currency_receipt(w):
+	"""A receipt in USD at 1.10 billed at 11.00 at 1.20: 22.00 left, 12.00 rate and 10.00 exchange."""
+	from erpnext.stock.doctype.purchase_receipt.purchase_receipt import make_purchase_invoice
+
+	for pair in (("USD", w.currency), (w.currency, "USD")):
+		key = {"date": "2000-01-01", "from_currency": pair[0], "to_currency": pair[1]}
+		if pair[0] != pair[1] and not frappe.db.exists("Currency Exchange", key):
+			frappe.get_doc({"doctype": "Currency Exchange", **key, "exchange_rate": 1, "for_buying": 1, "for_selling": 1}).insert()
+	doc = frappe.get_doc(
+		{
+			"doctype": "Purchase Receipt",
+			"company": w.company,
+			"supplier": "Sup One",
+			"posting_date": DAY,
+			"set_posting_time": 1,
+			"currency": "USD",
+			"conversion_rate": 1.1,
+			"items": [{"item_code": w.item("FX"), "qty": 10, "rate": 10, "warehouse": w.wh1, "conversion_factor": 1}],
+		}
+	)
+	doc.insert()
+	doc.submit()
+	pi = make_purchase_invoice(doc.name)
+	pi.posting_date = pi.bill_date = pi.due_date = DAY
+	pi.set_posting_time = 1
+	pi.payment_schedule = []
+	pi.conversion_rate = 1.2
+	pi.items[0].rate = 11
+	pi.insert()
+	pi.submit()
+	frappe.db.commit()
+	row = row_of(reconcile(w), doc.name)
+	assert row["causes"] == {"rate": "-12.00", "exchange": "-10.00"}, row
+
+
+def test_a_switched_company_ties_with_the_accrual_and_the_apps_clearing(site):
+	"""Goods received under periodic inventory, accrued by the switch and billed after it at
+	another rate: the app's clearing leaves nothing, and the accrual journal ties to its rows."""
+	from perpetual_switch import services
+
+	from .world import run_pending_reposts
+
+	tag = uuid.uuid4().hex[:4].upper()
+	p = make_company(f"PS SRBNB Sw {tag}", f"PW{tag}", perpetual=False)
+	frappe.db.set_value("Company", p.company, "default_inventory_account", f"Stock In Hand - {p.abbr}")
+	wh = make_warehouse(p, "W1")
+	a, b = make_item(f"SRB-SW-A-{tag}"), make_item(f"SRB-SW-B-{tag}")
+	first = receipt(p, "2026-06-10", [(a, 10, 10, wh), (b, 5, 4, wh)])
+	invoice_for(p, first.name, "2026-06-20", keep=[b])
+	frappe.db.commit()
+	run_pending_reposts(p.company)
+	services.apply(p.company, "2026-06-30")
+	frappe.db.commit()
+	srbnb_account = frappe.get_cached_value("Company", p.company, "stock_received_but_not_billed")
+	before = srbnb.reconcile(p.company, "2026-07-01", all_rows=True)
+	assert before["totals"]["gl_balance"] == "100.00" and before["totals"]["ties"]
+	row = row_of(before, first.name)
+	assert (row["held"], row["expected"], row["residual"]) == ("100.00", "100.00", "0.00")
+	invoice_for(p, first.name, "2026-07-05", rates={a: 12})
+	frappe.db.commit()
+	after = srbnb.reconcile(p.company, "2026-07-31", all_rows=True)
+	assert after["totals"]["ties"] and after["totals"]["gl_balance"] == "0.00", after["totals"]
+	assert after["totals"]["residual"] == "0.00" and not after["voucher_lines"]
+	assert srbnb_account in after["accounts"]
