@@ -181,3 +181,15 @@ def download_plan(
 	frappe.response["filename"] = name
 	frappe.response["filecontent"] = content
 	frappe.response["type"] = "binary"
+
+
+@frappe.whitelist()
+@mariadb_only
+def download_srbnb(company: str, as_of: str | None = None, file_format: str = "xlsx", all_rows: str | int | None = None) -> None:
+	"""The SRBNB reconciliation as an XLSX or CSV download (the reconciliation checks read access)."""
+	from perpetual_switch.services.srbnb import reconciliation_file
+
+	name, content = reconciliation_file(company, as_of or None, file_format, bool(cint(all_rows)))
+	frappe.response["filename"] = name
+	frappe.response["filecontent"] = content
+	frappe.response["type"] = "binary"

@@ -97,14 +97,20 @@ def out_of_sync_accounts(tolerance: Decimal, companies=None) -> int:
 	)
 
 
-def series(company: str, since: date) -> list[tuple[date, Decimal, Decimal]]:
-	"""Per day: total stock value and total GL balance of the company's stock accounts."""
+def series(company: str, since: date) -> list[tuple[date, Decimal, Decimal, Decimal]]:
+	"""Per day: total stock value and total GL balance of the company's stock accounts, and the
+	residual of Stock Received But Not Billed (its GL less what its rows should hold)."""
 	rows = frappe.db.sql(
-		f"""select date, sum(stock_value), sum(gl_balance) from `tab{DRIFT}`
-		where company = %s and date >= %s group by date order by date""",
-		(company, since),
+		f"""select d.date,
+			sum(case when a.account_type = %(srbnb)s then 0 else d.stock_value end),
+			sum(case when a.account_type = %(srbnb)s then 0 else d.gl_balance end),
+			sum(case when a.account_type = %(srbnb)s then -d.difference else 0 end)
+		from `tab{DRIFT}` d
+		left join `tabAccount` a on a.name = d.account
+		where d.company = %(company)s and d.date >= %(since)s group by d.date order by d.date""",
+		{"company": company, "since": since, "srbnb": "Stock Received But Not Billed"},
 	)
-	return [(getdate(d), to_decimal(s), to_decimal(g)) for d, s, g in rows]
+	return [(getdate(d), to_decimal(s), to_decimal(g), to_decimal(r)) for d, s, g, r in rows]
 
 
 def purge(before: date) -> None:

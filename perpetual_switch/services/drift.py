@@ -12,7 +12,7 @@ from frappe import _
 from frappe.utils import add_days, getdate, today
 
 from perpetual_switch.engine.drift import compare, first_day_out, out_of_sync
-from perpetual_switch.engine.models import SwitchOptions
+from perpetual_switch.engine.models import StockAccountLine, SwitchOptions
 from perpetual_switch.engine.money import money_str
 from perpetual_switch.erpnext_io import drift as io
 from perpetual_switch.erpnext_io.database import mariadb_only
@@ -45,6 +45,7 @@ def record_and_notify(company: str, day=None, notify: bool = True, options=None)
 	day = getdate(day) if day else getdate(add_days(today(), -1))
 	result = build(SwitchOptions(company, day, freeze_stock=False))
 	now = {line.account: line for line in result.stock_accounts if line.account}
+	srbnb_account, reconciliation = _srbnb_line(company, day, now)
 	findings = compare(now, io.previous_differences(company, day), options.tolerance)
 	rows = [
 		frappe._dict(
@@ -60,7 +61,10 @@ def record_and_notify(company: str, day=None, notify: bool = True, options=None)
 	told = []
 	if notify and options.notify:
 		for finding in findings:
-			if finding.notify:
+			if finding.notify and finding.account == srbnb_account:
+				_tell_srbnb(company, day, finding, reconciliation, options.tolerance)
+				told.append(finding.account)
+			elif finding.notify:
 				_tell(company, day, finding, result.precision, options.tolerance)
 				told.append(finding.account)
 	return {
@@ -69,6 +73,49 @@ def record_and_notify(company: str, day=None, notify: bool = True, options=None)
 		"out_of_sync": sum(1 for f in findings if out_of_sync(f.difference, options.tolerance)),
 		"notified": told,
 	}
+
+
+def _srbnb_line(company: str, day, now: dict):
+	"""Add Stock Received But Not Billed to the day's snapshot: what its rows should hold as the
+	"stock value" and its GL, so that its difference is the reconciliation's residual (negated)."""
+	from perpetual_switch.services import srbnb
+
+	reconciliation = srbnb.compute(company, day)
+	if not reconciliation.accounts:
+		return None, None
+	account = reconciliation.accounts[0]
+	now[account] = StockAccountLine(account, reconciliation.expected, reconciliation.gl_balance)
+	return account, reconciliation
+
+
+def _tell_srbnb(company, day, finding, reconciliation, tolerance) -> None:
+	"""Name the vouchers of the day that made part of a residual (rows or vouchers of their own)."""
+	history = io.account_history(company, finding.account, day)
+	since = first_day_out(history, tolerance) or day
+	previous = history[-2][0] if len(history) > 1 else None
+	vouchers = {}
+	for row in reconciliation.rows:
+		for voucher_type, voucher_no, posting_date in row.vouchers:
+			if previous is None or posting_date > previous:
+				vouchers[(voucher_type, voucher_no)] = True
+	for line in reconciliation.voucher_lines:
+		if line.posting_date and (previous is None or line.posting_date > previous):
+			vouchers[(line.voucher_type, line.voucher_no)] = True
+	residual = money_str(-finding.difference, reconciliation.precision)
+	subject = _("Stock Received But Not Billed of {0} is {1} away from what its receipts still to bill should hold (since {2})").format(
+		company, residual, since
+	)
+	listed = "".join(
+		'<li><a href="{0}">{1} {2}</a></li>'.format(frappe.utils.get_url_to_form(t, n), _(t), frappe.utils.escape_html(n))
+		for t, n in list(vouchers)[:50]
+	)
+	message = "<p>{0}</p>{1}<p>{2}</p>".format(
+		frappe.utils.escape_html(subject),
+		"<p>{0}</p><ul>{1}</ul>".format(_("Vouchers of the day that made a new residual:"), listed) if listed else "",
+		_("The SRBNB Reconciliation report explains it per receipt row and cause."),
+	)
+	link = io.desk_url("query-report/SRBNB Reconciliation") + "?" + urlencode({"company": company, "as_of": str(day)})
+	io.notify(io.accounts_managers(), subject, message, link)
 
 
 def _tell(company, day, finding, precision: int, tolerance) -> None:
@@ -142,9 +189,10 @@ def chart(company: str | None, days: int = 90) -> dict:
 	_can_read_plan(company)
 	points = io.series(company, getdate(add_days(today(), -int(days))))
 	return {
-		"labels": [frappe.utils.formatdate(day) for day, _stock, _gl in points],
+		"labels": [frappe.utils.formatdate(day) for day, _stock, _gl, _srbnb in points],
 		"datasets": [
-			{"name": _("Stock value"), "values": [float(stock) for _day, stock, _gl in points]},
-			{"name": _("Stock accounts (GL)"), "values": [float(gl) for _day, _stock, gl in points]},
+			{"name": _("Stock value"), "values": [float(stock) for _day, stock, _gl, _srbnb in points]},
+			{"name": _("Stock accounts (GL)"), "values": [float(gl) for _day, _stock, gl, _srbnb in points]},
+			{"name": _("SRBNB residual"), "values": [float(srbnb) for _day, _stock, _gl, srbnb in points]},
 		],
 	}

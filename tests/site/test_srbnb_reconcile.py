@@ -339,3 +339,39 @@ def test_a_switched_company_ties_with_the_accrual_and_the_apps_clearing(site):
 	assert after["totals"]["ties"] and after["totals"]["gl_balance"] == "0.00", after["totals"]
 	assert after["totals"]["residual"] == "0.00" and not after["voucher_lines"]
 	assert srbnb_account in after["accounts"]
+
+
+def test_the_drift_watch_notifies_once_for_a_new_srbnb_residual_naming_the_invoice(site):
+	from perpetual_switch.services import drift
+
+	from .world import user_with
+
+	tag = uuid.uuid4().hex[:4].upper()
+	p = make_company(f"PS SRBNB Watch {tag}", f"PX{tag}", perpetual=True)
+	wh = make_warehouse(p, "W1")
+	item = make_item(f"SRB-WATCH-{tag}")
+	manager = user_with(["Accounts Manager", "Accounts User", "Stock User"], f"srbnb-{tag.lower()}@example.com")
+	doc = receipt(p, "2026-10-01", [(item, 10, 10, wh)])
+	frappe.db.commit()
+	account = frappe.get_cached_value("Company", p.company, "stock_received_but_not_billed")
+
+	def told():
+		return frappe.get_all(
+			"Notification Log",
+			filters={"for_user": manager, "subject": ("like", f"%{p.company}%")},
+			fields=["subject", "email_content", "link"],
+		)
+
+	assert drift.record_and_notify(p.company, "2026-10-01")["notified"] == []
+	pi = invoice_for(p, doc.name, "2026-10-02", rates={item: 11})
+	frappe.db.commit()
+	assert drift.record_and_notify(p.company, "2026-10-02")["notified"] == [account]
+	frappe.db.commit()
+	(log,) = told()
+	assert "-10.00" in log.subject and pi.name in log.email_content and "SRBNB" in log.link
+	# The day after, nothing new: no second notification; the history and the chart show it.
+	assert drift.record_and_notify(p.company, "2026-10-03")["notified"] == []
+	frappe.db.commit()
+	assert len(told()) == 1
+	day = drift.history(p.company, 3650)["days"][0]
+	assert any(a["account"] == account and a["difference"] == "10.00" for a in day["accounts"])
