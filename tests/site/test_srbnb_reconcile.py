@@ -375,3 +375,15 @@ def test_the_drift_watch_notifies_once_for_a_new_srbnb_residual_naming_the_invoi
 	assert len(told()) == 1
 	day = drift.history(p.company, 3650)["days"][0]
 	assert any(a["account"] == account and a["difference"] == "10.00" for a in day["accounts"])
+
+
+def test_the_desk_report_lists_rows_and_voucher_lines_with_the_tie(w):
+	from perpetual_switch.perpetual_inventory.report.srbnb_reconciliation.srbnb_reconciliation import execute
+
+	assert frappe.db.exists("Report", "SRBNB Reconciliation")
+	columns, rows, _message, _chart, summary = execute(frappe._dict(company=w.company, as_of=DAY))
+	data = srbnb.reconcile(w.company, DAY)
+	assert len(rows) == len(data["rows"]) + len(data["voucher_lines"])
+	assert {c["fieldname"] for c in columns} >= {"voucher_no", "held", "expected", "residual", "rate", "unexplained"}
+	assert summary[0]["value"] == data["totals"]["gl_balance"]
+	assert all(r["voucher_type"] and r["voucher_no"] for r in rows)
