@@ -113,8 +113,10 @@ def apply_switch(site: str, company: str, cutover: str) -> list[tuple[str, str, 
 		(
 			"apply (command)",
 			f"{result['wall']:.1f} s",
-			f"exit {result['rc']}, peak RSS {fmt_peak(result['peak_mib'])}, "
-			f"{switch.name if switch else 'no applied switch'} at {cutover}",
+			(
+				f"exit {result['rc']}, peak RSS {fmt_peak(result['peak_mib'])}, "
+				f"{switch.name if switch else 'no applied switch'} at {cutover}"
+			),
 		)
 	]
 
@@ -153,9 +155,8 @@ def main(argv=None) -> int:
 			print("build (s): " + ", ".join(f"{k} {v:.1f}" for k, v in summary["timings"].items()))
 			checked = large_company.verify(args.company, args.cutover)
 			frappe.db.commit()
-			rows.append(
-				("build + verify", f"{time.perf_counter() - t:.1f} s", "verify " + ("OK" if checked["ok"] else "PROBLEMS"))
-			)
+			verdict = "verify " + ("OK" if checked["ok"] else "PROBLEMS FOUND")
+			rows.append(("build + verify", f"{time.perf_counter() - t:.1f} s", verdict))
 		if not frappe.db.exists("Company", args.company):
 			print(f"company {args.company!r} does not exist on {args.site}; pass --build")
 			return 1
@@ -198,7 +199,11 @@ def main(argv=None) -> int:
 		rows += [
 			("SRBNB accounts", f"{len(accounts)}", ", ".join(accounts) or "-"),
 			("switch", switch.name if switch else "none", f"applied at {switch.cutover_date}" if switch else ""),
-			("GL rows of SRBNB", f"{gl_rows}", f"balance {result.gl_balance} (floor SUM {last['gl_value']})"),
+			(
+				"GL rows of SRBNB",
+				f"{gl_rows}",
+				f"balance {result.gl_balance:.{result.precision}f} (floor SUM {last['gl_value']})",
+			),
 			("receipt rows total", f"{last['receipt_rows']}", "submitted receipts of the company up to the date"),
 			("rows counted", f"{totals.rows}", "receipt rows with anything on the account"),
 			(

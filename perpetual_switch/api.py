@@ -193,3 +193,58 @@ def download_srbnb(company: str, as_of: str | None = None, file_format: str = "x
 	frappe.response["filename"] = name
 	frappe.response["filecontent"] = content
 	frappe.response["type"] = "binary"
+
+
+def _clearing_choices(posting_date=None, causes=None, sources=None, expense_account=None, cost_center=None) -> dict:
+	return {
+		"posting_date": posting_date or None,
+		"causes": causes or None,
+		"sources": sources or None,
+		"expense_account": expense_account or None,
+		"cost_center": cost_center or None,
+	}
+
+
+@frappe.whitelist()
+@mariadb_only
+def srbnb_clearing_plan(
+	company: str,
+	posting_date: str | None = None,
+	causes: str | None = None,
+	sources: str | None = None,
+	expense_account: str | None = None,
+	cost_center: str | None = None,
+) -> dict:
+	"""The plan of an SRBNB clearing: its lines with their source, the journal and the blockers."""
+	from perpetual_switch.services import srbnb_clearing
+
+	return srbnb_clearing.plan_dict(
+		srbnb_clearing.plan(company, **_clearing_choices(posting_date, causes, sources, expense_account, cost_center))
+	)
+
+
+@frappe.whitelist(methods=["POST"])
+@mariadb_only
+def srbnb_clearing_apply(
+	company: str,
+	posting_date: str | None = None,
+	causes: str | None = None,
+	sources: str | None = None,
+	expense_account: str | None = None,
+	cost_center: str | None = None,
+) -> dict:
+	"""Enqueue the clearing; the desk follows the job as it follows a switch's."""
+	from perpetual_switch.services import background
+
+	return background.enqueue_srbnb_clearing(
+		company, **_clearing_choices(posting_date, causes, sources, expense_account, cost_center)
+	)
+
+
+@frappe.whitelist(methods=["POST"])
+@mariadb_only
+def srbnb_clearing_rollback(name: str) -> dict:
+	from perpetual_switch.services import srbnb_clearing
+
+	doc = srbnb_clearing.rollback(name)
+	return {"name": doc.name, "status": doc.status, "journal_entry": doc.journal_entry}

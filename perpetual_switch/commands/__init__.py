@@ -1,4 +1,4 @@
-"""bench --site SITE perpetual-switch status|check|plan|apply|rollback|watch
+"""bench --site SITE perpetual-switch status|check|plan|apply|rollback|resume|watch|srbnb|srbnb-clear|srbnb-clear-rollback
 
 Exit codes: 0 done or nothing blocks; 2 blockers found (nothing written); 1 any other error
 (message on stderr, nothing written). Heavy imports happen inside the commands, after the site
@@ -397,6 +397,100 @@ def srbnb_command(context, company, as_of, all_rows, file_format, output, as_jso
 		from perpetual_switch.commands import render
 
 		click.echo(render.srbnb(result))
+
+
+def clearing_options(f):
+	for option in reversed(
+		[
+			click.option("--date", "posting_date", default=None, help="Posting date of the clearing journal YYYY-MM-DD (default: today)"),
+			click.option("--cause", "causes", multiple=True, help="Clear only this cause (repeat for several; default: every cause)"),
+			click.option("--source", "sources", multiple=True, help="Clear only this receipt, receipt row or voucher (repeat for several)"),
+			click.option("--expense-account", default=None, help="Account the residuals go to (default: the company's stock adjustment account)"),
+			click.option("--cost-center", default=None, help="Cost center of that account's line (default: the company's)"),
+		]
+	):
+		f = option(f)
+	return f
+
+
+@perpetual_switch.command("srbnb-clear")
+@company_option
+@clearing_options
+@click.option("--apply", "do_apply", is_flag=True, help="Post the clearing (without it, only the plan is shown)")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation")
+@json_option
+@pass_context
+def srbnb_clear_command(context, company, posting_date, causes, sources, expense_account, cost_center, do_apply, yes, as_json):
+	"""Plan (or, with --apply, post) one journal moving chosen SRBNB residuals to an expense account."""
+	with connected(context):
+		from perpetual_switch.services import srbnb_clearing as clearing
+
+		args = (company, posting_date, list(causes) or None, list(sources) or None, expense_account, cost_center)
+		with progress_reporter(not as_json) as progress:
+			data = clearing.plan_dict(clearing.plan(*args, progress=progress))
+		if not do_apply or data["blockers"]:
+			_print_clearing(data, as_json)
+			if data["blockers"]:
+				sys.exit(EXIT_BLOCKED)
+			return
+		if not yes:
+			if not sys.stdin.isatty():
+				click.echo("Refusing to apply without --yes when no terminal is attached.", err=True)
+				sys.exit(EXIT_ERROR)
+			_print_clearing(data, False)
+			click.confirm(f"Post this clearing for {company}?", abort=True)
+		import frappe
+
+		try:
+			with progress_reporter(not as_json) as progress:
+				doc = clearing.apply(*args, progress=progress)
+		except clearing.ClearingBlocked as e:
+			frappe.db.rollback()
+			click.echo(click.style(_message(e), fg="red"), err=True)
+			sys.exit(EXIT_BLOCKED)
+		if as_json:
+			_print_json({"clearing": doc.name, "journal_entry": doc.journal_entry, "plan": data})
+		else:
+			click.echo(f"Applied {doc.name}: journal entry {doc.journal_entry}, {data['total']} {data['currency']} cleared.")
+
+
+@perpetual_switch.command("srbnb-clear-rollback")
+@company_option
+@click.option("--name", default=None, help="The clearing to roll back (default: the company's latest applied one)")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation")
+@json_option
+@pass_context
+def srbnb_clear_rollback_command(context, company, name, yes, as_json):
+	"""Cancel an SRBNB clearing's journal: the GL is back as it was before it."""
+	import frappe
+
+	with connected(context):
+		from perpetual_switch.services import srbnb_clearing as clearing
+
+		if not yes:
+			if not sys.stdin.isatty():
+				click.echo("Refusing to roll back without --yes when no terminal is attached.", err=True)
+				sys.exit(EXIT_ERROR)
+			click.confirm(f"Roll back the SRBNB clearing {name or 'latest'} of {company}?", abort=True)
+		try:
+			doc = clearing.rollback(name, company)
+		except clearing.ClearingBlocked as e:
+			frappe.db.rollback()
+			click.echo(click.style(_message(e), fg="red"), err=True)
+			sys.exit(EXIT_BLOCKED)
+		if as_json:
+			_print_json({"clearing": doc.name, "status": doc.status, "cancelled_journal_entry": doc.journal_entry})
+		else:
+			click.echo(f"Rolled back {doc.name}: cancelled {doc.journal_entry}.")
+
+
+def _print_clearing(data, as_json):
+	if as_json:
+		_print_json(data)
+	else:
+		from perpetual_switch.commands import render
+
+		click.echo(render.clearing(data))
 
 
 commands = [perpetual_switch]

@@ -207,3 +207,29 @@ def srbnb(data, limit: int = 50):
 			)
 		)
 	return "\n\n".join(parts)
+
+
+def clearing(data):
+	cur = data["currency"]
+	parts = [
+		f"{data['company']}: clearing SRBNB residuals on {data['posting_date']} to {data['expense_account'] or '(no account)'}",
+		table(
+			["Source type", "Source", "Item", "Cause", "Amount"],
+			[[l["source_type"], l["source"], l["item_code"] or "", l["cause_label"], l["amount"]] for l in data["lines"]],
+			right=(4,),
+		)
+		+ f"\nTotal: {data['total']} {cur}",
+	]
+	if data["journal"]:
+		parts.append(
+			table(
+				["Account", "Debit", "Credit", "Cost center"],
+				[[l["account"], l["debit"], l["credit"], l["cost_center"] or ""] for l in data["journal"]["lines"]],
+				right=(1, 2),
+			)
+		)
+	if data["blockers"]:
+		parts.append("Blockers:\n" + "\n".join(f"  - {b['message']}" for b in data["blockers"]))
+	else:
+		parts.append("Nothing blocks the clearing.")
+	return "\n\n".join(parts)

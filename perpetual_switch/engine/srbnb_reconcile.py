@@ -17,10 +17,11 @@ remaining difference is one more line, never dropped.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Iterable, NamedTuple
+from typing import NamedTuple
 
 from .models import ReceiptRow, _
 from .money import ZERO, money_str, round_money
@@ -85,6 +86,8 @@ class ReceiptFacts(NamedTuple):
 	conversion_rate: Decimal
 	receipt_posted: bool
 	accrued: Decimal | None = None
+	cleared: tuple = ()
+	"""(cause, amount) this app's SRBNB clearings moved out of the account for the row."""
 
 
 class Movement(NamedTuple):
@@ -268,6 +271,11 @@ def reconcile_row(facts: ReceiptFacts, movements: Iterable[Movement], precision:
 	elif expected:
 		add("not_accrued", -expected)
 
+	# What a clearing moved out of the account, by the cause it cleared: the cause's residual is gone.
+	for cause, amount in facts.cleared:
+		held -= amount
+		add(cause if cause in CAUSE_LABELS else "unexplained", -amount)
+
 	residual = held - expected
 	explained = sum(causes.values(), ZERO)
 	add("unexplained", residual - explained)
@@ -295,16 +303,27 @@ def _value_of(base: Decimal, stock_qty: Decimal, qty: Decimal, precision: int) -
 
 
 def voucher_line(
-	voucher_type: str, voucher_no: str, posting_date, gl: Decimal, modelled: Decimal, unlinked: Decimal, own: bool, precision: int
+	voucher_type: str,
+	voucher_no: str,
+	posting_date,
+	gl: Decimal,
+	modelled: Decimal,
+	unlinked: Decimal,
+	own: bool,
+	precision: int,
+	cause: str | None = None,
 ) -> VoucherLine | None:
 	"""The part of one voucher's GL on the account that no receipt row holds, or None.
 
 	`modelled`: what the rows attribute to it; `unlinked`: its invoice rows posting to the
-	account without a receipt row; `own`: a journal of this app."""
+	account without a receipt row; `own`: a journal of this app; `cause`: known beforehand (what
+	a clearing moved for a voucher line of its cause)."""
 	left = round_money(gl - modelled, precision)
 	if not left:
 		return None
-	if voucher_type == "Purchase Invoice" and unlinked and left == round_money(unlinked, precision):
+	if cause:
+		pass
+	elif voucher_type == "Purchase Invoice" and unlinked and left == round_money(unlinked, precision):
 		cause = "invoice_without_receipt"
 	elif voucher_type not in ("Purchase Invoice", "Purchase Receipt") and not own:
 		cause = "entry_by_hand"
@@ -375,7 +394,7 @@ def totals_to_dict(totals: Totals, gl_balance: Decimal, labels=None) -> dict:
 def reconciliation_sheets(data: dict, labels=None) -> dict:
 	"""Three sheets: the totals by cause, the receipt rows and the voucher lines."""
 	t = labels or (lambda text: text)
-	num = lambda value: None if value in (None, "") else Decimal(str(value))  # noqa: E731
+	num = lambda value: None if value in (None, "") else Decimal(str(value))
 	totals = data["totals"]
 	summary = [
 		[t("GL balance of SRBNB"), num(totals["gl_balance"])],

@@ -19,6 +19,8 @@ from perpetual_switch.engine.srbnb_reconcile import Movement, ReceiptFacts, mode
 
 CHUNK = 2000
 SWITCH = "Switch to Perpetual Inventory"
+CLEARING = "SRBNB Clearing"
+CLEARING_LINE = "SRBNB Clearing Line"
 
 
 def srbnb_accounts(company: str) -> tuple[str, ...]:
@@ -174,6 +176,7 @@ def _chunk(company: str, names: tuple, accounts: tuple, as_of, precision: int) -
 					_round(base_net, precision) + _round(amount_difference, precision))
 			)
 	accrued = _accrued(params)
+	srbnb_cleared = _srbnb_cleared(params)
 	result = []
 	for (receipt, posting_date, status, conversion_rate, row, item, stock_qty, base_net, amount, net_amount,
 		amount_difference, _net_rate, _tax, posted, billed_later) in rows:
@@ -186,7 +189,7 @@ def _chunk(company: str, names: tuple, accounts: tuple, as_of, precision: int) -
 			receipt, row, item, status, getdate(posting_date), stock_qty, to_decimal(base_net),
 			returned.get(row, Decimal(0)), billed.get(row, Decimal(0)), to_decimal(amount_difference),
 			_per_unit(amount, stock_qty), _per_unit(net_amount, stock_qty), to_decimal(conversion_rate),
-			bool(posted), accrued.get(row),
+			bool(posted), accrued.get(row), tuple(srbnb_cleared.get(row, ())),
 		)
 		result.append((facts, movements.get(row, ())))
 	return result
@@ -219,6 +222,24 @@ def _accrued(params: dict) -> dict[str, Decimal]:
 			params,
 		)
 	}
+
+
+def _srbnb_cleared(params: dict) -> dict[str, list]:
+	"""Per receipt row: (cause, amount) the app's SRBNB clearings, posted by the date, moved out."""
+	found: dict[str, list] = {}
+	for row, cause, amount in frappe.db.sql(
+		f"""
+		select l.item_row, l.cause, cast(sum(l.amount) as char)
+		from `tab{CLEARING_LINE}` l
+		join `tab{CLEARING}` d on d.name = l.parent
+		join `tabJournal Entry` je on je.name = d.journal_entry and je.docstatus = 1 and je.posting_date <= %(date)s
+		where l.parenttype = '{CLEARING}' and l.item_row in %(rows)s
+		group by l.item_row, l.cause
+		""",
+		params,
+	):
+		found.setdefault(row, []).append((cause, to_decimal(amount)))
+	return found
 
 
 def _cleared(params: dict) -> dict[str, Decimal]:
@@ -316,13 +337,69 @@ def voucher_remainders(company: str, accounts, as_of, precision: int):
 			group by c.journal_entry
 		) clr on g.voucher_type = 'Journal Entry' and clr.je = g.voucher_no
 		where round(g.held - coalesce(acc.v, 0) - coalesce(clr.v, 0), %(p)s) != 0
+			and not (g.voucher_type = 'Journal Entry' and g.voucher_no in (
+				select journal_entry from `tab{CLEARING}` where company = %(company)s and journal_entry is not null))
 	"""
+	cleared = _cleared_vouchers(params)
 	for query in (receipts, invoices, others):
 		for voucher_type, voucher_no, posting_date, held, modelled, unlinked, own in frappe.db.sql(query, params):
+			# What a clearing moved for this voucher's residual counts as the voucher's own.
+			gone = cleared.pop((voucher_type, voucher_no), (None, Decimal(0)))[1]
 			yield (
 				voucher_type, voucher_no, getdate(posting_date) if posting_date else None,
-				to_decimal(held), to_decimal(modelled), to_decimal(unlinked), bool(own),
+				to_decimal(held) + gone, to_decimal(modelled), to_decimal(unlinked), bool(own),
 			)
+	# A voucher whose residual a clearing moved and that no longer shows one (cancelled since):
+	# the clearing's part for it stays a line of its cause.
+	for (voucher_type, voucher_no), (cause, amount) in sorted(cleared.items()):
+		yield (voucher_type, voucher_no, None, amount, Decimal(0), Decimal(0), True, cause)
+	yield from _clearing_journals(params)
+
+
+def _cleared_vouchers(params: dict) -> dict:
+	"""(voucher type, voucher) -> (cause, what clearings posted by the date moved for its residual)."""
+	found: dict = {}
+	for voucher_type, voucher_no, cause, amount in frappe.db.sql(
+		f"""
+		select l.source_type, l.source, l.cause, cast(sum(l.amount) as char)
+		from `tab{CLEARING_LINE}` l
+		join `tab{CLEARING}` d on d.name = l.parent
+		join `tabJournal Entry` je on je.name = d.journal_entry and je.docstatus = 1 and je.posting_date <= %(date)s
+		where l.parenttype = '{CLEARING}' and d.company = %(company)s and l.item_row is null
+		group by l.source_type, l.source, l.cause
+		""",
+		params,
+	):
+		previous = found.get((voucher_type, voucher_no), (cause, Decimal(0)))[1]
+		found[(voucher_type, voucher_no)] = (cause, previous - to_decimal(amount))
+	return found
+
+
+def _clearing_journals(params: dict):
+	"""The app's SRBNB clearing journals: their lines for receipt rows are the rows' (each row shows
+	what was cleared of it), their lines for vouchers the vouchers'; anything else is left over."""
+	for name, posting_date, held in frappe.db.sql(
+		f"""
+		select g.voucher_no, g.posting_date, cast(g.held as char)
+		from ({_GL_BY_VOUCHER.format(types="voucher_type = 'Journal Entry'")}) g
+		where g.voucher_no in (select journal_entry from `tab{CLEARING}` where company = %(company)s and journal_entry is not null)
+		""",
+		params,
+	):
+		posting_date, held = getdate(posting_date), to_decimal(held)
+		by_row, by_cause = Decimal(0), {}
+		for item_row, cause, amount in frappe.db.sql(
+			f"""select l.item_row, l.cause, cast(l.amount as char) from `tab{CLEARING_LINE}` l
+			join `tab{CLEARING}` d on d.name = l.parent
+			where d.journal_entry = %(je)s and l.parenttype = '{CLEARING}'""",
+			{"je": name},
+		):
+			if item_row:
+				by_row -= to_decimal(amount)
+			else:
+				by_cause[cause] = by_cause.get(cause, Decimal(0)) - to_decimal(amount)
+		# The voucher lines' part is theirs (see `_cleared_vouchers`): anything else is left over.
+		yield ("Journal Entry", name, posting_date, held - by_row - sum(by_cause.values(), Decimal(0)), Decimal(0), Decimal(0), True)
 
 
 def srbnb_vouchers_on(company: str, accounts, since, until) -> list[tuple[str, str]]:

@@ -300,3 +300,45 @@ def resume_stalled() -> None:
 	for row in reader.reposting_switches():
 		if not _job_alive(row.company):
 			enqueue_resume(row.company, row.name, row.applied_by or "Administrator")
+
+
+# --- SRBNB clearings: the same one-job-per-company queue as the switch ---------------------------
+
+
+def enqueue_srbnb_clearing(company: str, **choices) -> dict:
+	"""Enqueue an SRBNB clearing (plan again and apply in the job) after the request's checks."""
+	from perpetual_switch.services import srbnb_clearing
+
+	service._require_company(company)
+	srbnb_clearing._can_clear()
+	service._can_read_plan(company)
+	choices["posting_date"] = str(service._validate_date(choices.get("posting_date")))
+	_refuse_when_running(company)
+	queued = _set_state(
+		company, status="Queued", action="srbnb_clear", switch=None, reason=None, percent=0, description=None,
+		user=frappe.session.user,
+	)  # fmt: skip
+	_enqueue("run_srbnb_clearing", company, choices=choices)
+	return queued
+
+
+def run_srbnb_clearing(company: str, user: str, choices: dict) -> None:
+	from perpetual_switch.services import srbnb_clearing
+
+	_as_user(user)
+	_set_state(company, status="Applying")
+	try:
+		doc = srbnb_clearing.apply(company, progress=realtime_progress(company, user), **choices)
+		frappe.db.commit()
+	except Exception as exc:
+		frappe.db.rollback()
+		reason = _reason(exc)
+		if not isinstance(exc, srbnb_clearing.ClearingBlocked):
+			frappe.log_error(title=_("SRBNB clearing of {0} failed").format(company))
+		frappe.db.commit()
+		_set_state(company, status="Failed", reason=reason)
+		_publish(company, user, status="Failed", reason=reason, done=True)
+		return
+	_set_state(company, status="Applied", clearing=doc.name, percent=100)
+	_publish(company, user, status="Applied", clearing=doc.name, done=True)
+

@@ -3,18 +3,16 @@ in one file). Amounts are numbers with the currency's precision, not text."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-from io import BytesIO
-
 import frappe
 from frappe import _
 
-from perpetual_switch.engine.export import AMOUNTS, plan_sheets, to_csv
+from perpetual_switch.engine.export import plan_sheets, to_csv
 from perpetual_switch.engine.models import SwitchOptions
 from perpetual_switch.erpnext_io import reader
 from perpetual_switch.erpnext_io.reader import currency_precision
 from perpetual_switch.services import lifecycle
 from perpetual_switch.services.background import preview_result
+from perpetual_switch.services.spreadsheet import xlsx
 from perpetual_switch.services.switch import plan_dict
 
 FORMATS = ("csv", "xlsx")
@@ -58,26 +56,3 @@ def switch_file(name: str, fmt: str = "xlsx"):
 	if fmt == "csv":
 		return file_name, to_csv({_(k): v for k, v in sheets.items()}).encode("utf-8")
 	return file_name, xlsx(sheets, currency_precision(data.get("currency") or doc.currency))
-
-
-def xlsx(sheets: dict, precision: int, amounts: dict | None = None) -> bytes:
-	"""The sheets as one workbook, money columns (`amounts`, per sheet) at the currency's precision."""
-	import openpyxl
-	from frappe.utils.xlsxutils import make_xlsx
-
-	workbook = openpyxl.Workbook()
-	workbook.remove(workbook.active)
-	# The helper puts each new sheet first: add them last to first.
-	for key in reversed(list(sheets)):
-		headers, rows = sheets[key]
-		make_xlsx([headers, *rows], _(key)[:31], wb=workbook)
-	number_format = "#,##0" + ("." + "0" * precision if precision else "")
-	for key in sheets:
-		sheet = workbook[_(key)[:31]]
-		for row in sheet.iter_rows(min_row=2):
-			for column in (amounts or AMOUNTS)[key]:
-				if isinstance(row[column].value, (Decimal, int, float)):
-					row[column].number_format = number_format
-	out = BytesIO()
-	workbook.save(out)
-	return out.getvalue()

@@ -9,6 +9,7 @@ from frappe import _
 
 from perpetual_switch.engine.money import ZERO
 from perpetual_switch.engine.srbnb_reconcile import (
+	SHEET_AMOUNTS,
 	Totals,
 	reconcile_row,
 	reconciliation_sheets,
@@ -16,7 +17,6 @@ from perpetual_switch.engine.srbnb_reconcile import (
 	totals_to_dict,
 	voucher_line,
 	voucher_line_to_dict,
-	SHEET_AMOUNTS,
 )
 from perpetual_switch.erpnext_io import srbnb as io
 from perpetual_switch.erpnext_io.database import mariadb_only
@@ -75,7 +75,7 @@ def compute(company: str, as_of=None, all_rows: bool = False, keep_rows: bool = 
 			if progress:
 				progress(min(95, int(done * 95 / total)), _("Reconciling receipts ({0} of {1})").format(done, total))
 		for voucher in io.voucher_remainders(company, accounts, as_of, precision):
-			line = voucher_line(*voucher, precision)
+			line = voucher_line(*voucher[:7], precision, *voucher[7:])
 			if line:
 				totals.add_voucher_line(line)
 				lines.append(line)
@@ -103,7 +103,7 @@ def reconcile(company: str, as_of=None, all_rows: bool = False, progress=None) -
 def reconciliation_file(company: str, as_of=None, fmt: str = "xlsx", all_rows: bool = False):
 	"""(file name, bytes) of the reconciliation as XLSX or CSV."""
 	from perpetual_switch.engine.export import to_csv
-	from perpetual_switch.services.export import xlsx
+	from perpetual_switch.services.spreadsheet import xlsx
 
 	fmt = (fmt or "").lower()
 	if fmt not in FORMATS:

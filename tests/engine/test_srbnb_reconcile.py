@@ -142,3 +142,11 @@ def test_voucher_lines_and_the_tie():
 	assert data["not_attributed"] == "1.00" and data["ties"] is False
 	sheets = reconciliation_sheets({"totals": data, "rows": [row_to_dict(row, 2)], "voucher_lines": []})
 	assert sheets["SRBNB Receipt Rows"][1][0][7] == D("-10.00")
+
+
+def test_a_clearing_takes_the_residual_of_its_cause_away():
+	facts = receipt(billed="10")._replace(cleared=(("rate", D(-10)),))
+	row = check(reconcile_row(facts, [invoice("10", "11")], 2))
+	assert (row.held, row.residual, row.causes) == (D(0), D(0), {})
+	line = voucher_line("Journal Entry", "JE-C", DAY, D(7), D(0), D(0), True, 2, "entry_by_hand")
+	assert (line.cause, line.amount) == ("entry_by_hand", D(7))

@@ -1,0 +1,154 @@
+"""Clearing residuals of Stock Received But Not Billed: which residuals, what blocks, the journal.
+
+The user picks causes, receipts (or receipt rows, or vouchers), or both; each chosen residual of the
+reconciliation becomes a line with its source, and one journal entry on a chosen date moves their
+total out of SRBNB against the expense account the user picks. A residual is credit-positive: a
+positive one (SRBNB holds more than its rows should) is debited to SRBNB.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from .journal import adjustment_journal
+from .models import Issue, JournalPlan, _
+from .money import ZERO, money_str
+from .srbnb_reconcile import CAUSES, VOUCHER_CAUSES, RowReconciliation, VoucherLine
+
+CLEARING = "srbnb_clearing"
+ALL_CAUSES = CAUSES + VOUCHER_CAUSES
+
+
+@dataclass(frozen=True)
+class ClearingLine:
+	source_type: str
+	source: str
+	item_row: str | None
+	item_code: str | None
+	cause: str
+	amount: Decimal
+
+
+@dataclass(frozen=True)
+class ClearingFacts:
+	"""What the site says about the chosen date and accounts (read by erpnext_io)."""
+
+	closing_voucher_until: date | None = None
+	"""End of the latest submitted Period Closing Voucher of the company."""
+	closed_period: str | None = None
+	"""An Accounting Period closed for journal entries that covers the date."""
+	frozen_until: date | None = None
+	busy: str | None = None
+	"""A clearing of the company being applied right now."""
+	expense_problem: str | None = None
+	"""Why the expense account cannot take the entry (None when it can)."""
+
+
+def unknown_causes(causes: Iterable[str]) -> list[str]:
+	return sorted(c for c in causes if c not in ALL_CAUSES)
+
+
+def choose(
+	rows: Iterable[RowReconciliation],
+	voucher_lines: Iterable[VoucherLine],
+	causes: set[str] | None = None,
+	sources: set[str] | None = None,
+) -> tuple[ClearingLine, ...]:
+	"""The chosen residuals: every cause of every row and voucher line unless `causes` narrows them;
+	`sources` narrows them to receipts, receipt rows or vouchers by name."""
+	lines = []
+	for row in rows:
+		if sources is not None and row.purchase_receipt not in sources and row.item_row not in sources:
+			continue
+		for cause, amount in row.causes.items():
+			if amount and (causes is None or cause in causes):
+				lines.append(ClearingLine("Purchase Receipt", row.purchase_receipt, row.item_row, row.item_code, cause, amount))
+	for line in voucher_lines:
+		if sources is not None and line.voucher_no not in sources:
+			continue
+		if line.amount and (causes is None or line.cause in causes):
+			lines.append(ClearingLine(line.voucher_type, line.voucher_no, None, None, line.cause, line.amount))
+	return tuple(lines)
+
+
+def clearing_blockers(
+	lines: tuple[ClearingLine, ...], posting_date: date, facts: ClearingFacts, sources: set[str] | None = None
+) -> list[Issue]:
+	"""Everything that stops a clearing on `posting_date`; nothing is written while any remains."""
+	issues = []
+	if not lines or not sum((line.amount for line in lines), ZERO):
+		issues.append(Issue("nothing_to_clear", _("Nothing to clear: no residual matches the causes and documents chosen.")))
+	found = {line.source for line in lines} | {line.item_row for line in lines if line.item_row}
+	for source in sorted((sources or set()) - found):
+		issues.append(
+			Issue(
+				"source_without_residual",
+				_("{source} has no residual of the causes chosen as of {date}."),
+				source,
+				{"source": source, "date": str(posting_date)},
+			)
+		)
+	issues += period_blockers(posting_date, facts)
+	if facts.busy:
+		issues.append(
+			Issue("clearing_running", _("Clearing {name} of this company is being applied; wait for it to end."), facts.busy, {"name": facts.busy})
+		)
+	if facts.expense_problem:
+		issues.append(Issue("expense_account", facts.expense_problem))
+	return issues
+
+
+def period_blockers(posting_date: date, facts: ClearingFacts) -> list[Issue]:
+	"""A journal on `posting_date` (or its cancellation) would change a closed or frozen period."""
+	issues = []
+	if facts.closing_voucher_until and posting_date <= facts.closing_voucher_until:
+		issues.append(
+			Issue(
+				"closed_by_period_closing",
+				_("The posting date {date} is on or before {until}, closed by a Period Closing Voucher: choose a later date."),
+				str(posting_date),
+				{"date": str(posting_date), "until": str(facts.closing_voucher_until)},
+			)
+		)
+	if facts.closed_period:
+		issues.append(
+			Issue(
+				"closed_accounting_period",
+				_("The posting date {date} is in accounting period {period}, closed for journal entries."),
+				facts.closed_period,
+				{"date": str(posting_date), "period": facts.closed_period},
+			)
+		)
+	if facts.frozen_until and posting_date <= facts.frozen_until:
+		issues.append(
+			Issue(
+				"accounts_frozen",
+				_("Accounts are frozen up to {until}; the posting date {date} must be after it."),
+				str(posting_date),
+				{"date": str(posting_date), "until": str(facts.frozen_until)},
+			)
+		)
+	return issues
+
+
+def clearing_journal(
+	lines: tuple[ClearingLine, ...], srbnb_account: str, expense_account: str, cost_center: str | None, precision: int
+) -> JournalPlan | None:
+	"""Debit SRBNB by the residuals' total (credit it when negative), the expense account opposite."""
+	total = sum((line.amount for line in lines), ZERO)
+	return adjustment_journal(CLEARING, [(srbnb_account, total)], expense_account, cost_center, precision)
+
+
+def line_to_dict(line: ClearingLine, precision: int, label) -> dict:
+	return {
+		"source_type": line.source_type,
+		"source": line.source,
+		"item_row": line.item_row,
+		"item_code": line.item_code,
+		"cause": line.cause,
+		"cause_label": label(line.cause),
+		"amount": money_str(line.amount, precision),
+	}

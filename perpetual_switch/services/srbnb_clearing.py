@@ -1,0 +1,196 @@
+"""Clear residuals of Stock Received But Not Billed: plan, apply, roll back, as the switch does.
+
+The plan reconciles the account as of the posting date, takes the residuals the user chose (by
+cause, by receipt, receipt row or voucher), lists what blocks and the one journal entry. Apply
+plans again under the company's lock and writes nothing while anything blocks; the clearing
+document and its journal are written all or nothing. Rollback cancels the journal, which puts the
+GL back exactly; it is refused when the journal's date has been closed since.
+
+Transactions: these functions never commit (the command and the background job do).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import frappe
+from frappe import _
+
+from perpetual_switch.engine.money import money_str
+from perpetual_switch.engine.serialize import issue_to_dict
+from perpetual_switch.engine.srbnb_clearing import (
+	ALL_CAUSES,
+	CAUSES,
+	choose,
+	clearing_blockers,
+	clearing_journal,
+	line_to_dict,
+	period_blockers,
+	unknown_causes,
+)
+from perpetual_switch.engine.srbnb_reconcile import CAUSE_LABELS, VOUCHER_CAUSE_LABELS
+from perpetual_switch.erpnext_io import srbnb_clearing as io
+from perpetual_switch.erpnext_io import writer
+from perpetual_switch.erpnext_io.database import mariadb_only
+from perpetual_switch.services import srbnb
+from perpetual_switch.services.switch import SWITCH, _can_read_plan, _validate_date, atomic
+
+CLEARING = io.CLEARING
+
+
+class ClearingBlocked(frappe.ValidationError):
+	"""Something blocks the clearing; nothing was written."""
+
+
+@dataclass
+class ClearingPlan:
+	company: str
+	posting_date: object
+	currency: str
+	precision: int
+	srbnb_account: str | None
+	expense_account: str | None
+	cost_center: str | None
+	causes: tuple
+	lines: tuple
+	journal: object
+	blockers: list
+
+
+def _label(cause: str) -> str:
+	return _(CAUSE_LABELS.get(cause) or VOUCHER_CAUSE_LABELS.get(cause) or cause)
+
+
+def _as_set(values, name: str) -> set | None:
+	"""A list, or a comma-separated text, of names; None (or empty) means every one."""
+	if values is None or values == "" or values == []:
+		return None
+	if isinstance(values, str):
+		values = frappe.parse_json(values) if values.strip().startswith("[") else values.split(",")
+	if not isinstance(values, (list, tuple, set)):
+		frappe.throw(_("{0} must be a list of names, not {1}.").format(name, frappe.bold(str(values)[:100])))
+	return {str(v).strip() for v in values if str(v).strip()} or None
+
+
+@mariadb_only
+def plan(company: str, posting_date=None, causes=None, sources=None, expense_account=None, cost_center=None, progress=None) -> ClearingPlan:
+	_can_read_plan(company)
+	posting_date = _validate_date(posting_date)
+	causes, sources = _as_set(causes, _("Causes")), _as_set(sources, _("Documents"))
+	unknown = unknown_causes(causes or ())
+	if unknown:
+		frappe.throw(
+			_("Cause {0} is not one of: {1}.").format(frappe.bold(", ".join(unknown)), ", ".join(ALL_CAUSES)),
+			title=_("Unknown cause"),
+		)
+	srbnb_account, adjustment, default_cost_center = io.company_defaults(company)
+	expense_account = expense_account or adjustment
+	cost_center = cost_center or default_cost_center
+	problem = io.cost_center_problem(company, cost_center)
+	if problem:
+		frappe.throw(problem)
+	result = srbnb.compute(company, posting_date, progress=progress)
+	lines = choose(result.rows, result.voucher_lines, causes, sources)
+	facts = io.facts(company, posting_date, expense_account)
+	blockers = clearing_blockers(lines, posting_date, facts, sources)
+	journal = None
+	if srbnb_account and lines and not facts.expense_problem:
+		journal = clearing_journal(lines, srbnb_account, expense_account, cost_center, result.precision)
+	return ClearingPlan(
+		company, posting_date, result.currency, result.precision, srbnb_account, expense_account, cost_center,
+		tuple(sorted(causes)) if causes else tuple(CAUSES), lines, journal, blockers,
+	)  # fmt: skip
+
+
+def plan_dict(result: ClearingPlan) -> dict:
+	p = result.precision
+	total = sum((line.amount for line in result.lines), 0)
+	return {
+		"company": result.company,
+		"posting_date": str(result.posting_date),
+		"currency": result.currency,
+		"srbnb_account": result.srbnb_account,
+		"expense_account": result.expense_account,
+		"cost_center": result.cost_center,
+		"total": money_str(total, p),
+		"lines": [line_to_dict(line, p, _label) for line in result.lines],
+		"journal": (
+			{
+				"lines": [
+					{"account": l.account, "debit": money_str(l.debit, p), "credit": money_str(l.credit, p), "cost_center": l.cost_center}
+					for l in result.journal.lines
+				],
+				"total_debit": money_str(result.journal.total_debit, p),
+				"total_credit": money_str(result.journal.total_credit, p),
+			}
+			if result.journal
+			else None
+		),
+		"blockers": [issue_to_dict(issue, _) for issue in result.blockers],
+		"has_work": bool(result.journal) and not result.blockers,
+	}
+
+
+def _can_clear() -> None:
+	frappe.has_permission(SWITCH, "submit", throw=True)
+
+
+@mariadb_only
+def apply(company: str, posting_date=None, causes=None, sources=None, expense_account=None, cost_center=None, progress=None):
+	"""Plan again under the company's lock; on no blocker, write the clearing and its journal."""
+	_can_clear()
+	_can_read_plan(company)
+	writer.lock_company(company, fresh=True)
+	result = plan(company, posting_date, causes, sources, expense_account, cost_center, progress)
+	if result.blockers:
+		raise ClearingBlocked("\n".join(issue_to_dict(issue, _)["message"] for issue in result.blockers))
+	if not result.journal:
+		raise ClearingBlocked(_("Nothing to clear: no residual matches the causes and documents chosen."))
+	if progress:
+		progress(96, _("Posting the journal entry"))
+	total = sum((line.amount for line in result.lines), 0)
+	with atomic(company):
+		doc = io.record(
+			company, result.posting_date, ", ".join(sorted({line.cause for line in result.lines})), result.srbnb_account,
+			result.expense_account, result.cost_center, total, result.lines,
+		)  # fmt: skip
+		journal_entry = writer.post_journal(
+			company,
+			result.posting_date,
+			result.journal,
+			_("SRBNB clearing {0}").format(doc.name),
+			_("Residuals of Stock Received But Not Billed cleared by {0}.").format(doc.name),
+		)
+		io.set_applied(doc.name, journal_entry)
+	return frappe.get_doc(CLEARING, doc.name)
+
+
+@mariadb_only
+def rollback(name: str | None = None, company: str | None = None):
+	"""Cancel a clearing's journal (the latest applied of `company` when no name is given)."""
+	_can_clear()
+	if not name and company:
+		_can_read_plan(company)
+		name = io.latest_applied(company)
+		if not name:
+			frappe.throw(_("Company {0} has no applied SRBNB clearing to roll back.").format(frappe.bold(company)))
+	if not name or not frappe.db.exists(CLEARING, name):
+		frappe.throw(_("SRBNB clearing {0} does not exist.").format(frappe.bold(name or "")), frappe.DoesNotExistError)
+	doc = frappe.get_doc(CLEARING, name)
+	_can_read_plan(doc.company)
+	writer.lock_company(doc.company, fresh=True)
+	doc.reload()
+	if doc.status != "Applied":
+		frappe.throw(_("SRBNB clearing {0} is {1}, not applied: there is nothing to roll back.").format(frappe.bold(name), _(doc.status)))
+	facts = io.facts(doc.company, doc.posting_date, doc.expense_account)
+	blockers = period_blockers(frappe.utils.getdate(doc.posting_date), facts)
+	if blockers:
+		raise ClearingBlocked(
+			_("SRBNB clearing {0} cannot be rolled back: {1}").format(
+				name, " ".join(issue_to_dict(issue, _)["message"] for issue in blockers)
+			)
+		)
+	with atomic(doc.company):
+		writer.cancel_journal(doc.journal_entry)
+		io.set_rolled_back(name)
+	return frappe.get_doc(CLEARING, name)
