@@ -9,6 +9,7 @@ the database, keeping only the vouchers where the two differ.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import frappe
@@ -17,7 +18,7 @@ from frappe.utils import getdate
 from perpetual_switch.engine.money import to_decimal
 from perpetual_switch.engine.srbnb_reconcile import Movement, ReceiptFacts, modelled_invoice_row
 
-CHUNK = 2000
+CHUNK = 1000
 SWITCH = "Switch to Perpetual Inventory"
 CLEARING = "SRBNB Clearing"
 CLEARING_LINE = "SRBNB Clearing Line"
@@ -69,6 +70,7 @@ def receipt_count(company: str, as_of) -> int:
 def receipt_chunks(company: str, accounts, as_of, precision: int, chunk: int = CHUNK):
 	"""Yield, chunk by chunk, lists of (ReceiptFacts, [Movement]) for every stock receipt row."""
 	as_of = getdate(as_of)
+	switches = _accruing_switches(company, as_of)
 	after = ""
 	while True:
 		names = frappe.db.sql_list(
@@ -81,61 +83,105 @@ def receipt_chunks(company: str, accounts, as_of, precision: int, chunk: int = C
 		if not names:
 			return
 		after = names[-1]
-		yield _chunk(company, tuple(names), tuple(accounts), as_of, precision)
+		yield _chunk(company, tuple(names), tuple(accounts), as_of, precision, switches)
 		if len(names) < chunk:
 			return
 
 
-def _posted(voucher_type: str, alias: str) -> str:
-	return f"""exists(select 1 from `tabGL Entry` g where g.voucher_type = '{voucher_type}'
-		and g.voucher_no = {alias}.name and g.account in %(accounts)s and g.is_cancelled = 0)"""
+_FIELD = "\x01"
+_ROW = "\x02"
 
 
-def _chunk(company: str, names: tuple, accounts: tuple, as_of, precision: int) -> list:
-	params = {"names": names, "accounts": accounts or ("",), "date": as_of, "company": company}
-	rows = frappe.db.sql(
-		f"""
-		select pr.name, pr.posting_date, coalesce(pr.status, ''), cast(pr.conversion_rate as char),
-			pri.name, pri.item_code, cast(pri.stock_qty as char), cast(pri.base_net_amount as char),
-			cast(pri.amount as char), cast(pri.net_amount as char), cast({_amount_difference('pri')} as char),
-			cast(pri.net_rate as char), cast(pri.item_tax_amount as char), {_posted('Purchase Receipt', 'pr')},
-			exists(select 1 from `tabPurchase Invoice Item` later join `tabPurchase Invoice` lh on lh.name = later.parent
-				where later.pr_detail = pri.name and lh.docstatus = 1 and lh.posting_date > %(date)s)
-		from `tabPurchase Receipt` pr
+def _packed(columns: list[str], rest: str, group: str, params: dict) -> list[list[str]]:
+	"""Rows of `select columns rest` as lists of texts, read one group (a receipt) per row.
+
+	The driver reads and converts each field on its own, which for a hundred thousand rows of a
+	dozen fields costs more than the query: each group comes back as one text holding its rows
+	(NULL as an empty text). When a value holds a separator, the rows are read plainly instead."""
+	texts = ", ".join(f"coalesce({c}, '')" for c in columns)
+	packed = frappe.db.sql(
+		f"""set statement group_concat_max_len = 16777216 for
+		select count(*), group_concat(concat_ws('{_FIELD}', {texts}) separator '{_ROW}')
+		{rest} group by {group}""",
+		params,
+	)
+	rows = []
+	for count, text in packed:
+		parts = text.split(_ROW) if text is not None else []
+		if len(parts) != count:
+			return _plain(columns, rest, params)
+		for part in parts:
+			fields = part.split(_FIELD)
+			if len(fields) != len(columns):
+				return _plain(columns, rest, params)
+			rows.append(fields)
+	return rows
+
+
+def _plain(columns: list[str], rest: str, params: dict) -> list[list[str]]:
+	texts = ", ".join(f"coalesce({c}, '')" for c in columns)
+	return [list(r) for r in frappe.db.sql(f"select {texts} {rest}", params)]
+
+
+def _chunk(company: str, names: tuple, accounts: tuple, as_of, precision: int, switches: tuple = ()) -> list:
+	"""The chunk's receipt rows with what moved them. Every child read is filtered by the chunk's
+	receipts through an indexed link (a receipt's name), never by a list of all its row names."""
+	params = {"names": names, "accounts": accounts or ("",), "date": as_of, "company": company, "switches": switches}
+	rows = _packed(
+		[
+			"pr.name", "cast(pr.posting_date as char)", "pr.status", "cast(pr.conversion_rate as char)",
+			"pri.name", "pri.item_code", "cast(pri.stock_qty as char)", "cast(pri.base_net_amount as char)",
+			"cast(pri.amount as char)", "cast(pri.net_amount as char)", f"cast({_amount_difference('pri')} as char)",
+			"cast(pri.net_rate as char)", "cast(pri.item_tax_amount as char)",
+		],
+		"""from `tabPurchase Receipt` pr
 		join `tabPurchase Receipt Item` pri on pri.parent = pr.name and pri.parenttype = 'Purchase Receipt'
 		where pr.name in %(names)s and pri.is_fixed_asset = 0 and pri.item_code is not null
-			and pri.item_code not in (select name from `tabItem` where is_stock_item = 0)
-		order by pr.name, pri.idx
-		""",
+			and pri.item_code not in (select name from `tabItem` where is_stock_item = 0)""",
+		"pr.name",
 		params,
 	)
 	if not rows:
 		return []
-	params["rows"] = tuple(r[4] for r in rows)
-	receipt_side = {r[4]: (to_decimal(r[3]), to_decimal(r[11]), to_decimal(r[12])) for r in rows}
+	receipt_side = {r[4]: (r[3], r[11], r[12]) for r in rows}
+	posted_receipts = _posted_vouchers("Purchase Receipt", names, accounts)
 	billed: dict[str, Decimal] = {}
 	returned: dict[str, Decimal] = {}
+	billed_later: set[str] = set()
 	movements: dict[str, list] = {}
-	cleared = _cleared(params)
-	for (pr_detail, invoice, posting_date, is_return, stock_qty, qty, base_net, amount, net_amount, net_rate,
-		conversion_rate, item_tax, invoice_row, posted) in frappe.db.sql(
-		f"""
-		select pii.pr_detail, pi.name, pi.posting_date, pi.is_return, cast(pii.stock_qty as char),
-			cast(pii.qty as char), cast(pii.base_net_amount as char), cast(pii.amount as char),
-			cast(pii.net_amount as char), cast(pii.net_rate as char), cast(pi.conversion_rate as char),
-			cast(pii.item_tax_amount as char), pii.name,
-			(pi.update_stock = 0 and pii.expense_account in %(accounts)s and {_posted('Purchase Invoice', 'pi')})
-		from `tabPurchase Invoice Item` pii
+	to_srbnb = False
+	for pr_detail, qty, later, posts in _billed(params):
+		if pr_detail in receipt_side:
+			billed[pr_detail] = to_decimal(qty)
+			if later == "1":
+				billed_later.add(pr_detail)
+			to_srbnb = to_srbnb or posts == "1"
+	accrued = _accrued(params)
+	invoice_rows = [] if not to_srbnb else _packed(
+		[
+			"pii.pr_detail", "pi.name", "cast(pi.posting_date as char)", "cast(pi.is_return as char)",
+			"cast(pii.stock_qty as char)", "cast(pii.qty as char)", "cast(pii.base_net_amount as char)",
+			"cast(pii.amount as char)", "cast(pii.net_amount as char)", "cast(pii.net_rate as char)",
+			"cast(pi.conversion_rate as char)", "cast(pii.item_tax_amount as char)", "pii.name",
+		],
+		"""from `tabPurchase Invoice Item` pii
 		join `tabPurchase Invoice` pi on pi.name = pii.parent
-		where pii.pr_detail in %(rows)s and pi.docstatus = 1 and pi.posting_date <= %(date)s
-		""",
+		where pii.purchase_receipt in %(names)s and pii.pr_detail is not null and pi.docstatus = 1
+			and pi.update_stock = 0 and pii.expense_account in %(accounts)s and pi.posting_date <= %(date)s""",
+		"pii.purchase_receipt",
 		params,
-	):
-		stock_qty = to_decimal(stock_qty)
-		billed[pr_detail] = billed.get(pr_detail, Decimal(0)) + stock_qty
-		if not posted:
+	)
+	candidates = {r[1] for r in invoice_rows if r[0] in receipt_side}
+	posted_invoices = _posted_vouchers("Purchase Invoice", tuple(candidates), accounts) if candidates else set()
+	cleared = _cleared(params) if posted_invoices else {}
+	for (pr_detail, invoice, posting_date, is_return, stock_qty, qty, base_net, amount, net_amount, net_rate,
+		conversion_rate, item_tax, invoice_row) in invoice_rows:
+		if pr_detail not in receipt_side or invoice not in posted_invoices:
 			continue
-		receipt_rate, receipt_net_rate, receipt_tax = receipt_side[pr_detail]
+		posting_date = date.fromisoformat(posting_date)
+		stock_qty = to_decimal(stock_qty)
+		is_return = is_return == "1"
+		receipt_rate, receipt_net_rate, receipt_tax = map(to_decimal, receipt_side[pr_detail])
 		invoice_rate = to_decimal(conversion_rate)
 		net, exchange, tax = modelled_invoice_row(
 			to_decimal(base_net), to_decimal(qty), to_decimal(net_rate), invoice_rate,
@@ -146,7 +192,7 @@ def _chunk(company: str, names: tuple, accounts: tuple, as_of, precision: int) -
 				"debit_note" if is_return else "invoice",
 				"Purchase Invoice",
 				invoice,
-				getdate(posting_date),
+				posting_date,
 				stock_qty,
 				-(net + exchange + tax),
 				_per_unit(amount, stock_qty),
@@ -157,42 +203,121 @@ def _chunk(company: str, names: tuple, accounts: tuple, as_of, precision: int) -
 				cleared.get(invoice_row),
 			)
 		)
-	for item_row, name, posting_date, stock_qty, base_net, amount_difference, posted in frappe.db.sql(
+	return_rows = frappe.db.sql(
 		f"""
 		select ri.purchase_receipt_item, r.name, r.posting_date, cast(ri.stock_qty as char),
-			cast(ri.base_net_amount as char), cast({_amount_difference('ri')} as char), {_posted('Purchase Receipt', 'r')}
-		from `tabPurchase Receipt Item` ri
-		join `tabPurchase Receipt` r on r.name = ri.parent
-		where ri.purchase_receipt_item in %(rows)s and r.docstatus = 1 and r.is_return = 1
-			and r.posting_date <= %(date)s
+			cast(ri.base_net_amount as char), cast({_amount_difference('ri')} as char)
+		from `tabPurchase Receipt` r
+		join `tabPurchase Receipt Item` ri on ri.parent = r.name
+		where r.return_against in %(names)s and r.docstatus = 1 and r.is_return = 1
+			and r.posting_date <= %(date)s and ri.purchase_receipt_item is not null
 		""",
 		params,
-	):
+	)
+	posted_returns = _posted_vouchers("Purchase Receipt", tuple({r[1] for r in return_rows}), accounts) if return_rows else set()
+	for item_row, name, posting_date, stock_qty, base_net, amount_difference in return_rows:
+		if item_row not in receipt_side:
+			continue
 		qty = -to_decimal(stock_qty)
 		returned[item_row] = returned.get(item_row, Decimal(0)) + qty
-		if posted:
+		if name in posted_returns:
 			movements.setdefault(item_row, []).append(
 				Movement("return", "Purchase Receipt", name, getdate(posting_date), qty,
 					_round(base_net, precision) + _round(amount_difference, precision))
 			)
-	accrued = _accrued(params)
 	srbnb_cleared = _srbnb_cleared(params)
 	result = []
 	for (receipt, posting_date, status, conversion_rate, row, item, stock_qty, base_net, amount, net_amount,
-		amount_difference, _net_rate, _tax, posted, billed_later) in rows:
+		amount_difference, _net_rate, _tax) in rows:
+		posted = receipt in posted_receipts
 		stock_qty = to_decimal(stock_qty)
-		if status == "Completed" and billed_later:
+		moved = movements.get(row, ())
+		row_cleared = srbnb_cleared.get(row, ())
+		row_accrued = accrued.get(row)
+		if not (posted or moved or row_cleared or row_accrued is not None):
+			# Neither the receipt nor anything after it touched the account: only a quantity
+			# still to bill on an open receipt matters (never accrued).
+			if status in ("Closed", "Completed") and row not in billed_later:
+				continue
+			if stock_qty - returned.get(row, Decimal(0)) - billed.get(row, Decimal(0)) <= 0:
+				continue
+		if status == "Completed" and row in billed_later:
 			# Completed by invoices after the date: as of the date it was still to bill.
 			status = "To Bill"
-
 		facts = ReceiptFacts(
-			receipt, row, item, status, getdate(posting_date), stock_qty, to_decimal(base_net),
+			receipt, row, item, status, date.fromisoformat(posting_date), stock_qty, to_decimal(base_net),
 			returned.get(row, Decimal(0)), billed.get(row, Decimal(0)), to_decimal(amount_difference),
 			_per_unit(amount, stock_qty), _per_unit(net_amount, stock_qty), to_decimal(conversion_rate),
-			bool(posted), accrued.get(row), tuple(srbnb_cleared.get(row, ())),
+			posted, row_accrued, tuple(row_cleared),
 		)
-		result.append((facts, movements.get(row, ())))
+		result.append((facts, moved))
 	return result
+
+
+def _billed(params: dict) -> list:
+	"""Per receipt row of the chunk billed at all: quantity billed by the date, "1" when invoices
+	after the date billed it too, "1" when one by the date posted to the accounts (packed per receipt)."""
+	return _packed(
+		["b.pr_detail", "cast(b.qty as char)", "cast(b.later as char)", "cast(b.posts as char)"],
+		"""from (
+			select pii.pr_detail, pii.purchase_receipt,
+				sum(case when pi.posting_date <= %(date)s then pii.stock_qty else 0 end) as qty,
+				max(pi.posting_date > %(date)s) as later,
+				max(pi.posting_date <= %(date)s and pi.update_stock = 0 and pii.expense_account in %(accounts)s) as posts
+			from `tabPurchase Invoice Item` pii
+			join `tabPurchase Invoice` pi on pi.name = pii.parent
+			where pii.purchase_receipt in %(names)s and pii.pr_detail is not null and pi.docstatus = 1
+			group by pii.pr_detail, pii.purchase_receipt
+		) b""",
+		"b.purchase_receipt",
+		params,
+	)
+
+
+def _accrued(params: dict) -> dict[str, Decimal]:
+	"""What switches' journals, posted by the date, credited for the chunk's receipt rows."""
+	if not params["switches"]:
+		return {}
+	return {
+		row: to_decimal(value)
+		for row, value in _packed(
+			["a.item_row", "cast(a.value as char)"],
+			"""from (
+				select r.purchase_receipt, r.item_row, sum(r.unbilled_value) as value
+				from `tabPerpetual Switch Receipt` r
+				where r.parenttype = 'Switch to Perpetual Inventory' and r.parent in %(switches)s
+					and r.purchase_receipt in %(names)s
+				group by r.purchase_receipt, r.item_row
+			) a""",
+			"a.purchase_receipt",
+			params,
+		)
+	}
+
+
+def _accruing_switches(company: str, as_of) -> tuple:
+	"""The company's switches whose SRBNB journal is posted by the date."""
+	return tuple(
+		frappe.db.sql_list(
+			"""select s.name from `tabSwitch to Perpetual Inventory` s
+			join `tabJournal Entry` je on je.name = s.srbnb_journal_entry
+			where s.company = %(company)s and s.docstatus = 1 and je.docstatus = 1 and je.posting_date <= %(date)s""",
+			{"company": company, "date": as_of},
+		)
+	)
+
+
+def _posted_vouchers(voucher_type: str, names: tuple, accounts: tuple) -> set[str]:
+	"""Which of these vouchers posted to the accounts."""
+	if not names:
+		return set()
+	return set(
+		frappe.db.sql_list(
+			"""select distinct voucher_no from `tabGL Entry`
+			where voucher_type = %(type)s and voucher_no in %(names)s and account in %(accounts)s and is_cancelled = 0""",
+			{"type": voucher_type, "names": names, "accounts": accounts or ("",)},
+		)
+	)
 
 
 def _round(value, precision: int) -> Decimal:
@@ -205,25 +330,6 @@ def _per_unit(amount, stock_qty: Decimal) -> Decimal:
 	return to_decimal(amount) / stock_qty if stock_qty else Decimal(0)
 
 
-def _accrued(params: dict) -> dict[str, Decimal]:
-	"""What switches' journals, posted by the date, credited for these receipt rows."""
-	return {
-		row: to_decimal(value)
-		for row, value in frappe.db.sql(
-			"""
-			select r.item_row, cast(sum(r.unbilled_value) as char)
-			from `tabPerpetual Switch Receipt` r
-			join `tabSwitch to Perpetual Inventory` s on s.name = r.parent
-			join `tabJournal Entry` je on je.name = s.srbnb_journal_entry
-			where r.parenttype = 'Switch to Perpetual Inventory' and r.item_row in %(rows)s
-				and s.docstatus = 1 and je.docstatus = 1 and je.posting_date <= %(date)s
-			group by r.item_row
-			""",
-			params,
-		)
-	}
-
-
 def _srbnb_cleared(params: dict) -> dict[str, list]:
 	"""Per receipt row: (cause, amount) the app's SRBNB clearings, posted by the date, moved out."""
 	found: dict[str, list] = {}
@@ -233,7 +339,8 @@ def _srbnb_cleared(params: dict) -> dict[str, list]:
 		from `tab{CLEARING_LINE}` l
 		join `tab{CLEARING}` d on d.name = l.parent
 		join `tabJournal Entry` je on je.name = d.journal_entry and je.docstatus = 1 and je.posting_date <= %(date)s
-		where l.parenttype = '{CLEARING}' and l.item_row in %(rows)s
+		where l.parenttype = '{CLEARING}' and l.source_type = 'Purchase Receipt' and l.source in %(names)s
+			and l.item_row is not null
 		group by l.item_row, l.cause
 		""",
 		params,
@@ -253,7 +360,7 @@ def _cleared(params: dict) -> dict[str, Decimal]:
 			from `tabPerpetual Switch Clearing` c
 			left join `tabJournal Entry` je on je.name = c.journal_entry and je.docstatus = 1
 				and je.posting_date <= %(date)s
-			where c.status = 'Active' and c.receipt_row in %(rows)s
+			where c.status = 'Active' and c.purchase_receipt in %(names)s
 			group by c.invoice_row
 			""",
 			params,
