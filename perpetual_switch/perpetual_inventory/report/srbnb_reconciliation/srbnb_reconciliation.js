@@ -22,6 +22,7 @@ frappe.query_reports["SRBNB Reconciliation"] = {
 		},
 	],
 	onload(report) {
+		report.page.add_inner_button(__("Clear residuals"), () => srbnb_clearing_dialog(report));
 		report.page.add_inner_button(__("Download spreadsheet"), () => {
 			const filters = report.get_values();
 			if (!filters) return;
@@ -44,3 +45,110 @@ frappe.query_reports["SRBNB Reconciliation"] = {
 		return value;
 	},
 };
+
+const SRBNB_API = "perpetual_switch.api";
+const SRBNB_CAUSES = [
+	["rate", __("Rate difference")],
+	["exchange", __("Exchange-rate difference")],
+	["discount", __("Invoice-level discount")],
+	["valuation_tax", __("Valuation taxes")],
+	["closed", __("Closed or completed with unbilled rows")],
+	["over_billing", __("Billed beyond what was received")],
+	["return_mismatch", __("Returns and debit notes that differ")],
+	["not_through_srbnb", __("Billed or returned without passing through SRBNB")],
+	["not_accrued", __("Received before perpetual inventory, never accrued")],
+	["unexplained", __("Not explained (rounding or another document)")],
+	["invoice_without_receipt", __("Invoice rows without a receipt")],
+	["entry_by_hand", __("Entries by hand and other vouchers")],
+	["not_attributed", __("Part of a voucher no receipt row accounts for")],
+];
+
+// Plan first (every line with its source, the journal, the blockers), then apply as a job.
+function srbnb_clearing_dialog(report) {
+	const filters = report.get_values();
+	if (!filters) return;
+	const dialog = new frappe.ui.Dialog({
+		title: __("Clear residuals of Stock Received But Not Billed"),
+		size: "extra-large",
+		fields: [
+			{ fieldname: "posting_date", label: __("Posting Date"), fieldtype: "Date", reqd: 1, default: filters.as_of },
+			{ fieldname: "expense_account", label: __("Expense Account"), fieldtype: "Link", options: "Account",
+				get_query: () => ({ filters: { company: filters.company, is_group: 0 } }) },
+			{ fieldname: "cost_center", label: __("Cost Center"), fieldtype: "Link", options: "Cost Center",
+				get_query: () => ({ filters: { company: filters.company, is_group: 0 } }) },
+			{ fieldname: "col", fieldtype: "Column Break" },
+			{ fieldname: "causes", label: __("Causes"), fieldtype: "MultiCheck", columns: 1,
+				options: SRBNB_CAUSES.map(([value, label]) => ({ value, label, checked: 1 })) },
+			{ fieldname: "sources", label: __("Only these receipts, receipt rows or vouchers (one per line)"), fieldtype: "Small Text" },
+			{ fieldname: "sec", fieldtype: "Section Break" },
+			{ fieldname: "plan", fieldtype: "HTML" },
+		],
+		primary_action_label: __("Plan"),
+		primary_action: () => plan(),
+	});
+	const args = () => {
+		const v = dialog.get_values();
+		if (!v) return null;
+		const sources = (v.sources || "").split("\n").map((s) => s.trim()).filter(Boolean);
+		return {
+			company: filters.company,
+			posting_date: v.posting_date,
+			expense_account: v.expense_account || "",
+			cost_center: v.cost_center || "",
+			causes: JSON.stringify(v.causes || []),
+			sources: sources.length ? JSON.stringify(sources) : "",
+		};
+	};
+	const esc = frappe.utils.escape_html;
+	const plan = () => {
+		const a = args();
+		if (!a) return;
+		frappe.call({ method: `${SRBNB_API}.srbnb_clearing_plan`, args: a, freeze: true }).then((r) => {
+			const p = r.message;
+			const lines = p.lines.map((l) => `<tr><td>${esc(__(l.source_type))}</td><td>${esc(l.source)}</td><td>${esc(l.item_code || "")}</td><td>${esc(l.cause_label)}</td><td class="text-right">${format_currency(l.amount, p.currency)}</td></tr>`).join("");
+			const journal = p.journal ? p.journal.lines.map((l) => `<tr><td>${esc(l.account)}</td><td class="text-right">${format_currency(l.debit, p.currency)}</td><td class="text-right">${format_currency(l.credit, p.currency)}</td></tr>`).join("") : "";
+			const blockers = p.blockers.map((b) => `<li>${esc(b.message)}</li>`).join("");
+			dialog.fields_dict.plan.$wrapper.html(
+				`<p><b>${__("Total")}: ${format_currency(p.total, p.currency)}</b></p>` +
+				`<table class="table table-bordered table-condensed"><tr><th>${__("Source Type")}</th><th>${__("Source")}</th><th>${__("Item")}</th><th>${__("Cause")}</th><th>${__("Amount")}</th></tr>${lines}</table>` +
+				(journal ? `<table class="table table-bordered table-condensed"><tr><th>${__("Account")}</th><th>${__("Debit")}</th><th>${__("Credit")}</th></tr>${journal}</table>` : "") +
+				(blockers ? `<div class="alert alert-danger"><ul>${blockers}</ul></div>` : "")
+			);
+			if (p.has_work) {
+				dialog.set_primary_action(__("Apply"), () => apply(a));
+			} else {
+				dialog.set_primary_action(__("Plan"), () => plan());
+			}
+		});
+	};
+	const apply = (a) => {
+		frappe.confirm(__("Post this clearing journal entry?"), () => {
+			frappe.call({ method: `${SRBNB_API}.srbnb_clearing_apply`, args: a, freeze: true }).then(() => {
+				dialog.hide();
+				follow(filters.company, report);
+			});
+		});
+	};
+	dialog.show();
+}
+
+// The job runs on the long queue: poll its state until it ends, showing its progress.
+function follow(company, report) {
+	const timer = setInterval(() => {
+		frappe.call({ method: `${SRBNB_API}.job_state`, args: { company } }).then((r) => {
+			const job = (r.message && r.message.job) || {};
+			if (job.running) {
+				frappe.show_progress(__("Clearing"), job.percent || 0, 100, job.description || __(job.status || "Queued"));
+				return;
+			}
+			clearInterval(timer);
+			frappe.hide_progress();
+			if (job.status === "Failed") {
+				frappe.msgprint({ title: __("The clearing failed"), message: frappe.utils.escape_html(job.reason || "").replace(/\n/g, "<br>"), indicator: "red" });
+			} else {
+				frappe.show_alert({ message: __("Clearing {0} applied", [job.clearing || ""]), indicator: "green" });
+				report.refresh();
+			}
+		});
+	}, 2000);
+}
