@@ -20,6 +20,10 @@ from .srbnb_reconcile import CAUSES, VOUCHER_CAUSES, RowReconciliation, VoucherL
 
 CLEARING = "srbnb_clearing"
 ALL_CAUSES = CAUSES + VOUCHER_CAUSES
+# Causes that change what the goods received cost: cleared by re-valuing the receipt, the share
+# of the goods still in stock to the stock accounts. Every other cause is a posting or billing
+# matter (or the goods are gone): cleared to the expense account alone.
+STOCK_CAUSES = ("rate", "exchange", "discount", "valuation_tax")
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,8 @@ class ClearingLine:
 	item_code: str | None
 	cause: str
 	amount: Decimal
+	revalue: bool = False
+	"""Re-value the receipt by the opposite of `amount`: the share still in stock goes to stock."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,10 @@ class ClearingFacts:
 	"""A clearing of the company being applied right now."""
 	expense_problem: str | None = None
 	"""Why the expense account cannot take the entry (None when it can)."""
+	stock_frozen_until: date | None = None
+	"""Stock Settings' Stock Frozen Up To: receipts on or before it are not re-valued."""
+	pending_repost: str | None = None
+	"""A Repost Item Valuation on or before the date that has not completed."""
 
 
 def unknown_causes(causes: Iterable[str]) -> list[str]:
@@ -56,16 +66,24 @@ def choose(
 	voucher_lines: Iterable[VoucherLine],
 	causes: set[str] | None = None,
 	sources: set[str] | None = None,
+	stock_frozen_until: date | None = None,
 ) -> tuple[ClearingLine, ...]:
 	"""The chosen residuals: every cause of every row and voucher line unless `causes` narrows them;
-	`sources` narrows them to receipts, receipt rows or vouchers by name."""
+	`sources` narrows them to receipts, receipt rows or vouchers by name. A cost cause of a receipt
+	after the stock freeze re-values the receipt."""
 	lines = []
 	for row in rows:
 		if sources is not None and row.purchase_receipt not in sources and row.item_row not in sources:
 			continue
+		revalue = stock_frozen_until is None or row.posting_date > stock_frozen_until
 		for cause, amount in row.causes.items():
 			if amount and (causes is None or cause in causes):
-				lines.append(ClearingLine("Purchase Receipt", row.purchase_receipt, row.item_row, row.item_code, cause, amount))
+				lines.append(
+					ClearingLine(
+						"Purchase Receipt", row.purchase_receipt, row.item_row, row.item_code, cause, amount,
+						revalue and cause in STOCK_CAUSES,
+					)
+				)
 	for line in voucher_lines:
 		if sources is not None and line.voucher_no not in sources:
 			continue
@@ -92,6 +110,15 @@ def clearing_blockers(
 			)
 		)
 	issues += period_blockers(posting_date, facts)
+	if facts.pending_repost and any(line.revalue for line in lines):
+		issues.append(
+			Issue(
+				"pending_repost",
+				_("Repost Item Valuation {name}, on or before {date}, has not completed: let it run before re-valuing receipts."),
+				facts.pending_repost,
+				{"name": facts.pending_repost, "date": str(posting_date)},
+			)
+		)
 	if facts.busy:
 		issues.append(
 			Issue("clearing_running", _("Clearing {name} of this company is being applied; wait for it to end."), facts.busy, {"name": facts.busy})
@@ -134,12 +161,30 @@ def period_blockers(posting_date: date, facts: ClearingFacts) -> list[Issue]:
 	return issues
 
 
+def revaluations(lines: Iterable[ClearingLine]) -> dict[tuple[str, str], Decimal]:
+	"""(receipt, receipt row) -> by how much to re-value it: the opposite of its cost residuals."""
+	found: dict[tuple[str, str], Decimal] = {}
+	for line in lines:
+		if line.revalue:
+			key = (line.source, line.item_row)
+			found[key] = found.get(key, ZERO) - line.amount
+	return {key: amount for key, amount in found.items() if amount}
+
+
 def clearing_journal(
-	lines: tuple[ClearingLine, ...], srbnb_account: str, expense_account: str, cost_center: str | None, precision: int
+	lines: tuple[ClearingLine, ...],
+	srbnb_account: str,
+	expense_account: str,
+	cost_center: str | None,
+	precision: int,
+	stock_changes: dict[str, Decimal] | None = None,
 ) -> JournalPlan | None:
-	"""Debit SRBNB by the residuals' total (credit it when negative), the expense account opposite."""
+	"""Debit SRBNB by the residuals' total (credit it when negative); debit each stock account by
+	how much re-valuing the receipts moved its warehouses' value on the date (the share still in
+	stock); the expense account takes the rest. Balances to the cent by construction."""
 	total = sum((line.amount for line in lines), ZERO)
-	return adjustment_journal(CLEARING, [(srbnb_account, total)], expense_account, cost_center, precision)
+	adjustments = [(srbnb_account, total)] + sorted((stock_changes or {}).items())
+	return adjustment_journal(CLEARING, adjustments, expense_account, cost_center, precision)
 
 
 def line_to_dict(line: ClearingLine, precision: int, label) -> dict:
@@ -151,4 +196,5 @@ def line_to_dict(line: ClearingLine, precision: int, label) -> dict:
 		"cause": line.cause,
 		"cause_label": label(line.cause),
 		"amount": money_str(line.amount, precision),
+		"revalue": line.revalue,
 	}

@@ -349,14 +349,15 @@ def company_precision(company: str) -> int:
 
 
 def repost_company(doc) -> str | None:
-	"""The company of a Repost Item Valuation being made: its own, its warehouse's or its voucher's."""
-	if doc.get("company"):
-		return doc.company
+	"""The company of a Repost Item Valuation being made: its voucher's, its warehouse's or its own
+	(ERPNext makes its own reposts without a company, which then defaults to the user's)."""
+	if doc.get("voucher_type") and doc.get("voucher_no"):
+		company = frappe.db.get_value(doc.voucher_type, doc.voucher_no, "company")
+		if company:
+			return company
 	if doc.get("warehouse"):
 		return frappe.get_cached_value("Warehouse", doc.warehouse, "company")
-	if doc.get("voucher_type") and doc.get("voucher_no"):
-		return frappe.db.get_value(doc.voucher_type, doc.voucher_no, "company")
-	return None
+	return doc.get("company") or None
 
 
 def invoice_date(name: str):

@@ -27,6 +27,7 @@ from perpetual_switch.engine.late_costs import Charge, by_account, late_cost, sh
 from perpetual_switch.erpnext_io import late_costs as io
 from perpetual_switch.erpnext_io import writer
 from perpetual_switch.erpnext_io.database import mariadb_only
+from perpetual_switch.erpnext_io.srbnb_clearing import revaluing_clearing
 
 CONTEXT = "perpetual_switch_late"
 
@@ -104,6 +105,9 @@ def _finish(doc, charges_for=None) -> None:
 
 
 def _landed_cost_groups(doc) -> list[dict]:
+	if doc.flags.get("perpetual_switch_srbnb_clearing"):
+		# An SRBNB clearing's own re-valuation: the clearing posts its journal itself.
+		return []
 	receipts = defaultdict(list)
 	for row in doc.get("purchase_receipts"):
 		if row.receipt_document_type in ("Purchase Receipt", "Purchase Invoice") and row.receipt_document:
@@ -179,10 +183,19 @@ def refuse_reposts_before_cutover(doc, method=None) -> None:
 	"""Repost Item Valuation before_validate: a repost from on or before a cutover would post GL
 	there for documents the switch's journal already carries; ERPNext would fail it later, in the
 	background. Refuse it now."""
-	if doc.docstatus != 0 or not doc.posting_date:
+	# When it is made, whether as a draft or (as ERPNext makes its own) submitted at once.
+	if not doc.is_new() or not doc.posting_date:
 		return
 	company = io.repost_company(doc)
 	switch = io.covering_switch(company, doc.posting_date) if company else None
+	clearing = revaluing_clearing(company, doc.posting_date) if company and not switch else None
+	if clearing:
+		frappe.throw(
+			_(
+				"Repost Item Valuation from {0} reaches back to or before {1}, the date SRBNB clearing {2} re-valued receipts on, whose journal carries that change. Repost from the day after it, or roll the clearing back first."
+			).format(doc.posting_date, clearing.posting_date, clearing.name),
+			title=_("Repost before an SRBNB clearing"),
+		)
 	if switch:
 		frappe.throw(
 			_(

@@ -26,6 +26,7 @@ from perpetual_switch.engine.srbnb_clearing import (
 	clearing_journal,
 	line_to_dict,
 	period_blockers,
+	revaluations,
 	unknown_causes,
 )
 from perpetual_switch.engine.srbnb_reconcile import CAUSE_LABELS, VOUCHER_CAUSE_LABELS
@@ -90,8 +91,8 @@ def plan(company: str, posting_date=None, causes=None, sources=None, expense_acc
 	if problem:
 		frappe.throw(problem)
 	result = srbnb.compute(company, posting_date, progress=progress)
-	lines = choose(result.rows, result.voucher_lines, causes, sources)
 	facts = io.facts(company, posting_date, expense_account)
+	lines = choose(result.rows, result.voucher_lines, causes, sources, facts.stock_frozen_until)
 	blockers = clearing_blockers(lines, posting_date, facts, sources)
 	journal = None
 	if srbnb_account and lines and not facts.expense_problem:
@@ -113,6 +114,7 @@ def plan_dict(result: ClearingPlan) -> dict:
 		"expense_account": result.expense_account,
 		"cost_center": result.cost_center,
 		"total": money_str(total, p),
+		"revalued": money_str(sum((line.amount for line in result.lines if line.revalue), 0), p),
 		"lines": [line_to_dict(line, p, _label) for line in result.lines],
 		"journal": (
 			{
@@ -154,14 +156,26 @@ def apply(company: str, posting_date=None, causes=None, sources=None, expense_ac
 			company, result.posting_date, ", ".join(sorted({line.cause for line in result.lines})), result.srbnb_account,
 			result.expense_account, result.cost_center, total, result.lines,
 		)  # fmt: skip
+		voucher, stock_changes = None, {}
+		changes = revaluations(result.lines)
+		if changes:
+			if progress:
+				progress(97, _("Re-valuing the receipts"))
+			voucher, stock_changes = io.revalue(
+				company, result.posting_date, changes, result.srbnb_account, _("SRBNB clearing {0}").format(doc.name)
+			)
+		journal = clearing_journal(
+			result.lines, result.srbnb_account, result.expense_account, result.cost_center, result.precision, stock_changes
+		)
 		journal_entry = writer.post_journal(
 			company,
 			result.posting_date,
-			result.journal,
+			journal,
 			_("SRBNB clearing {0}").format(doc.name),
 			_("Residuals of Stock Received But Not Billed cleared by {0}.").format(doc.name),
 		)
-		io.set_applied(doc.name, journal_entry)
+		to_stock = sum(stock_changes.values(), 0)
+		io.set_applied(doc.name, journal_entry, voucher, to_stock, -total - to_stock)
 	return frappe.get_doc(CLEARING, doc.name)
 
 
@@ -192,5 +206,7 @@ def rollback(name: str | None = None, company: str | None = None):
 		)
 	with atomic(doc.company):
 		writer.cancel_journal(doc.journal_entry)
+		if doc.landed_cost_voucher:
+			io.unrevalue(doc.company, doc.posting_date, doc.landed_cost_voucher)
 		io.set_rolled_back(name)
 	return frappe.get_doc(CLEARING, name)

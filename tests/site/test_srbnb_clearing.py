@@ -186,3 +186,61 @@ def test_commands_plan_apply_and_roll_back(w):
 	assert json.loads(out) == {"clearing": name, "status": "Rolled Back", "cancelled_journal_entry": json.loads(out)["cancelled_journal_entry"]}
 	frappe.db.rollback()
 	assert srbnb.reconcile(w.company, CLEAR_ON)["totals"]["residual"] == "23.00"
+
+
+def test_a_rate_residual_revalues_the_receipt_the_share_in_stock_to_stock(site):
+	"""10 units received at 10.00, 4 issued, billed at 11.00: the 10.00 residual is a cost. Cleared,
+	the receipt is re-valued (stock ledger only): the 6 units still in stock take 6.00 on the stock
+	account, the 4 issued 4.00 on the expense account; stock value = GL on the date; rollback exact."""
+	from .test_version_features import material_receipt
+	from .world import stock_issue
+
+	tag = uuid.uuid4().hex[:4].upper()
+	p = make_company(f"PS Reval {tag}", f"PV{tag}", perpetual=True)
+	wh = make_warehouse(p, "W1")
+	item = make_item(f"CLR-R-{tag}")
+	srbnb_account = frappe.get_cached_value("Company", p.company, "stock_received_but_not_billed")
+	expense = frappe.get_cached_value("Company", p.company, "stock_adjustment_account")
+	from erpnext.stock import get_warehouse_account_map
+
+	stock_account = get_warehouse_account_map(p.company)[wh].account
+	doc = receipt(p, "2026-10-05", [(item, 10, 10, wh)])
+	stock_issue(p, "2026-10-06", item, 4, wh)
+	invoice_for(p, doc.name, "2026-10-07", rates={item: 11})
+	frappe.db.commit()
+	before = gl_by_account(p.company)
+
+	def stock_value():
+		value = frappe.db.sql(
+			"""select coalesce(sum(stock_value_difference), 0) from `tabStock Ledger Entry`
+			where warehouse = %s and is_cancelled = 0 and posting_date <= %s""",
+			(wh, CLEAR_ON),
+		)[0][0]
+		return D(str(value)).quantize(D("0.01"))
+
+	plan = srbnb_clearing.plan_dict(srbnb_clearing.plan(p.company, CLEAR_ON, causes=["rate"]))
+	assert [(l["cause"], l["amount"], l["revalue"]) for l in plan["lines"]] == [("rate", "-10.00", True)]
+	assert plan["revalued"] == "-10.00" and not plan["blockers"]
+	clearing = srbnb_clearing.apply(p.company, CLEAR_ON, causes=["rate"])
+	frappe.db.commit()
+	assert clearing.landed_cost_voucher and (clearing.to_stock, clearing.to_expense) == (6.0, 4.0)
+	journal = {
+		r.account: (D(str(r.debit)), D(str(r.credit)))
+		for r in frappe.get_all("GL Entry", filters={"voucher_no": clearing.journal_entry, "is_cancelled": 0}, fields=["account", "debit", "credit"])
+	}
+	assert journal == {srbnb_account: (0, 10), stock_account: (6, 0), expense: (4, 0)}
+	after = gl_by_account(p.company)
+	assert stock_value() == D("66.00") == after[stock_account]
+	assert srbnb.reconcile(p.company, CLEAR_ON)["totals"]["residual"] == "0.00"
+
+	# The clearing's journal carries the re-valuation up to its date: a repost reaching back is refused.
+	with pytest.raises(frappe.ValidationError, match=clearing.name):
+		material_receipt(p.company, "2026-10-04", [(item, 1, 10, wh)])
+	frappe.db.rollback()
+
+	srbnb_clearing.rollback(clearing.name)
+	frappe.db.commit()
+	assert gl_by_account(p.company) == before
+	assert stock_value() == D("60.00") == before[stock_account]
+	assert frappe.db.get_value("Landed Cost Voucher", clearing.landed_cost_voucher, "docstatus") == 2
+	assert srbnb.reconcile(p.company, CLEAR_ON)["totals"]["residual"] == "-10.00"
