@@ -23,9 +23,8 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
-from .models import ReceiptRow, _
+from .models import _
 from .money import ZERO, money_str, round_money
-from .srbnb import unbilled
 
 # The causes a row's residual is split into, in the order they are shown.
 CAUSES = (
@@ -194,17 +193,8 @@ def modelled_invoice_row(
 def reconcile_row(facts: ReceiptFacts, movements: Iterable[Movement], precision: int) -> RowReconciliation:
 	"""One receipt row: held, expected, residual and its causes (which add up to the residual)."""
 	base = round_money(facts.base_net_amount, precision)
-	row = ReceiptRow(
-		facts.purchase_receipt,
-		facts.item_row,
-		facts.item_code,
-		facts.status,
-		facts.stock_qty,
-		base,
-		facts.returned_qty,
-		facts.billed_qty,
-	)
-	_qty, unbilled_value = unbilled(row, precision)
+	unbilled_qty = facts.stock_qty - facts.returned_qty - facts.billed_qty
+	unbilled_value = _value_of(base, facts.stock_qty, unbilled_qty, precision) if unbilled_qty > 0 else ZERO
 	closed = facts.status in CLOSED_OR_COMPLETED
 	expected = ZERO if closed else unbilled_value
 	origin = facts.receipt_posted or facts.accrued is not None
@@ -216,8 +206,9 @@ def reconcile_row(facts: ReceiptFacts, movements: Iterable[Movement], precision:
 			causes[cause] = causes.get(cause, ZERO) + amount
 
 	if facts.receipt_posted:
-		held += base + round_money(facts.amount_difference, precision)
-		add("rate", round_money(facts.amount_difference, precision))
+		difference = round_money(facts.amount_difference, precision)
+		held += base + difference
+		add("rate", difference)
 	if facts.accrued is not None:
 		held += round_money(facts.accrued, precision)
 
@@ -226,7 +217,7 @@ def reconcile_row(facts: ReceiptFacts, movements: Iterable[Movement], precision:
 	moved_qty = ZERO
 	moved_value = ZERO
 	vouchers = []
-	for m in sorted(movements, key=lambda m: (m.posting_date, m.voucher_no)):
+	for m in sorted(movements, key=_movement_order) if movements else ():
 		held += m.posted + (m.cleared or ZERO)
 		moved_qty += m.qty
 		value_now = _value_of(base, facts.stock_qty, moved_qty, precision)
@@ -279,7 +270,10 @@ def reconcile_row(facts: ReceiptFacts, movements: Iterable[Movement], precision:
 	residual = held - expected
 	explained = sum(causes.values(), ZERO)
 	add("unexplained", residual - explained)
-	causes = {cause: causes[cause] for cause in CAUSES if causes.get(cause)}
+	if len(causes) > 1:
+		causes = {cause: causes[cause] for cause in CAUSES if causes.get(cause)}
+	elif causes and not next(iter(causes.values())):
+		causes = {}
 	return RowReconciliation(
 		facts.purchase_receipt,
 		facts.item_row,
@@ -292,6 +286,10 @@ def reconcile_row(facts: ReceiptFacts, movements: Iterable[Movement], precision:
 		causes,
 		tuple(vouchers),
 	)
+
+
+def _movement_order(m: Movement):
+	return (m.posting_date, m.voucher_no)
 
 
 def _value_of(base: Decimal, stock_qty: Decimal, qty: Decimal, precision: int) -> Decimal:
