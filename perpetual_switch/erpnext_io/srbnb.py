@@ -89,9 +89,11 @@ def receipt_chunks(company: str, accounts, as_of, precision: int, chunk: int = C
 		# Receipts where the account can hold anything: those still to bill, and those that the
 		# account, a switch's accrual, an invoice or return or a clearing touched. A receipt closed or
 		# completed with none of these holds nothing and should hold nothing: it is not read.
-		names = frappe.db.sql_list(
-			f"""select pr.name from `tabPurchase Receipt` pr
-			where pr.company = %(company)s and pr.docstatus = 1 and pr.is_return = 0 and pr.posting_date <= %(date)s
+		rows = _packed(
+			_RECEIPT_COLUMNS(),
+			_RECEIPT_ROWS
+			+ f"""
+				and pr.company = %(company)s and pr.docstatus = 1 and pr.is_return = 0 and pr.posting_date <= %(date)s
 				and pr.name > %(after)s
 				and (coalesce(pr.status, '') not in ('Completed', 'Closed')
 					or exists(select 1 from `tabGL Entry` g where g.voucher_type = 'Purchase Receipt'
@@ -102,14 +104,15 @@ def receipt_chunks(company: str, accounts, as_of, precision: int, chunk: int = C
 					or exists(select 1 from `tab{CLEARING_LINE}` l where l.source = pr.name)
 					or exists(select 1 from `tabPurchase Invoice Item` pii
 						where pii.purchase_receipt = pr.name and pii.expense_account in %(accounts)s)
-					{billed_later})
-			order by pr.name limit %(limit)s""",
+					{billed_later})""",
+			"pr.name order by pr.name limit %(limit)s",
 			{**params, "after": after},
 		)
-		if not names:
+		if not rows:
 			return
-		after = names[-1]
-		yield _chunk(company, tuple(names), tuple(accounts), as_of, precision, switches)
+		names = tuple(dict.fromkeys(r[0] for r in rows))
+		after = max(names)
+		yield _chunk(company, names, tuple(accounts), as_of, precision, switches, rows)
 		if len(names) < chunk:
 			return
 
@@ -149,24 +152,29 @@ def _plain(columns: list[str], rest: str, params: dict) -> list[list[str]]:
 	return [list(r) for r in frappe.db.sql(f"select {texts} {rest}", params)]
 
 
-def _chunk(company: str, names: tuple, accounts: tuple, as_of, precision: int, switches: tuple = ()) -> list:
+def _RECEIPT_COLUMNS() -> list[str]:
+	return [
+		"pr.name", "cast(pr.posting_date as char)", "pr.status", "cast(pr.conversion_rate as char)",
+		"pri.name", "pri.item_code", "cast(pri.stock_qty as char)", "cast(pri.base_net_amount as char)",
+		"cast(pri.amount as char)", "cast(pri.net_amount as char)", f"cast({_amount_difference('pri')} as char)",
+		"cast(pri.net_rate as char)", "cast(pri.item_tax_amount as char)",
+	]
+
+
+_RECEIPT_ROWS = """from `tabPurchase Receipt` pr force index (primary)
+	join `tabPurchase Receipt Item` pri on pri.parent = pr.name and pri.parenttype = 'Purchase Receipt'
+	where pri.is_fixed_asset = 0 and pri.item_code is not null
+		and pri.item_code not in (select name from `tabItem` where is_stock_item = 0)"""
+
+
+def _chunk(
+	company: str, names: tuple, accounts: tuple, as_of, precision: int, switches: tuple = (), rows: list | None = None
+) -> list:
 	"""The chunk's receipt rows with what moved them. Every child read is filtered by the chunk's
 	receipts through an indexed link (a receipt's name), never by a list of all its row names."""
 	params = {"names": names, "accounts": accounts or ("",), "date": as_of, "company": company, "switches": switches}
-	rows = _packed(
-		[
-			"pr.name", "cast(pr.posting_date as char)", "pr.status", "cast(pr.conversion_rate as char)",
-			"pri.name", "pri.item_code", "cast(pri.stock_qty as char)", "cast(pri.base_net_amount as char)",
-			"cast(pri.amount as char)", "cast(pri.net_amount as char)", f"cast({_amount_difference('pri')} as char)",
-			"cast(pri.net_rate as char)", "cast(pri.item_tax_amount as char)",
-		],
-		"""from `tabPurchase Receipt` pr
-		join `tabPurchase Receipt Item` pri on pri.parent = pr.name and pri.parenttype = 'Purchase Receipt'
-		where pr.name in %(names)s and pri.is_fixed_asset = 0 and pri.item_code is not null
-			and pri.item_code not in (select name from `tabItem` where is_stock_item = 0)""",
-		"pr.name",
-		params,
-	)
+	if rows is None:
+		rows = _packed(_RECEIPT_COLUMNS(), _RECEIPT_ROWS + " and pr.name in %(names)s", "pr.name", params)
 	if not rows:
 		return []
 	receipt_side = {r[4]: (r[3], r[11], r[12]) for r in rows}
