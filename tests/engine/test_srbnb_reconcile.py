@@ -96,7 +96,7 @@ def test_over_billing():
 def test_return_and_debit_note_that_differ():
 	moves = [
 		invoice("10", "10"),
-		Movement("return", "Purchase Receipt", "PR-RET", DAY, D(2), D("-18")),
+		Movement("return", "Purchase Receipt", "PR-RET", DAY, D(2), D(-18)),
 		invoice("-2", "10", kind="debit_note", name="PI-DN"),
 	]
 	row = check(reconcile_row(receipt(billed="8", returned="2"), moves, 2))

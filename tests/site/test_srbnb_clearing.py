@@ -17,10 +17,10 @@ frappe = pytest.importorskip(
 	"frappe", reason="site test: frappe is not importable; run with the bench's Python and --site NAME"
 )
 
-from perpetual_switch import api  # noqa: E402
-from perpetual_switch.services import srbnb, srbnb_clearing  # noqa: E402
+from perpetual_switch import api
+from perpetual_switch.services import srbnb, srbnb_clearing
 
-from .world import (  # noqa: E402
+from .world import (
 	command,
 	ensure_fiscal_year,
 	ensure_supplier,

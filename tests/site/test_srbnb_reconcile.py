@@ -16,9 +16,9 @@ frappe = pytest.importorskip(
 	"frappe", reason="site test: frappe is not importable; run with the bench's Python and --site NAME"
 )
 
-from perpetual_switch.services import srbnb  # noqa: E402
+from perpetual_switch.services import srbnb
 
-from .world import (  # noqa: E402
+from .world import (
 	command,
 	ensure_fiscal_year,
 	ensure_supplier,
@@ -57,6 +57,17 @@ def w(site):
 	frappe.db.rollback()
 	frappe.db.set_single_value("Accounts Settings", "over_billing_allowance", allowance)
 	frappe.db.commit()
+
+
+def draft_invoice(receipt_name, date=DAY):
+	"""An unsaved invoice of the whole receipt, made by ERPNext's own mapper, dated `date`."""
+	from erpnext.stock.doctype.purchase_receipt.purchase_receipt import make_purchase_invoice
+
+	pi = make_purchase_invoice(receipt_name)
+	pi.posting_date = pi.bill_date = pi.due_date = date
+	pi.set_posting_time = 1
+	pi.payment_schedule = []
+	return pi
 
 
 def pr(w, name, qty=10, rate=10, date=DAY):
@@ -114,13 +125,8 @@ def test_rate_difference(w):
 
 
 def test_invoice_level_discount(w):
-	from erpnext.stock.doctype.purchase_receipt.purchase_receipt import make_purchase_invoice
-
 	doc = pr(w, "DISC")
-	pi = make_purchase_invoice(doc.name)
-	pi.posting_date = pi.bill_date = pi.due_date = DAY
-	pi.set_posting_time = 1
-	pi.payment_schedule = []
+	pi = draft_invoice(doc.name)
 	pi.apply_discount_on = "Net Total"
 	pi.additional_discount_percentage = 10
 	pi.insert()
@@ -131,13 +137,8 @@ def test_invoice_level_discount(w):
 
 
 def test_valuation_taxes(w):
-	from erpnext.stock.doctype.purchase_receipt.purchase_receipt import make_purchase_invoice
-
 	doc = pr(w, "TAX")
-	pi = make_purchase_invoice(doc.name)
-	pi.posting_date = pi.bill_date = pi.due_date = DAY
-	pi.set_posting_time = 1
-	pi.payment_schedule = []
+	pi = draft_invoice(doc.name)
 	pi.append(
 		"taxes",
 		{
@@ -168,6 +169,19 @@ def test_closed_with_unbilled_rows(w):
 	assert (row["held"], row["expected"], row["causes"]) == ("40.00", "0.00", {"closed": "40.00"})
 
 
+def test_billed_beyond_what_was_received(w):
+	"""10 received, 12 billed at the receipt's rate (ERPNext lets it through within the over-billing
+	allowance): SRBNB is 20.00 short, all of it over-billing."""
+	doc = pr(w, "OVER")
+	pi = draft_invoice(doc.name)
+	pi.items[0].qty = pi.items[0].received_qty = 12
+	pi.insert()
+	pi.submit()
+	frappe.db.commit()
+	row = row_of(reconcile(w), doc.name)
+	assert (row["held"], row["expected"], row["causes"]) == ("-20.00", "0.00", {"over_billing": "-20.00"}), row
+
+
 def test_return_and_debit_note_that_differ(w):
 	from erpnext.accounts.doctype.purchase_invoice.purchase_invoice import make_debit_note
 	from erpnext.stock.doctype.purchase_receipt.purchase_receipt import make_purchase_return
@@ -196,13 +210,8 @@ def test_return_and_debit_note_that_differ(w):
 
 
 def test_billed_to_another_account_by_hand(w):
-	from erpnext.stock.doctype.purchase_receipt.purchase_receipt import make_purchase_invoice
-
 	doc = pr(w, "ELSE")
-	pi = make_purchase_invoice(doc.name)
-	pi.posting_date = pi.bill_date = pi.due_date = DAY
-	pi.set_posting_time = 1
-	pi.payment_schedule = []
+	pi = draft_invoice(doc.name)
 	pi.insert()
 	# As a data import or a script does it: the row's account changed after validation.
 	expense = frappe.get_cached_value("Company", w.company, "default_expense_account")
@@ -277,8 +286,6 @@ def test_bad_input_is_refused_by_name(w):
 
 def test_exchange_rate_and_rate_difference_on_a_foreign_currency_receipt(w):
 	"""A receipt in USD at 1.10 billed at 11.00 at 1.20: 22.00 left, 12.00 rate and 10.00 exchange."""
-	from erpnext.stock.doctype.purchase_receipt.purchase_receipt import make_purchase_invoice
-
 	for pair in (("USD", w.currency), (w.currency, "USD")):
 		key = {"date": "2000-01-01", "from_currency": pair[0], "to_currency": pair[1]}
 		if pair[0] != pair[1] and not frappe.db.exists("Currency Exchange", key):
@@ -297,10 +304,7 @@ def test_exchange_rate_and_rate_difference_on_a_foreign_currency_receipt(w):
 	)
 	doc.insert()
 	doc.submit()
-	pi = make_purchase_invoice(doc.name)
-	pi.posting_date = pi.bill_date = pi.due_date = DAY
-	pi.set_posting_time = 1
-	pi.payment_schedule = []
+	pi = draft_invoice(doc.name)
 	pi.conversion_rate = 1.2
 	pi.items[0].rate = 11
 	pi.insert()
