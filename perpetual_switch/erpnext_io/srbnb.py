@@ -186,7 +186,7 @@ def _chunk(
 	to_srbnb = False
 	for pr_detail, qty, later, posts in _billed(params):
 		if pr_detail in receipt_side:
-			billed[pr_detail] = to_decimal(qty)
+			billed[pr_detail] = Decimal(qty or 0)
 			if later == "1":
 				billed_later.add(pr_detail)
 			to_srbnb = to_srbnb or posts == "1"
@@ -264,7 +264,7 @@ def _chunk(
 	for (receipt, posting_date, status, conversion_rate, row, item, stock_qty, base_net, amount, net_amount,
 		amount_difference, _net_rate, _tax) in rows:
 		posted = receipt in posted_receipts
-		stock_qty = to_decimal(stock_qty)
+		stock_qty = Decimal(stock_qty)
 		moved = movements.get(row, ())
 		row_cleared = srbnb_cleared.get(row, ())
 		row_accrued = accrued.get(row)
@@ -279,8 +279,8 @@ def _chunk(
 			# Completed by invoices after the date: as of the date it was still to bill.
 			status = "To Bill"
 		facts = ReceiptFacts(
-			receipt, row, item, status, date.fromisoformat(posting_date), stock_qty, to_decimal(base_net),
-			returned.get(row, Decimal(0)), billed.get(row, Decimal(0)), to_decimal(amount_difference),
+			receipt, row, item, status, date.fromisoformat(posting_date), stock_qty, Decimal(base_net),
+			returned.get(row, ZERO), billed.get(row, ZERO), Decimal(amount_difference or 0),
 			# What an invoice's causes are split against: only needed where invoices moved the row.
 			_per_unit(amount, stock_qty) if moved else ZERO, _per_unit(net_amount, stock_qty) if moved else ZERO,
 			to_decimal(conversion_rate) if moved else ONE,
@@ -323,7 +323,7 @@ def _accrued(params: dict) -> dict[str, Decimal]:
 		"r.purchase_receipt",
 		params,
 	):
-		found[row] = found.get(row, Decimal(0)) + to_decimal(value)
+		found[row] = found.get(row, ZERO) + Decimal(value or 0)
 	return found
 
 
