@@ -59,8 +59,13 @@ ignore_links_on_delete = ["Perpetual Switch Clearing", "Perpetual Switch Late Co
 
 require_type_annotated_api_methods = True
 
-# The switch's print format reads its stored plan through this.
-jinja = {"methods": ["perpetual_switch.services.switch.audit"]}
+# The switch's and the SRBNB clearing's print formats read what they show through these.
+jinja = {
+	"methods": [
+		"perpetual_switch.services.switch.audit",
+		"perpetual_switch.services.srbnb_clearing.srbnb_clearing_audit",
+	]
+}
 
 # Portuguese SNC: offer postings through ERPNext's regional GL seam (reversed on cancel and kept
 # by reposts, because they are part of the invoice's own GL). Registered under every country so

@@ -221,3 +221,19 @@ def revaluing_clearing(company: str, on_date):
 		as_dict=True,
 	)
 	return rows[0] if rows else None
+
+
+def journal_lines(journal_entry: str | None) -> list[dict]:
+	"""The clearing journal's lines as posted (account, debit, credit, cost center)."""
+	if not journal_entry:
+		return []
+	return frappe.get_all(
+		"Journal Entry Account",
+		filters={"parent": journal_entry, "parenttype": "Journal Entry"},
+		fields=["account", "debit", "credit", "cost_center"],
+		order_by="idx",
+	)
+
+
+def company_currency(company: str) -> str:
+	return frappe.get_cached_value("Company", company, "default_currency")

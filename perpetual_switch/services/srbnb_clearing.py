@@ -210,3 +210,24 @@ def rollback(name: str | None = None, company: str | None = None):
 			io.unrevalue(doc.company, doc.posting_date, doc.landed_cost_voucher)
 		io.set_rolled_back(name)
 	return frappe.get_doc(CLEARING, name)
+
+
+def srbnb_clearing_audit(name: str) -> dict:
+	"""What the clearing's print format shows: each residual with its cause, and the journal."""
+	doc = frappe.get_doc(CLEARING, name)
+	doc.check_permission("read")
+	return {
+		"lines": [
+			{
+				"source_type": _(row.source_type) if row.source_type else "",
+				"source": row.source,
+				"item_code": row.item_code or "",
+				"cause": _label(row.cause),
+				"revalue": bool(row.revalue),
+				"amount": row.amount,
+			}
+			for row in doc.lines
+		],
+		"journal": io.journal_lines(doc.journal_entry),
+		"currency": io.company_currency(doc.company),
+	}

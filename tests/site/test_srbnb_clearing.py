@@ -231,6 +231,8 @@ def test_a_rate_residual_revalues_the_receipt_the_share_in_stock_to_stock(site):
 	assert journal == {srbnb_account: (0, 10), stock_account: (6, 0), expense: (4, 0)}
 	after = gl_by_account(p.company)
 	assert stock_value() == D("66.00") == after[stock_account]
+	html = frappe.get_print("SRBNB Clearing", clearing.name, print_format="SRBNB Clearing Audit")
+	assert clearing.journal_entry in html and clearing.landed_cost_voucher in html and "Rate difference" in html
 	assert srbnb.reconcile(p.company, CLEAR_ON)["totals"]["residual"] == "0.00"
 
 	# The clearing's journal carries the re-valuation up to its date: a repost reaching back is refused.
