@@ -77,6 +77,9 @@ def _as_set(values, name: str) -> set | None:
 def plan(company: str, posting_date=None, causes=None, sources=None, expense_account=None, cost_center=None, progress=None) -> ClearingPlan:
 	_can_read_plan(company)
 	posting_date = _validate_date(posting_date)
+	if causes is not None and causes != "" and not _as_set(causes, _("Causes")):
+		# An empty choice is a choice of nothing, not of everything.
+		frappe.throw(_("Choose at least one cause to clear."), title=_("No cause chosen"))
 	causes, sources = _as_set(causes, _("Causes")), _as_set(sources, _("Documents"))
 	unknown = unknown_causes(causes or ())
 	if unknown:

@@ -116,6 +116,8 @@ def test_blockers_and_bad_input_write_nothing(w):
 	frappe.db.rollback()
 	nothing = srbnb_clearing.plan_dict(srbnb_clearing.plan(w.company, CLEAR_ON, sources=["MAT-PRE-NOPE"]))
 	assert "MAT-PRE-NOPE" in " ".join(b["message"] for b in nothing["blockers"])
+	with pytest.raises(frappe.ValidationError, match="at least one cause"):
+		api.srbnb_clearing_plan(w.company, CLEAR_ON, causes="[]")
 	with pytest.raises(frappe.ValidationError, match="no_such_cause"):
 		srbnb_clearing.plan(w.company, CLEAR_ON, causes=["no_such_cause"])
 	with pytest.raises(frappe.ValidationError, match="Not An Account"):

@@ -89,6 +89,10 @@ function srbnb_clearing_dialog(report) {
 	const args = () => {
 		const v = dialog.get_values();
 		if (!v) return null;
+		if (!(v.causes || []).length) {
+			frappe.msgprint(__("Choose at least one cause to clear."));
+			return null;
+		}
 		const sources = (v.sources || "").split("\n").map((s) => s.trim()).filter(Boolean);
 		return {
 			company: filters.company,
@@ -141,6 +145,7 @@ function follow(company, report) {
 				frappe.show_progress(__("Clearing"), job.percent || 0, 100, job.description || __(job.status || "Queued"));
 				return;
 			}
+			if (job.status !== "Failed" && job.status !== "Applied") return;  // not started yet
 			clearInterval(timer);
 			frappe.hide_progress();
 			if (job.status === "Failed") {
