@@ -25,6 +25,10 @@ CLEARING = "SRBNB Clearing"
 CLEARING_LINE = "SRBNB Clearing Line"
 
 
+def company_currency(company: str) -> str:
+	return frappe.get_cached_value("Company", company, "default_currency")
+
+
 def srbnb_accounts(company: str) -> tuple[str, ...]:
 	"""The company's SRBNB accounts: its default and any other account of that type."""
 	default = frappe.get_cached_value("Company", company, "stock_received_but_not_billed")

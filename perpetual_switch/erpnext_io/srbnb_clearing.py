@@ -237,3 +237,7 @@ def journal_lines(journal_entry: str | None) -> list[dict]:
 
 def company_currency(company: str) -> str:
 	return frappe.get_cached_value("Company", company, "default_currency")
+
+
+def exists(name: str) -> bool:
+	return bool(frappe.db.exists(CLEARING, name))

@@ -27,7 +27,7 @@ FORMATS = ("csv", "xlsx")
 
 
 class Reconciliation:
-	"""The figures of one reconciliation, without the rows: enough for the watch."""
+	"""The figures of one reconciliation: totals, and the rows and voucher lines kept."""
 
 	def __init__(self, company, as_of, currency, precision, accounts, gl_balance, totals, rows, voucher_lines):
 		self.company = company
@@ -55,7 +55,7 @@ def compute(company: str, as_of=None, all_rows: bool = False, keep_rows: bool = 
 	(every row with anything on it with `all_rows`; none with `keep_rows=False`)."""
 	_can_read_plan(company)
 	as_of = _validate_date(as_of)
-	currency = frappe.get_cached_value("Company", company, "default_currency")
+	currency = io.company_currency(company)
 	precision = currency_precision(currency)
 	accounts = io.srbnb_accounts(company)
 	totals = Totals(precision)

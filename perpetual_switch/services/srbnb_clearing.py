@@ -191,7 +191,7 @@ def rollback(name: str | None = None, company: str | None = None):
 		name = io.latest_applied(company)
 		if not name:
 			frappe.throw(_("Company {0} has no applied SRBNB clearing to roll back.").format(frappe.bold(company)))
-	if not name or not frappe.db.exists(CLEARING, name):
+	if not name or not io.exists(name):
 		frappe.throw(_("SRBNB clearing {0} does not exist.").format(frappe.bold(name or "")), frappe.DoesNotExistError)
 	doc = frappe.get_doc(CLEARING, name)
 	_can_read_plan(doc.company)
