@@ -106,14 +106,7 @@ def read_inputs(options: SwitchOptions, exclude_switch: str | None = None, progr
 		a for a in [expense_account, *(default_overrides or {}).values()] if isinstance(a, str) and a
 	}
 	accounts = read_accounts(company.name, referenced)
-	cost_centers = {
-		c.name: CostCenter(c.name, c.company, bool(c.is_group), bool(c.disabled))
-		for c in frappe.get_all(
-			"Cost Center",
-			or_filters={"company": company.name, "name": ("in", [cost_center or "", *(default_overrides or {}).values()])},
-			fields=["name", "company", "is_group", "disabled"],
-		)
-	}
+	cost_centers = read_cost_centers(company.name, [cost_center or "", *(default_overrides or {}).values()])
 	candidates: dict[str, list[str]] = {}
 	for account in sorted(accounts.values(), key=lambda a: a.name):
 		if account.company == company.name and not account.is_group and not account.disabled:
@@ -191,6 +184,18 @@ def read_inputs(options: SwitchOptions, exclude_switch: str | None = None, progr
 		periodic_entries=periodic_entries(company.name, cutover_date),
 		**later,
 	)
+
+
+def read_cost_centers(company: str, referenced) -> dict[str, CostCenter]:
+	"""The company's cost centers and the referenced ones (of any company, to say whose they are)."""
+	return {
+		c.name: CostCenter(c.name, c.company, bool(c.is_group), bool(c.disabled))
+		for c in frappe.get_all(
+			"Cost Center",
+			or_filters={"company": company, "name": ("in", [r for r in referenced if isinstance(r, str)] or [""])},
+			fields=["name", "company", "is_group", "disabled"],
+		)
+	}
 
 
 def read_accounts(company: str, referenced: set[str]) -> dict[str, Account]:

@@ -543,23 +543,3 @@ def _clearing_journals(params: dict):
 				by_cause[cause] = by_cause.get(cause, Decimal(0)) - to_decimal(amount)
 		# The voucher lines' part is theirs (see `_cleared_vouchers`): anything else is left over.
 		yield ("Journal Entry", name, posting_date, held - by_row - sum(by_cause.values(), Decimal(0)), Decimal(0), Decimal(0), True)
-
-
-def srbnb_vouchers_on(company: str, accounts, since, until) -> list[tuple[str, str]]:
-	"""Vouchers dated after `since` up to `until` that moved the accounts (for the drift watch)."""
-	if not accounts:
-		return []
-	return [
-		(t, n)
-		for t, n in frappe.db.sql(
-			"""
-			select voucher_type, voucher_no from `tabGL Entry`
-			where company = %(company)s and account in %(accounts)s and is_cancelled = 0
-				and posting_date > %(since)s and posting_date <= %(until)s
-			group by voucher_type, voucher_no
-			order by min(posting_date), voucher_no
-			limit 50
-			""",
-			{"company": company, "accounts": tuple(accounts), "since": getdate(since), "until": getdate(until)},
-		)
-	]

@@ -13,7 +13,7 @@ from perpetual_switch.erpnext_io.reader import accounts_frozen_upto, closed_peri
 CLEARING = "SRBNB Clearing"
 
 
-def facts(company: str, posting_date, expense_account: str | None) -> ClearingFacts:
+def facts(company: str, posting_date, expense_problem: str | None = None) -> ClearingFacts:
 	until = frappe.db.sql(
 		"""select max(period_end_date) from `tabPeriod Closing Voucher`
 		where company = %(company)s and docstatus = 1""",
@@ -32,36 +32,10 @@ def facts(company: str, posting_date, expense_account: str | None) -> ClearingFa
 		closed_period(company, getdate(posting_date), "Journal Entry"),
 		accounts_frozen_upto(company),
 		busy,
-		expense_problem(company, expense_account),
+		expense_problem,
 		stock_frozen_until(),
 		pending[0][0] if pending else None,
 	)
-
-
-def expense_problem(company: str, account: str | None) -> str | None:
-	if not account:
-		return _("Choose the account the residuals go to: company {0} has no stock adjustment account.").format(company)
-	values = frappe.db.get_value("Account", account, ["company", "is_group", "disabled"], as_dict=True)
-	if not values:
-		return _("Account {0} does not exist.").format(account)
-	if values.company != company:
-		return _("Account {0} belongs to company {1}, not {2}.").format(account, values.company, company)
-	if values.is_group:
-		return _("Account {0} is a group account; choose a ledger account.").format(account)
-	if values.disabled:
-		return _("Account {0} is disabled.").format(account)
-	return None
-
-
-def cost_center_problem(company: str, cost_center: str | None) -> str | None:
-	if not cost_center:
-		return None
-	values = frappe.db.get_value("Cost Center", cost_center, ["company", "is_group"], as_dict=True)
-	if not values or values.company != company:
-		return _("Cost center {0} is not a cost center of company {1}.").format(cost_center, company)
-	if values.is_group:
-		return _("Cost center {0} is a group; choose a ledger cost center.").format(cost_center)
-	return None
 
 
 def company_defaults(company: str) -> tuple[str | None, str | None, str | None]:
@@ -233,10 +207,6 @@ def journal_lines(journal_entry: str | None) -> list[dict]:
 		fields=["account", "debit", "credit", "cost_center"],
 		order_by="idx",
 	)
-
-
-def company_currency(company: str) -> str:
-	return frappe.get_cached_value("Company", company, "default_currency")
 
 
 def exists(name: str) -> bool:

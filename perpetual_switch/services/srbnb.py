@@ -4,6 +4,8 @@ Never writes."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import frappe
 from frappe import _
 
@@ -26,27 +28,23 @@ from perpetual_switch.services.switch import _can_read_plan, _validate_date
 FORMATS = ("csv", "xlsx")
 
 
+@dataclass
 class Reconciliation:
 	"""The figures of one reconciliation: totals, and the rows and voucher lines kept."""
 
-	def __init__(self, company, as_of, currency, precision, accounts, gl_balance, totals, rows, voucher_lines):
-		self.company = company
-		self.as_of = as_of
-		self.currency = currency
-		self.precision = precision
-		self.accounts = accounts
-		self.gl_balance = gl_balance
-		self.totals = totals
-		self.rows = rows
-		self.voucher_lines = voucher_lines
+	company: str
+	as_of: object
+	currency: str
+	precision: int
+	accounts: tuple
+	gl_balance: object
+	totals: Totals
+	rows: list
+	voucher_lines: list
 
 	@property
 	def expected(self):
 		return self.totals.expected
-
-	@property
-	def residual(self):
-		return self.gl_balance - self.totals.expected
 
 
 @mariadb_only

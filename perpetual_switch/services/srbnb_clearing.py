@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import frappe
 from frappe import _
 
+from perpetual_switch.engine.accounts import cost_center_issues, expense_account_issues
 from perpetual_switch.engine.money import money_str
 from perpetual_switch.engine.serialize import issue_to_dict
 from perpetual_switch.engine.srbnb_clearing import (
@@ -30,8 +31,9 @@ from perpetual_switch.engine.srbnb_clearing import (
 	unknown_causes,
 )
 from perpetual_switch.engine.srbnb_reconcile import CAUSE_LABELS, VOUCHER_CAUSE_LABELS
+from perpetual_switch.erpnext_io import reader, writer
+from perpetual_switch.erpnext_io import srbnb as srbnb_io
 from perpetual_switch.erpnext_io import srbnb_clearing as io
-from perpetual_switch.erpnext_io import writer
 from perpetual_switch.erpnext_io.database import mariadb_only
 from perpetual_switch.services import srbnb
 from perpetual_switch.services.switch import SWITCH, _can_read_plan, _validate_date, atomic
@@ -56,6 +58,14 @@ class ClearingPlan:
 	lines: tuple
 	journal: object
 	blockers: list
+
+
+def _expense_problem(company: str, account: str | None) -> str | None:
+	"""Why the account cannot take the residuals, by the switch's own rules for its expense account."""
+	if not account:
+		return _("Choose the account the residuals go to: company {0} has no stock adjustment account.").format(company)
+	issues = expense_account_issues(account, company, reader.read_accounts(company, {account}))
+	return " ".join(issue_to_dict(issue, _)["message"] for issue in issues) or None
 
 
 def _label(cause: str) -> str:
@@ -90,11 +100,11 @@ def plan(company: str, posting_date=None, causes=None, sources=None, expense_acc
 	srbnb_account, adjustment, default_cost_center = io.company_defaults(company)
 	expense_account = expense_account or adjustment
 	cost_center = cost_center or default_cost_center
-	problem = io.cost_center_problem(company, cost_center)
-	if problem:
-		frappe.throw(problem)
+	problems = cost_center_issues(cost_center, company, reader.read_cost_centers(company, [cost_center]))
+	if problems:
+		frappe.throw(" ".join(issue_to_dict(issue, _)["message"] for issue in problems))
 	result = srbnb.compute(company, posting_date, progress=progress)
-	facts = io.facts(company, posting_date, expense_account)
+	facts = io.facts(company, posting_date, _expense_problem(company, expense_account))
 	lines = choose(result.rows, result.voucher_lines, causes, sources, facts.stock_frozen_until)
 	blockers = clearing_blockers(lines, posting_date, facts, sources)
 	journal = None
@@ -199,7 +209,7 @@ def rollback(name: str | None = None, company: str | None = None):
 	doc.reload()
 	if doc.status != "Applied":
 		frappe.throw(_("SRBNB clearing {0} is {1}, not applied: there is nothing to roll back.").format(frappe.bold(name), _(doc.status)))
-	facts = io.facts(doc.company, doc.posting_date, doc.expense_account)
+	facts = io.facts(doc.company, doc.posting_date)
 	blockers = period_blockers(frappe.utils.getdate(doc.posting_date), facts)
 	if blockers:
 		raise ClearingBlocked(
@@ -232,5 +242,5 @@ def srbnb_clearing_audit(name: str) -> dict:
 			for row in doc.lines
 		],
 		"journal": io.journal_lines(doc.journal_entry),
-		"currency": io.company_currency(doc.company),
+		"currency": srbnb_io.company_currency(doc.company),
 	}
