@@ -75,6 +75,8 @@ DEFAULT_ACCOUNT_ROOTS = {
 """The root type ERPNext's Company form asks of each default (its account lists filter on it)."""
 COST_CENTER_DEFAULTS = ("cost_center", "round_off_cost_center")
 PERPETUAL_FIELD = "enable_perpetual_inventory"
+ITEM_WISE_FIELD = "enable_item_wise_inventory_account"
+"""The Company setting (ERPNext 16 on) that books stock per item's inventory account."""
 COMPANY_DEFAULT_FIELDS = (
 	"stock_received_but_not_billed",
 	"stock_adjustment_account",
@@ -178,6 +180,10 @@ class SwitchOptions:
 	freeze_accounts: bool = False
 	company_defaults: Mapping[str, str] | None = None  # overrides of the proposed company defaults
 	backdated: bool = False
+	scheme: str | None = None
+	"""A change of inventory account scheme (`item-wise` or `warehouse-wise`), or None."""
+	resync: bool = False
+	"""With a scheme change: bring stock accounts that are out of sync back first, in the same switch."""
 
 	def as_dict(self) -> dict:
 		"""Plain values, for a background job's arguments."""
@@ -190,6 +196,8 @@ class SwitchOptions:
 			"freeze_accounts": self.freeze_accounts,
 			"company_defaults": dict(self.company_defaults) if self.company_defaults else None,
 			"backdated": self.backdated,
+			"scheme": self.scheme,
+			"resync": self.resync,
 		}
 
 
@@ -245,6 +253,23 @@ class SwitchInputs:
 	period_closings_after: tuple[DatedDocument, ...] = ()
 	closed_periods_after: tuple[DatedDocument, ...] = ()
 	manual_journals_after: tuple[DatedDocument, ...] = ()
+	scheme: str | None = None
+	"""The inventory account scheme to move to (`item-wise` or `warehouse-wise`), or None."""
+	resync: bool = False
+	item_wise_available: bool = True
+	"""Whether this site has item-wise inventory accounts (ERPNext 16 on)."""
+	stock_cells: tuple[StockCell, ...] = ()
+	"""A scheme change only: stock value per item and warehouse on or before the cutover."""
+
+
+class StockCell(NamedTuple):
+	"""An item's stock in one warehouse on or before the cutover (a named tuple: a large company has
+	tens of thousands)."""
+
+	item_code: str
+	warehouse: str
+	stock_value: Decimal
+	stock_qty: Decimal = ZERO
 
 
 @dataclass(frozen=True)
@@ -307,6 +332,8 @@ class JournalLine:
 	debit: Decimal = ZERO
 	credit: Decimal = ZERO
 	cost_center: str | None = None
+	remark: str | None = None
+	"""What this line is for, when it says more than the entry's own remark."""
 
 
 @dataclass(frozen=True)
@@ -362,9 +389,13 @@ class Plan:
 	periodic_entries: tuple[DatedDocument, ...] = ()
 	backdated: object = None
 	"""engine.backdated.BackdatedPlan for a backdated switch, else None."""
+	scheme: object = None
+	"""engine.scheme.SchemePlan for a change of inventory account scheme, else None."""
 
 	@property
 	def mode(self) -> str:
+		if self.scheme is not None:
+			return "scheme"
 		return "resync" if self.perpetual_inventory_enabled else "switch"
 
 	@property

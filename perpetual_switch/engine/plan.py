@@ -31,6 +31,7 @@ from .models import (
 	_,
 )
 from .money import ZERO, money_str, round_money
+from .scheme import plan_scheme
 from .srbnb import unbilled_receipts
 
 STOCK_SYNC = "stock_sync"
@@ -64,6 +65,12 @@ def build_plan(data: SwitchInputs) -> Plan:
 	warnings.extend(srbnb_warnings)
 	journals, issues = _journals(data, stock_accounts, srbnb)
 	warnings.extend(issues)
+	scheme = None
+	if data.scheme:
+		scheme, move, flag, issues = plan_scheme(data, _inventory_default(data), stock_accounts)
+		blockers.extend(issues)
+		journals.extend([move] if move else [])
+		company_defaults.extend([flag] if flag else [])
 
 	blockers.extend(_period_blockers(data))
 	blockers.extend(_stock_blockers(data))
@@ -76,7 +83,10 @@ def build_plan(data: SwitchInputs) -> Plan:
 	blockers.extend(issues)
 
 	has_work = bool(journals or company_defaults)
-	if data.active_switch and (has_work or not company.perpetual_inventory):
+	# A change of scheme on a perpetual company comes after the switch that made it perpetual, which then
+	# cannot be rolled back before it.
+	stacks = scheme is not None and company.perpetual_inventory
+	if data.active_switch and not stacks and (has_work or not company.perpetual_inventory):
 		blockers.append(
 			Issue(
 				"switch_already_applied",
@@ -106,7 +116,12 @@ def build_plan(data: SwitchInputs) -> Plan:
 		items=tuple(item_lines),
 		periodic_entries=data.periodic_entries,
 		backdated=backdated,
+		scheme=scheme,
 	)
+
+
+def _inventory_default(data: SwitchInputs) -> str | None:
+	return data.default_overrides.get("default_inventory_account") or data.company.default("default_inventory_account")
 
 
 def _warehouse_accounts(data: SwitchInputs):
@@ -116,10 +131,7 @@ def _warehouse_accounts(data: SwitchInputs):
 	and the blockers."""
 	company = data.company
 	blockers: list[Issue] = []
-	inventory_default = data.default_overrides.get("default_inventory_account") or company.default(
-		"default_inventory_account"
-	)
-	resolved = resolve_all(data.warehouses, inventory_default)
+	resolved = resolve_all(data.warehouses, _inventory_default(data))
 	stock_candidates = data.account_candidates.get("Stock", ())
 	warehouse_lines = []
 	used_by: dict[str, list[str]] = {}

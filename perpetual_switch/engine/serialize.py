@@ -81,6 +81,7 @@ def plan_to_dict(plan: Plan, translate: Callable[[str], str] = str, receipts_lim
 						"debit": money(line.debit),
 						"credit": money(line.credit),
 						"cost_center": line.cost_center,
+						**({"remark": line.remark} if line.remark else {}),
 					}
 					for line in j.lines
 				],
@@ -107,11 +108,60 @@ def plan_to_dict(plan: Plan, translate: Callable[[str], str] = str, receipts_lim
 			for d in plan.periodic_entries
 		],
 		"backdated": _backdated(plan, money),
+		"scheme": _scheme(plan, money),
 		"freeze": {
 			"doctypes": list(plan.freeze.doctypes),
 			"new_periods": [[s.isoformat(), e.isoformat()] for s, e in plan.freeze.new_periods],
 			"extend_periods": [[name, list(doctypes)] for name, doctypes in plan.freeze.extend_periods],
 		},
+	}
+
+
+def _scheme(plan: Plan, money) -> dict | None:
+	"""A change of inventory account scheme: what moves between which accounts, and why each item or
+	warehouse resolves to its account; None for any other switch."""
+	s = plan.scheme
+	if s is None:
+		return None
+	return {
+		"current": s.current,
+		"target": s.target,
+		"cells": s.cells,
+		"total_moved": money(s.total_moved),
+		"moves": [
+			{
+				"from_account": m.from_account,
+				"to_account": m.to_account,
+				"amount": money(m.amount),
+				"items": m.items,
+				"warehouses": m.warehouses,
+			}
+			for m in s.moves
+		],
+		"accounts": [
+			{"account": a.account, "before": money(a.before), "after": money(a.after), "change": money(a.change)}
+			for a in s.accounts
+		],
+		"items": [
+			{
+				"item_code": i.item_code,
+				"account": i.account,
+				"source": i.source,
+				"source_name": i.source_name,
+				"stock_value": money(i.stock_value),
+			}
+			for i in s.items
+		],
+		"warehouses": [
+			{
+				"warehouse": w.warehouse,
+				"account": w.account,
+				"source": w.source,
+				"source_warehouse": w.source_warehouse,
+				"stock_value": money(w.stock_value),
+			}
+			for w in s.warehouses
+		],
 	}
 
 

@@ -1,0 +1,271 @@
+"""A change of inventory account scheme on a perpetual company (ERPNext 16): stock booked per warehouse's
+account moves to each item's inventory account (item, item group, brand), or back.
+
+For every item and warehouse with stock, its value leaves the account that holds it under the current
+scheme for the account the new scheme resolves. One journal carries a debit and a credit per pair of
+accounts; each account ends at the stock value it carries under the new scheme, to the cent (the
+cents that rounding per pair leaves go to the counter-account, as in the sync journal).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from .accounts import resolve_all, resolve_item, sample_names, stock_account_issues, unresolved_issue
+from .journal import line_for
+from .models import ITEM_WISE_FIELD, DefaultChange, Issue, ItemAccountLine, ItemStock, JournalPlan, _
+from .money import ZERO, money_str, round_money
+
+ITEM_WISE = "item-wise"
+WAREHOUSE_WISE = "warehouse-wise"
+SCHEMES = (ITEM_WISE, WAREHOUSE_WISE)
+SCHEME_MOVE = "scheme_move"
+SAMPLE = 5
+
+
+@dataclass(frozen=True)
+class SchemeMove:
+	"""Stock value moved from one account to another, and how many items and warehouses it covers."""
+
+	from_account: str
+	to_account: str
+	amount: Decimal
+	items: int
+	warehouses: int
+
+
+@dataclass(frozen=True)
+class SchemeAccount:
+	"""A stock account's balance before the move (its stock value under the current scheme, once in
+	sync) and after it (its stock value under the new one)."""
+
+	account: str
+	before: Decimal
+	after: Decimal
+
+	@property
+	def change(self) -> Decimal:
+		return self.after - self.before
+
+
+@dataclass(frozen=True)
+class SchemeWarehouse:
+	warehouse: str
+	account: str | None
+	source: str | None
+	source_warehouse: str | None
+	stock_value: Decimal
+
+
+@dataclass(frozen=True)
+class SchemePlan:
+	current: str
+	target: str
+	moves: tuple[SchemeMove, ...] = ()
+	accounts: tuple[SchemeAccount, ...] = ()
+	items: tuple[ItemAccountLine, ...] = ()
+	"""Each item with stock and its account under the item-wise scheme (the new one or the old one)."""
+	warehouses: tuple[SchemeWarehouse, ...] = ()
+	"""Each warehouse with stock and its account under the warehouse-wise scheme."""
+	cells: int = 0
+	"""Items in warehouses with stock: what the move covers."""
+
+	@property
+	def total_moved(self) -> Decimal:
+		return sum((m.amount for m in self.moves), ZERO)
+
+
+def scheme_of(item_wise: bool) -> str:
+	return ITEM_WISE if item_wise else WAREHOUSE_WISE
+
+
+def scheme_issue(data) -> Issue | None:
+	"""Why the asked scheme cannot be planned at all on this site and company, or None."""
+	company = data.company
+	if data.scheme not in SCHEMES:
+		return Issue(
+			"scheme_unknown",
+			_("{scheme} is not an inventory account scheme; use item-wise or warehouse-wise."),
+			str(data.scheme),
+			{"scheme": str(data.scheme)},
+		)
+	if not data.item_wise_available:
+		return Issue(
+			"scheme_not_available",
+			_(
+				"This site's ERPNext has no item-wise inventory accounts (the Company setting Enable Item-wise Inventory Account exists from version 16 on): company {company} books stock per warehouse and cannot change scheme."
+			),
+			company.name,
+			{"company": company.name},
+		)
+	if data.scheme == scheme_of(company.item_wise_inventory):
+		return Issue(
+			"scheme_unchanged",
+			_("Company {company} already books stock {scheme}: there is no scheme to change."),
+			company.name,
+			{"company": company.name, "scheme": data.scheme},
+		)
+	if not company.perpetual_inventory:
+		return Issue(
+			"scheme_needs_perpetual",
+			_(
+				"Company {company} is not on perpetual inventory: switch it to perpetual inventory first, then change its inventory account scheme."
+			),
+			company.name,
+			{"company": company.name},
+		)
+	if data.backdated:
+		return Issue(
+			"scheme_backdated",
+			_(
+				"A change of inventory account scheme is not backdated: pick a cutover on or after the last stock document of company {company}."
+			),
+			company.name,
+			{"company": company.name},
+		)
+	return None
+
+
+def _items_by_code(data) -> dict[str, ItemStock]:
+	return {item.item_code: item for item in data.item_stock}
+
+
+def plan_scheme(data, inventory_default: str | None, stock_accounts) -> tuple[SchemePlan | None, JournalPlan | None, DefaultChange | None, list[Issue]]:
+	"""The move for `data.scheme`, the flag to set and the blockers. `stock_accounts` are the current
+	scheme's accounts against their GL (engine.plan), which must be in sync unless the same switch
+	re-syncs them."""
+	issue = scheme_issue(data)
+	if issue:
+		return None, None, None, [issue]
+	company, precision = data.company, data.company.precision
+	blockers: list[Issue] = []
+	to_item_wise = data.scheme == ITEM_WISE
+
+	out_of_sync = [line for line in stock_accounts if line.difference]
+	if out_of_sync and not data.resync:
+		blockers.append(
+			Issue(
+				"scheme_out_of_sync",
+				_(
+					"Stock accounts {accounts} of company {company} do not match their stock value under the current scheme (a difference of {amount} {currency}): re-sync them first, or change the scheme with the re-sync in the same switch."
+				),
+				out_of_sync[0].account,
+				{
+					"accounts": sample_names([line.account for line in out_of_sync]),
+					"company": company.name,
+					"amount": money_str(sum((line.difference for line in out_of_sync), ZERO), precision),
+					"currency": company.currency,
+				},
+			)
+		)
+
+	warehouse_accounts = resolve_all(data.warehouses, inventory_default)
+	items = _items_by_code(data)
+	item_accounts = {code: resolve_item(item) for code, item in items.items()}
+
+	def item_account(cell):
+		return item_accounts.get(cell.item_code, (None, None, None))[0]
+
+	def warehouse_account(cell):
+		return warehouse_accounts.get(cell.warehouse, (None, None, None))[0]
+
+	old_of, new_of = (warehouse_account, item_account) if to_item_wise else (item_account, warehouse_account)
+
+	pairs: dict[tuple[str, str], list] = {}
+	before: dict[str, Decimal] = {}
+	after: dict[str, Decimal] = {}
+	item_values: dict[str, Decimal] = {}
+	warehouse_values: dict[str, Decimal] = {}
+	missing_items: dict[str, None] = {}
+	missing_warehouses: dict[str, None] = {}
+	used_by: dict[str, dict[str, None]] = {}
+	cells = 0
+	for cell in data.stock_cells:
+		if not cell.stock_value and not cell.stock_qty:
+			continue
+		cells += 1
+		item_values[cell.item_code] = item_values.get(cell.item_code, ZERO) + cell.stock_value
+		warehouse_values[cell.warehouse] = warehouse_values.get(cell.warehouse, ZERO) + cell.stock_value
+		old, new = old_of(cell), new_of(cell)
+		if new is None:
+			(missing_items if to_item_wise else missing_warehouses)[cell.item_code if to_item_wise else cell.warehouse] = None
+		else:
+			used_by.setdefault(new, {})[cell.item_code if to_item_wise else cell.warehouse] = None
+			after[new] = after.get(new, ZERO) + cell.stock_value
+		if old is not None:
+			before[old] = before.get(old, ZERO) + cell.stock_value
+		if old is not None and new is not None and old != new:
+			entry = pairs.setdefault((old, new), [ZERO, {}, {}])
+			entry[0] += cell.stock_value
+			entry[1][cell.item_code] = None
+			entry[2][cell.warehouse] = None
+
+	if missing_items:
+		names = list(missing_items)
+		blockers.append(
+			Issue(
+				"scheme_item_without_account",
+				_(
+					"{count} items with stock have no inventory account for company {company} on the item, its item group or its brand (for example {documents}): under item-wise accounts ERPNext would refuse their next document. Set a default inventory account for this company on each first."
+				),
+				names[0],
+				{
+					"count": len(names),
+					"company": company.name,
+					"documents": ", ".join(f"Item {n}" for n in names[:SAMPLE]),
+				},
+			)
+		)
+	stock_candidates = data.account_candidates.get("Stock", ())
+	for warehouse in missing_warehouses:
+		blockers.append(unresolved_issue(warehouse, stock_candidates[0] if stock_candidates else None))
+	kind = "items" if to_item_wise else "warehouses"
+	for account in sorted(used_by):
+		blockers.extend(stock_account_issues(account, list(used_by[account]), company.name, data.accounts, kind))
+
+	# The journal: a debit and a credit per pair, then the cents rounding leaves on each account.
+	before = {a: round_money(v, precision) for a, v in before.items()}
+	after = {a: round_money(v, precision) for a, v in after.items()}
+	moves, lines = [], []
+	reached = dict(before)
+	for (old, new), (amount, moved_items, moved_warehouses) in sorted(pairs.items()):
+		amount = round_money(amount, precision)
+		if not amount:
+			continue
+		moves.append(SchemeMove(old, new, amount, len(moved_items), len(moved_warehouses)))
+		remark = f"{old} -> {new}"
+		for account, signed in ((new, amount), (old, -amount)):
+			line = line_for(account, signed, None)
+			lines.append(_with_remark(line, remark))
+			reached[account] = reached.get(account, ZERO) + signed
+	rounding = ZERO
+	for account in sorted(set(reached) | set(after)):
+		left = after.get(account, ZERO) - reached.get(account, ZERO)
+		if left:
+			lines.append(_with_remark(line_for(account, left, None), "rounding"))
+			rounding += left
+	if rounding:
+		lines.append(line_for(data.expense_account or "", -rounding, data.cost_center))
+	journal = JournalPlan(SCHEME_MOVE, tuple(lines)) if lines else None
+
+	accounts = tuple(
+		SchemeAccount(a, before.get(a, ZERO), after.get(a, ZERO)) for a in sorted(set(before) | set(after))
+	)
+	item_lines = tuple(
+		ItemAccountLine(code, *item_accounts.get(code, (None, None, None)), round_money(value, precision))
+		for code, value in sorted(item_values.items())
+	)
+	warehouse_lines = tuple(
+		SchemeWarehouse(name, *warehouse_accounts.get(name, (None, None, None)), round_money(value, precision))
+		for name, value in sorted(warehouse_values.items())
+	)
+	change = DefaultChange(ITEM_WISE_FIELD, int(company.item_wise_inventory), int(to_item_wise))
+	result = SchemePlan(
+		scheme_of(company.item_wise_inventory), data.scheme, tuple(moves), accounts, item_lines, warehouse_lines, cells
+	)
+	return result, journal, change, blockers
+
+
+def _with_remark(line, remark: str):
+	return replace(line, remark=remark)
