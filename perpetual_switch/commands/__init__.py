@@ -85,11 +85,33 @@ def backdated_option(f):
 	)(f)
 
 
-def _options(company, cutover_date, expense_account=None, cost_center=None, backdated=False):
+def scheme_options(f):
+	f = click.option(
+		"--resync",
+		is_flag=True,
+		help="With --scheme: bring stock accounts out of sync back to the stock value in the same switch",
+	)(f)
+	return click.option(
+		"--scheme",
+		default=None,
+		metavar="item-wise|warehouse-wise",
+		help="ERPNext 16: move a perpetual company's stock to item-wise inventory accounts, or back to warehouse-wise",
+	)(f)
+
+
+def _options(company, cutover_date, expense_account=None, cost_center=None, backdated=False, scheme=None, resync=False):
 	"""The command line's choices as the services take them: one options object."""
 	from perpetual_switch.engine.models import SwitchOptions
 
-	return SwitchOptions(company, cutover_date, expense_account, cost_center, backdated=bool(backdated))
+	return SwitchOptions(
+		company,
+		cutover_date,
+		expense_account,
+		cost_center,
+		backdated=bool(backdated),
+		scheme=scheme,
+		resync=bool(resync),
+	)
 
 
 def _plan(options):
@@ -130,16 +152,17 @@ def status_command(context, company, as_json):
 @company_option
 @click.option("--date", "cutover_date", default=None, help="Cutover date YYYY-MM-DD (default: today)")
 @backdated_option
+@scheme_options
 @json_option
 @pass_context
-def check_command(context, company, cutover_date, backdated, as_json):
+def check_command(context, company, cutover_date, backdated, scheme, resync, as_json):
 	"""Warehouse accounts, blockers and warnings."""
 	with connected(context):
 		from perpetual_switch import services
 
 		from perpetual_switch.services import lifecycle
 
-		plan = lifecycle.plan(_options(company, cutover_date, backdated=backdated))
+		plan = lifecycle.plan(_options(company, cutover_date, backdated=backdated, scheme=scheme, resync=resync))
 		data = services.plan_dict(plan)
 		if as_json:
 			_print_json(
@@ -158,9 +181,12 @@ def check_command(context, company, cutover_date, backdated, as_json):
 @click.option("--format", "file_format", type=click.Choice(["csv", "xlsx"]), default=None, help="Write the plan as a spreadsheet (needs --output)")
 @click.option("--output", default=None, help="File to write with --format")
 @backdated_option
+@scheme_options
 @json_option
 @pass_context
-def plan_command(context, company, cutover_date, expense_account, cost_center, file_format, output, backdated, as_json):
+def plan_command(
+	context, company, cutover_date, expense_account, cost_center, file_format, output, backdated, scheme, resync, as_json
+):
 	"""The whole plan: stock value against the GL, both journal entries, company defaults."""
 	if bool(file_format) != bool(output):
 		click.echo("--format and --output go together: give both to write the plan to a file.", err=True)
@@ -168,7 +194,7 @@ def plan_command(context, company, cutover_date, expense_account, cost_center, f
 	with connected(context):
 		from perpetual_switch import services
 
-		options = _options(company, cutover_date, expense_account, cost_center, backdated)
+		options = _options(company, cutover_date, expense_account, cost_center, backdated, scheme, resync)
 		if file_format:
 			from perpetual_switch.services.export import plan_file
 
@@ -187,15 +213,16 @@ def plan_command(context, company, cutover_date, expense_account, cost_center, f
 @plan_options
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation")
 @backdated_option
+@scheme_options
 @json_option
 @pass_context
-def apply_command(context, company, cutover_date, expense_account, cost_center, yes, backdated, as_json):
+def apply_command(context, company, cutover_date, expense_account, cost_center, yes, backdated, scheme, resync, as_json):
 	"""Post the plan: submit a Switch to Perpetual Inventory document."""
 	with connected(context):
 		from perpetual_switch import services
 		from perpetual_switch.services import lifecycle
 
-		options = _options(company, cutover_date, expense_account, cost_center, backdated)
+		options = _options(company, cutover_date, expense_account, cost_center, backdated, scheme, resync)
 		if not yes:
 			if not sys.stdin.isatty():
 				click.echo("Refusing to apply without --yes when no terminal is attached.", err=True)
@@ -215,7 +242,7 @@ def apply_command(context, company, cutover_date, expense_account, cost_center, 
 			sys.exit(EXIT_BLOCKED)
 		if doc.status == "Reposting":
 			_repost(doc, as_json)
-		journals = [j for j in (doc.stock_journal_entry, doc.srbnb_journal_entry, doc.closing_journal_entry) if j]
+		journals = [j for j in (doc.stock_journal_entry, doc.srbnb_journal_entry, doc.get("scheme_journal_entry"), doc.closing_journal_entry) if j]
 		if as_json:
 			_print_json({"switch": doc.name, "journal_entries": journals, "plan": services.plan_dict(doc.flags.plan)})
 		else:
@@ -251,7 +278,7 @@ def rollback_command(context, company, yes, overwrite_later_edits, as_json):
 			frappe.db.rollback()
 			click.echo(click.style(_message(e), fg="red"), err=True)
 			sys.exit(EXIT_BLOCKED)
-		journals = [j for j in (doc.stock_journal_entry, doc.srbnb_journal_entry) if j]
+		journals = [j for j in (doc.stock_journal_entry, doc.srbnb_journal_entry, doc.get("scheme_journal_entry")) if j]
 		if as_json:
 			_print_json({"switch": doc.name, "switch_status": doc.status, "cancelled_journal_entries": journals})
 		else:

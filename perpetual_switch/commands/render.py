@@ -96,7 +96,49 @@ def plan(data):
 		)
 	if data.get("backdated"):
 		parts.append(backdated(data["backdated"], cur))
+	if data.get("scheme"):
+		parts.append(scheme(data["scheme"], cur))
 	parts.append(issues(data))
+	return "\n\n".join(parts)
+
+
+ITEMS_SHOWN = 50
+
+
+def scheme(s, cur):
+	"""A change of inventory account scheme: the moves per account pair, each account before and after,
+	and where each item's (or warehouse's) account under the item-wise (or warehouse-wise) scheme comes from."""
+	parts = [
+		f"Inventory account scheme: {s['current']} -> {s['target']}, {s['cells']} items in warehouses with stock, "
+		f"{s['total_moved']} {cur} moved."
+	]
+	parts.append(
+		"Moves:\n"
+		+ table(
+			["From account", "To account", "Amount", "Items", "Warehouses"],
+			[[m["from_account"], m["to_account"], f"{m['amount']} {cur}", m["items"], m["warehouses"]] for m in s["moves"]],
+			right=(2, 3, 4),
+		)
+	)
+	parts.append(
+		"Stock accounts:\n"
+		+ table(
+			["Account", "Before", "After", "Change"],
+			[[a["account"], f"{a['before']} {cur}", f"{a['after']} {cur}", f"{a['change']} {cur}"] for a in s["accounts"]],
+			right=(1, 2, 3),
+		)
+	)
+	items = s["items"][:ITEMS_SHOWN]
+	more = len(s["items"]) - len(items)
+	parts.append(
+		"Item accounts:\n"
+		+ table(
+			["Item", "Account", "From", "Stock value"],
+			[[i["item_code"], i["account"] or "-", f"{i['source'] or '-'} {i['source_name'] or ''}".strip(), f"{i['stock_value']} {cur}"] for i in items],
+			right=(3,),
+		)
+		+ (f"\n(+{more} more items: see --json or --format xlsx)" if more > 0 else "")
+	)
 	return "\n\n".join(parts)
 
 

@@ -22,10 +22,12 @@ from perpetual_switch.engine.models import (
 	AccountingPeriod,
 	Company,
 	CostCenter,
+	ITEM_WISE_FIELD,
 	DatedDocument,
 	ItemStock,
 	NegativeBin,
 	ReceiptRow,
+	StockCell,
 	SwitchInputs,
 	SwitchOptions,
 	Warehouse,
@@ -47,7 +49,6 @@ def currency_precision(currency: str) -> int:
 	return int(get_field_precision(frappe.get_meta("GL Entry").get_field("debit"), currency=currency) or 2)
 
 
-ITEM_WISE_FIELD = "enable_item_wise_inventory_account"
 
 
 def company_default_fields() -> tuple[str, ...]:
@@ -127,7 +128,13 @@ def read_inputs(options: SwitchOptions, exclude_switch: str | None = None, progr
 	stock_after = later_stock_ledger(company.name, cutover_date)[0] if after_count else ()
 	negative = negative_running(company.name, cutover_date)[0] if negative_count else ()
 	invoices_after, invoices_after_count = later_purchase_invoices(company.name, cutover_date)
-	items = item_stock(company.name, cutover_date) if company.item_wise_inventory else ()
+	cells = ()
+	if options.scheme and item_wise_available():
+		# A change of scheme needs stock per item and warehouse; the per-item figures follow from it.
+		progress(85, _("Stock value per item and warehouse"))
+		cells, items = stock_cells(company.name, cutover_date)
+	else:
+		items = item_stock(company.name, cutover_date) if company.item_wise_inventory else ()
 	reposts = pending_reposts(company.name, cutover_date)
 	later = {}
 	if backdated:
@@ -182,6 +189,10 @@ def read_inputs(options: SwitchOptions, exclude_switch: str | None = None, progr
 		negative_running_count=negative_count,
 		item_stock=items,
 		periodic_entries=periodic_entries(company.name, cutover_date),
+		scheme=options.scheme,
+		resync=bool(options.resync),
+		item_wise_available=item_wise_available(),
+		stock_cells=cells,
 		**later,
 	)
 
@@ -389,6 +400,45 @@ def item_stock(company: str, cutover_date: date) -> tuple[ItemStock, ...]:
 	)
 
 
+def stock_cells(company: str, cutover_date: date) -> tuple[tuple[StockCell, ...], tuple[ItemStock, ...]]:
+	"""Stock value and quantity per item and warehouse on or before the cutover (one pass over the
+	ledger), and per item with the inventory account its item, item group and brand hold for the
+	company."""
+	rows = frappe.db.sql(
+		"""
+		select s.item_code, s.warehouse, cast(s.value as char), cast(s.qty as char),
+			own.default_inventory_account, item.item_group, grp.default_inventory_account,
+			item.brand, brand.default_inventory_account
+		from (
+			select item_code, warehouse, sum(stock_value_difference) as value, sum(actual_qty) as qty
+			from `tabStock Ledger Entry`
+			where company = %(company)s and is_cancelled = 0 and posting_date <= %(date)s
+			group by item_code, warehouse
+		) s
+		join `tabItem` item on item.name = s.item_code
+		left join `tabItem Default` own
+			on own.parenttype = 'Item' and own.parent = item.name and own.company = %(company)s
+		left join `tabItem Default` grp
+			on grp.parenttype = 'Item Group' and grp.parent = item.item_group and grp.company = %(company)s
+		left join `tabItem Default` brand
+			on brand.parenttype = 'Brand' and brand.parent = item.brand and brand.company = %(company)s
+		""",
+		{"company": company, "date": cutover_date},
+	)
+	cells = []
+	items: dict[str, list] = {}
+	for code, warehouse, value, qty, own, group, group_acc, brand, brand_acc in rows:
+		value, qty = to_decimal(value), to_decimal(qty)
+		cells.append(StockCell(code, warehouse, value, qty))
+		item = items.get(code)
+		if item is None:
+			items[code] = [value, qty, own or None, group, group_acc or None, brand, brand_acc or None]
+		else:
+			item[0] += value
+			item[1] += qty
+	return tuple(cells), tuple(ItemStock(code, *values) for code, values in items.items())
+
+
 def periodic_entries(company: str, cutover_date: date) -> tuple[DatedDocument, ...]:
 	"""Periodic Accounting Entries (a journal type ERPNext 16 added; none exist before it)."""
 	rows = frappe.db.sql(
@@ -562,7 +612,7 @@ def applied_switches(company: str) -> list:
 	return frappe.get_all(
 		SWITCH,
 		filters={"company": company, "docstatus": 1, "status": "Applied"},
-		fields=["name", "cutover_date", "stock_journal_entry", "srbnb_journal_entry"],
+		fields=["name", "cutover_date", "stock_journal_entry", "srbnb_journal_entry", "scheme_journal_entry"],
 		order_by="cutover_date desc, creation desc",
 	)
 
@@ -728,7 +778,7 @@ def switch_journal_amounts(company: str, on_date: date) -> dict:
 		select gle.account, cast(sum(gle.debit) - sum(gle.credit) as char)
 		from `tabGL Entry` gle
 		join `tabSwitch to Perpetual Inventory` s
-			on gle.voucher_no in (s.stock_journal_entry, s.srbnb_journal_entry)
+			on gle.voucher_no in (s.stock_journal_entry, s.srbnb_journal_entry, s.scheme_journal_entry)
 		where s.company = %(company)s and s.docstatus = 1 and gle.voucher_type = 'Journal Entry'
 			and gle.is_cancelled = 0 and gle.posting_date <= %(date)s
 		group by gle.account
@@ -761,7 +811,7 @@ def latest_switch(company: str):
 	latest = frappe.get_all(
 		SWITCH,
 		filters={"company": company},
-		fields=["name", "status", "docstatus", "cutover_date", "stock_journal_entry", "srbnb_journal_entry", "applied_on", "applied_by"],
+		fields=["name", "status", "docstatus", "cutover_date", "stock_journal_entry", "srbnb_journal_entry", "scheme_journal_entry", "applied_on", "applied_by"],
 		order_by="creation desc",
 		limit=1,
 	)

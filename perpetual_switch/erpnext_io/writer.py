@@ -12,7 +12,7 @@ from datetime import date
 
 import frappe
 
-from perpetual_switch.engine.models import FreezePlan, JournalPlan
+from perpetual_switch.engine.models import ITEM_WISE_FIELD, FreezePlan, JournalPlan
 
 SWITCH = "Switch to Perpetual Inventory"
 
@@ -158,7 +158,7 @@ def post_journal(company: str, posting_date: date, journal: JournalPlan, title: 
 				"debit_in_account_currency": line.debit,
 				"credit_in_account_currency": line.credit,
 				"cost_center": line.cost_center,
-				"user_remark": remark,
+				"user_remark": f"{remark}: {line.remark}" if line.remark else remark,
 			},
 		)
 	je.flags.ignore_permissions = True
@@ -195,8 +195,17 @@ def set_company_fields(company: str, values: dict) -> list[Change]:
 			doc.set(fieldname, value)
 	if changes:
 		doc.flags.ignore_permissions = True
-		doc.save()
+		_save_company(doc, values)
 	return changes
+
+
+def _save_company(doc, fields) -> None:
+	"""Save a Company. When the save changes its inventory account scheme, the app has moved the
+	stock between the accounts itself (engine.scheme), so it takes the place of ERPNext's refusal to
+	change the scheme of a company with stock; every other validation runs as usual."""
+	if doc.doctype == "Company" and ITEM_WISE_FIELD in fields:
+		doc.validate_inventory_account_settings = lambda: None
+	doc.save()
 
 
 def edited_since(changes: list[Change]) -> list[tuple[Change, object]]:
@@ -221,7 +230,7 @@ def restore_fields(changes: list[Change]) -> None:
 		for change in doc_changes:
 			doc.set(change.fieldname, change.previous_value)
 		doc.flags.ignore_permissions = True
-		doc.save()
+		_save_company(doc, {change.fieldname for change in doc_changes})
 
 
 def freeze(company: str, plan: FreezePlan, label: str) -> list[Change]:

@@ -171,8 +171,17 @@ def apply_switch(doc) -> None:
 			row.docstatus = doc.docstatus
 		writer.insert_child_rows(children)
 	progress = _progress(doc)
-	remark = _("Perpetual inventory switch {0} for {1} as of {2}").format(doc.name, doc.company, result.cutover_date)
-	titles = {"stock_sync": _("Stock value sync ({0})"), "srbnb_sync": _("Received not billed sync ({0})")}
+	if result.scheme:
+		remark = _("Inventory account scheme change {0} for {1} as of {2}: {3} to {4}").format(
+			doc.name, doc.company, result.cutover_date, _(result.scheme.current), _(result.scheme.target)
+		)
+	else:
+		remark = _("Perpetual inventory switch {0} for {1} as of {2}").format(doc.name, doc.company, result.cutover_date)
+	titles = {
+		"stock_sync": _("Stock value sync ({0})"),
+		"srbnb_sync": _("Received not billed sync ({0})"),
+		"scheme_move": _("Inventory account scheme move ({0})"),
+	}
 	for index, journal in enumerate(result.journal_entries):
 		progress(20 + 30 * index, _("Posting journal entry {0}").format(titles[journal.purpose].format(doc.name)))
 		name = writer.post_journal(
@@ -225,7 +234,7 @@ def _rollback_facts(doc, changes) -> RollbackFacts:
 	journals are its to cancel."""
 	if doc.get("backdated") and doc.status == "Reposting":
 		return RollbackFacts(doc.name, doc.cutover_date, reposting=True)
-	own_journals = (doc.get("stock_journal_entry"), doc.get("srbnb_journal_entry"), doc.get("closing_journal_entry"))
+	own_journals = (*(doc.get(f) for f in JOURNAL_FIELDS.values()), doc.get("closing_journal_entry"))
 	posted, count = reader.posted_after_switch(doc.name, doc.company, doc.cutover_date, doc.applied_on, own_journals)
 	return RollbackFacts(
 		doc.name,
@@ -252,7 +261,7 @@ def _undo_switch(doc, changes=None) -> None:
 	changes = changes if changes is not None else [writer.Change.from_row(row) for row in doc.changes]
 	_progress(doc)(30, _("Cancelling the switch's journal entries"))
 	writer.unfreeze(changes)
-	for fieldname in ("srbnb_journal_entry", "stock_journal_entry"):
+	for fieldname in ("scheme_journal_entry", "srbnb_journal_entry", "stock_journal_entry"):
 		if doc.get(fieldname):
 			writer.cancel_journal(doc.get(fieldname))
 	writer.restore_fields(changes)

@@ -18,12 +18,17 @@ from frappe.utils import getdate
 
 from perpetual_switch.engine.models import Issue, Plan, SwitchOptions
 from perpetual_switch.engine.plan import apply_blockers, build_plan
+from perpetual_switch.engine.scheme import SCHEMES
 from perpetual_switch.engine.serialize import issue_to_dict, plan_to_dict
 from perpetual_switch.erpnext_io import reader, writer
 from perpetual_switch.erpnext_io.database import mariadb_only
 
 SWITCH = reader.SWITCH
-JOURNAL_FIELDS = {"stock_sync": "stock_journal_entry", "srbnb_sync": "srbnb_journal_entry"}
+JOURNAL_FIELDS = {
+	"stock_sync": "stock_journal_entry",
+	"srbnb_sync": "srbnb_journal_entry",
+	"scheme_move": "scheme_journal_entry",
+}
 
 
 class SwitchBlocked(frappe.ValidationError):
@@ -45,11 +50,15 @@ def atomic(company: str | None = None):
 	error (the caller's own earlier writes stay as they were), and cached company values are
 	dropped so nobody reads what was undone."""
 	name = "perpetual_switch_" + frappe.generate_hash(length=8)
+	writes = frappe.db.transaction_writes
 	frappe.db.savepoint(name)
 	try:
 		yield
 	except BaseException:
 		frappe.db.rollback(save_point=name)
+		# Frappe counts a rollback to a savepoint as the end of the transaction; the writes made
+		# before the savepoint are still in it (writer.lock_company must not begin anew over them).
+		frappe.db.transaction_writes = writes
 		if company:
 			frappe.clear_document_cache("Company", company)
 		raise
@@ -124,6 +133,19 @@ def _validate_date(value):
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
+def _validate_scheme(value) -> str | None:
+	"""None or empty: no change of scheme; otherwise one of SCHEMES, said as such."""
+	if value in (None, ""):
+		return None
+	if value not in SCHEMES:
+		frappe.throw(
+			_("{0} is not an inventory account scheme; use item-wise or warehouse-wise.").format(
+				frappe.bold(str(value))
+			)
+		)
+	return value
+
+
 def _bad_date(value):
 	frappe.throw(_("{0} is not a valid date (use YYYY-MM-DD).").format(frappe.bold(str(value) or '""')))
 
@@ -147,7 +169,12 @@ def build(options: SwitchOptions, exclude_switch: str | None = None, progress=No
 	unknown = set(overrides) - set(reader.company_default_fields())
 	if unknown:
 		frappe.throw(_("{0} is not a company default the switch can set.").format(frappe.bold(", ".join(sorted(unknown)))))
-	options = replace(options, cutover_date=_validate_date(options.cutover_date), company_defaults=overrides)
+	options = replace(
+		options,
+		cutover_date=_validate_date(options.cutover_date),
+		company_defaults=overrides,
+		scheme=_validate_scheme(options.scheme),
+	)
 	inputs = reader.read_inputs(options, exclude_switch=exclude_switch, progress=progress)
 	if progress:
 		progress(100, _("Done"))
@@ -170,6 +197,8 @@ def options_of(doc) -> SwitchOptions:
 		bool(doc.freeze_accounts),
 		doc.flags.company_defaults,
 		bool(doc.get("backdated")),
+		doc.get("scheme") or None,
+		bool(doc.get("resync")),
 	)
 
 
@@ -185,6 +214,8 @@ def new_switch(options: SwitchOptions):
 			"freeze_stock": int(options.freeze_stock),
 			"freeze_accounts": int(options.freeze_accounts),
 			"backdated": int(bool(options.backdated)),
+			"scheme": options.scheme or "",
+			"resync": int(bool(options.resync)),
 		}
 	)
 	doc.flags.company_defaults = options.company_defaults
@@ -205,7 +236,7 @@ def status(company: str) -> dict:
 		"perpetual_inventory_enabled": current.perpetual_inventory_enabled,
 		"switch": switch.name if switch else None,
 		"switch_status": switch.status if switch else None,
-		"journal_entries": [j for j in (switch.stock_journal_entry, switch.srbnb_journal_entry) if j] if switch else [],
+		"journal_entries": [switch.get(f) for f in JOURNAL_FIELDS.values() if switch.get(f)] if switch else [],
 		"in_sync": current.in_sync,
 		"stock_accounts": plan_dict(current)["stock_accounts"],
 	}

@@ -596,7 +596,7 @@ function issues_html(blockers, warnings) {
 
 function summary_html(ctx) {
 	const s = ctx.switch;
-	const journals = [s.stock_journal_entry, s.srbnb_journal_entry].filter(Boolean).map((j) => link("Journal Entry", j)).join(", ");
+	const journals = [s.stock_journal_entry, s.srbnb_journal_entry, s.scheme_journal_entry].filter(Boolean).map((j) => link("Journal Entry", j)).join(", ");
 	return `<div class="alert alert-success">${__("Switch {0} is applied.", [link("Switch to Perpetual Inventory", s.name)])}
 		${__("Journal entries: {0}.", [journals || "-"])} ${__("Company: {0}.", [link("Company", ctx.company)])}</div>`;
 }
