@@ -13,7 +13,15 @@ from perpetual_switch.services.switch import RECEIPTS_SHOWN, publish_progress
 
 
 def _options(
-	company, cutover_date, expense_account=None, cost_center=None, freeze_accounts=None, company_defaults=None, backdated=None
+	company,
+	cutover_date,
+	expense_account=None,
+	cost_center=None,
+	freeze_accounts=None,
+	company_defaults=None,
+	backdated=None,
+	scheme=None,
+	resync=None,
 ) -> SwitchOptions:
 	"""The wizard's choices as the services take them: one options object."""
 	overrides = None
@@ -34,6 +42,8 @@ def _options(
 		freeze_accounts=bool(cint(freeze_accounts)),
 		company_defaults=overrides,
 		backdated=bool(cint(backdated)),
+		scheme=scheme or None,
+		resync=bool(cint(resync)),
 	)
 
 
@@ -47,9 +57,13 @@ def get_plan(
 	company_defaults: str | dict | None = None,
 	freeze_accounts: str | int | None = None,
 	backdated: str | int | None = None,
+	scheme: str | None = None,
+	resync: str | int | None = None,
 ) -> dict:
 	# A backdated plan without the GL change: that is computed by a job (enqueue_backdated_preview) the wizard asks for.
-	options = _options(company, cutover_date, expense_account, cost_center, freeze_accounts, company_defaults, backdated)
+	options = _options(
+		company, cutover_date, expense_account, cost_center, freeze_accounts, company_defaults, backdated, scheme, resync
+	)
 	plan = lifecycle.plan(options, progress=publish_progress)
 	# A person does not read tens of thousands of receipt rows: the first ones, with count and total.
 	return {**services.plan_dict(plan, RECEIPTS_SHOWN), "context": services.context(company)}
@@ -65,12 +79,16 @@ def apply(
 	company_defaults: str | dict | None = None,
 	freeze_accounts: str | int | None = None,
 	backdated: str | int | None = None,
+	scheme: str | None = None,
+	resync: str | int | None = None,
 ) -> dict:
 	"""Enqueue the switch; the wizard follows the job's progress and state."""
 	from perpetual_switch.services import background
 
 	background.enqueue_apply(
-		_options(company, cutover_date, expense_account, cost_center, freeze_accounts, company_defaults, backdated)
+		_options(
+			company, cutover_date, expense_account, cost_center, freeze_accounts, company_defaults, backdated, scheme, resync
+		)
 	)
 	return services.context(company)
 
@@ -168,6 +186,8 @@ def download_plan(
 	cost_center: str | None = None,
 	switch: str | None = None,
 	backdated: str | int | None = None,
+	scheme: str | None = None,
+	resync: str | int | None = None,
 ) -> None:
 	"""The plan as an XLSX or CSV download: a company's plan now, or the plan a switch stored (the
 	plan's or the switch's own permission checks apply)."""
@@ -176,7 +196,7 @@ def download_plan(
 	if switch:
 		name, content = switch_file(switch, file_format)
 	else:
-		options = _options(company, cutover_date, expense_account, cost_center, backdated=backdated)
+		options = _options(company, cutover_date, expense_account, cost_center, backdated=backdated, scheme=scheme, resync=resync)
 		name, content = plan_file(options, file_format)
 	frappe.response["filename"] = name
 	frappe.response["filecontent"] = content

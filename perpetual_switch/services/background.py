@@ -119,7 +119,11 @@ def enqueue_apply(options: SwitchOptions, switch: str | None = None) -> dict:
 	company = options.company
 	service._require_company(company)
 	frappe.has_permission(SWITCH, "submit", throw=True)
-	options = replace(options, cutover_date=service._validate_date(options.cutover_date))
+	options = replace(
+		options,
+		cutover_date=service._validate_date(options.cutover_date),
+		scheme=service._validate_scheme(options.scheme),
+	)
 	if switch:
 		doc = frappe.get_doc(SWITCH, switch)
 		doc.check_permission("submit")

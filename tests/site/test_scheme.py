@@ -36,6 +36,10 @@ def item_wise_flag(company) -> int:
 
 @pytest.fixture(scope="module")
 def world(site):
+	return make_world()
+
+
+def make_world():
 	"""A perpetual, warehouse-wise company: Store A and Store B with accounts of their own; items OWN
 	(account on the item), GROUP (on its item group) and BRAND (on its brand)."""
 	frappe.set_user("Administrator")
@@ -261,3 +265,34 @@ def test_blockers_of_a_scheme_change(world):
 		services.plan(w.company, CUTOVER, scheme="per-bin")
 	assert "per-bin" in str(bad.value)
 	assert item_wise_flag(w.company) == 0
+
+
+def test_the_desk_applies_a_scheme_change_as_a_job_prints_it_and_rolls_it_back(site):
+	needs_item_wise()
+	from perpetual_switch import api
+
+	w = make_world()
+	before = balances(w, CUTOVER)
+	plan = api.get_plan(w.company, CUTOVER, scheme="item-wise")
+	assert plan["blockers"] == [] and plan["mode"] == "scheme"
+	with pytest.raises(frappe.ValidationError) as bad:
+		api.get_plan(w.company, CUTOVER, scheme="per-bin")
+	assert "per-bin" in str(bad.value)
+
+	# The desk's apply is a background job (run at once in tests).
+	context = api.apply(w.company, CUTOVER, scheme="item-wise")
+	frappe.db.commit()
+	switch = context["switch"]
+	assert switch["status"] == "Applied", context["job"]
+	assert item_wise_flag(w.company) == 1
+	assert balances(w, CUTOVER)["Stock Own"] == 1500.0
+	name = frappe.db.get_value(SWITCH, switch["name"], "scheme_journal_entry")
+	html = frappe.get_print(SWITCH, switch["name"], print_format="Perpetual Switch Audit")
+	assert "Inventory Account Scheme Moves" in html and name in html and w.accounts["Stock Brand"] in html
+	assert reader.ITEM_WISE_FIELD in html
+
+	context = api.rollback(w.company)
+	frappe.db.commit()
+	assert context["switch"]["status"] == "Rolled Back"
+	assert item_wise_flag(w.company) == 0
+	assert balances(w, CUTOVER) == before

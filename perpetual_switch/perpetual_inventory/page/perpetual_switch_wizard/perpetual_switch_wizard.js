@@ -171,6 +171,20 @@ class PerpetualSwitchWizard {
 					get_query: () => ({ filters: { company: this.form.get_value("company"), is_group: 0 } }),
 				},
 				{ fieldtype: "Section Break" },
+				{
+					fieldname: "scheme", label: __("What to do"), fieldtype: "Select", default: values.scheme || "",
+					options: [
+						{ value: "", label: __("Switch to perpetual inventory, or re-sync stock accounts") },
+						{ value: "item-wise", label: __("Move stock to item-wise inventory accounts (ERPNext 16)") },
+						{ value: "warehouse-wise", label: __("Move stock back to warehouse-wise inventory accounts (ERPNext 16)") },
+					],
+					description: __("A perpetual company's stock moves from the warehouses' accounts to each item's inventory account (item, item group, brand), or back, and the company's Enable Item-wise Inventory Account follows."),
+				},
+				{
+					fieldname: "resync", label: __("Re-sync stock accounts out of sync in the same switch"), fieldtype: "Check", default: values.resync || 0,
+					depends_on: "eval:doc.scheme",
+				},
+				{ fieldtype: "Section Break" },
 				{ fieldname: "freeze_accounts", label: __("Close journal entries and payments up to the cutover too"), fieldtype: "Check", default: values.freeze_accounts || 0 },
 				{
 					fieldname: "backdated", label: __("Backdated: repost documents after the cutover"), fieldtype: "Check", default: values.backdated || 0,
@@ -231,6 +245,7 @@ class PerpetualSwitchWizard {
 	// Step 2
 	render_warehouses() {
 		const plan = this.plan;
+		if (plan.scheme) return this.render_scheme();
 		if (plan.item_wise_inventory) return this.render_items();
 		const problems = new Set(plan.blockers.map((b) => b.subject));
 		const rows = plan.warehouses
@@ -270,6 +285,44 @@ class PerpetualSwitchWizard {
 			this.$content.append(`<p class="text-muted">${__("{0} more items; the switch's print format lists them all.", [plan.items.length - shown.length])}</p>`);
 		}
 		this.$content.append(issues_html(plan.blockers.filter((b) => b.code.startsWith("item") || b.code.startsWith("account")), []));
+		$(`<button class="btn btn-default btn-sm">${__("Re-check")}</button>`)
+			.appendTo(this.$content)
+			.on("click", () => this.load_plan().then(() => this.render()));
+	}
+
+	// Step 2, for a change of inventory account scheme: what moves between which accounts, and why
+	render_scheme() {
+		const plan = this.plan;
+		const s = plan.scheme;
+		const cur = plan.currency;
+		this.$content.append(`<p>${__("{0} items in warehouses hold stock; {1} moves from the {2} accounts to the {3} ones.", [s.cells, money(s.total_moved, cur), __(s.current), __(s.target)])}</p>`);
+		const moves = s.moves
+			.map((m) => `<tr><td>${link("Account", m.from_account)}</td><td>${link("Account", m.to_account)}</td>
+				<td class="num">${money(m.amount, cur)}</td><td class="num">${m.items}</td><td class="num">${m.warehouses}</td></tr>`)
+			.join("");
+		this.$content.append(table([__("From Account"), __("To Account"), __("Amount"), __("Items"), __("Warehouses")], moves, [2, 3, 4]));
+		const accounts = s.accounts
+			.map((a) => `<tr><td>${link("Account", a.account)}</td><td class="num">${money(a.before, cur)}</td>
+				<td class="num">${money(a.after, cur)}</td><td class="num">${money(a.change, cur)}</td></tr>`)
+			.join("");
+		this.$content.append(table([__("Stock Account"), __("Before"), __("After"), __("Change")], accounts, [1, 2, 3]));
+		const shown = s.items.slice(0, 500);
+		const items = shown
+			.map((i) => `<tr class="${i.account ? "" : "ps-problem"}"><td>${link("Item", i.item_code)}</td>
+				<td>${i.account ? link("Account", i.account) : `<span class="text-danger">${__("none")}</span>`}</td>
+				<td>${item_source_label(i)}</td><td class="num">${money(i.stock_value, cur)}</td></tr>`)
+			.join("");
+		this.$content.append(table([__("Item"), __("Item-wise Account"), __("Account From"), __("Stock Value")], items, [3]));
+		if (s.items.length > shown.length) {
+			this.$content.append(`<p class="text-muted">${__("{0} more items; the switch's print format lists them all.", [s.items.length - shown.length])}</p>`);
+		}
+		const warehouses = s.warehouses
+			.map((w) => `<tr class="${w.account ? "" : "ps-problem"}"><td>${link("Warehouse", w.warehouse)}</td>
+				<td>${w.account ? link("Account", w.account) : `<span class="text-danger">${__("none")}</span>`}</td>
+				<td>${source_label(w)}</td><td class="num">${money(w.stock_value, cur)}</td></tr>`)
+			.join("");
+		this.$content.append(table([__("Warehouse"), __("Warehouse-wise Account"), __("Account From"), __("Stock Value")], warehouses, [3]));
+		this.$content.append(issues_html(plan.blockers, []));
 		$(`<button class="btn btn-default btn-sm">${__("Re-check")}</button>`)
 			.appendTo(this.$content)
 			.on("click", () => this.load_plan().then(() => this.render()));
@@ -361,7 +414,12 @@ class PerpetualSwitchWizard {
 		const plan = this.plan;
 		const ctx = plan.context || {};
 		this.$content.append(issues_html(plan.blockers, plan.warnings));
-		const journals = plan.journal_entries.map((j) => journal_html(plan, j.purpose, j.purpose === "stock_sync" ? __("Stock value sync journal entry") : __("Received not billed journal entry"))).join("");
+		const titles = {
+			stock_sync: __("Stock value sync journal entry"),
+			srbnb_sync: __("Received not billed journal entry"),
+			scheme_move: __("Inventory account scheme move journal entry"),
+		};
+		const journals = plan.journal_entries.map((j) => journal_html(plan, j.purpose, titles[j.purpose])).join("");
 		const has_work = plan.has_work;
 		this.$content.append(journals || `<p>${__("Stock accounts match the stock value: nothing to post.")}</p>`);
 		if (plan.backdated) {
@@ -382,6 +440,8 @@ class PerpetualSwitchWizard {
 					expense_account: this.values.expense_account || "",
 					cost_center: this.values.cost_center || "",
 					backdated: this.values.backdated ? 1 : 0,
+					scheme: this.values.scheme || "",
+					resync: this.values.resync ? 1 : 0,
 					file_format: "xlsx",
 				})
 			);
