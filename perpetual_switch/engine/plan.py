@@ -226,6 +226,9 @@ def _round_off_warnings(data: SwitchInputs) -> list[Issue]:
 def _received_not_billed(data: SwitchInputs, srbnb_account: str | None) -> tuple[SrbnbSummary, list[Issue], list[Issue]]:
 	"""The receipt rows unbilled at the cutover against the SRBNB account's balance."""
 	company, precision = data.company, data.company.precision
+	if data.scheme:
+		# A change of scheme leaves Stock Received But Not Billed as it is: nothing to compare.
+		return SrbnbSummary(srbnb_account, ZERO, ZERO, ()), [], []
 	receipts, warnings = unbilled_receipts(data.receipt_rows, precision, company.currency)
 	unbilled_total = sum((r.unbilled_value for r in receipts), ZERO)
 	srbnb = SrbnbSummary(

@@ -32,7 +32,7 @@ from perpetual_switch.engine.models import (
 	SwitchOptions,
 	Warehouse,
 )
-from perpetual_switch.engine.money import to_decimal
+from perpetual_switch.engine.money import ZERO, to_decimal
 
 SWITCH = "Switch to Perpetual Inventory"
 SAMPLE = 5
@@ -116,23 +116,31 @@ def read_inputs(options: SwitchOptions, exclude_switch: str | None = None, progr
 
 	relevant = {a.name for a in accounts.values() if a.account_type in ("Stock", "Stock Received But Not Billed")}
 	relevant |= {w.account for w in warehouses if w.account}
+	# A change of scheme needs the stock per item and warehouse: the same pass, per pair. It leaves
+	# Stock Received But Not Billed as it is, so it reads no receipts.
+	scheme = bool(options.scheme) and item_wise_available()
+	bins = company_bins([w.name for w in warehouses if not w.is_group]) if scheme else None
+	cells = ()
 	progress(20, _("Stock value per warehouse"))
-	with stock_ledger_pass_alongside(company.name, cutover_date, [w.name for w in warehouses]) as ledger_pass:
+	with stock_ledger_pass_alongside(company.name, cutover_date, [w.name for w in warehouses], bins) as ledger_pass:
 		progress(40, _("GL balance per account"))
 		gl_balances = gl_balance_by_account(company.name, cutover_date, relevant)
-		progress(60, _("Receipts not billed"))
-		receipts = receipt_rows(company.name, cutover_date, billed_later=backdated)
-		stock_values, after_count, negative_count = ledger_pass()
+		receipts = ()
+		if not options.scheme:
+			progress(60, _("Receipts not billed"))
+			receipts = receipt_rows(company.name, cutover_date, billed_later=backdated)
+		if scheme:
+			stock_values, after_count, negative_count, cells = ledger_pass()
+		else:
+			stock_values, after_count, negative_count = ledger_pass()
 	progress(80, _("Documents after the cutover"))
 	# Samples to name in the blockers, only when the one pass found any.
 	stock_after = later_stock_ledger(company.name, cutover_date)[0] if after_count else ()
 	negative = negative_running(company.name, cutover_date)[0] if negative_count else ()
 	invoices_after, invoices_after_count = later_purchase_invoices(company.name, cutover_date)
-	cells = ()
-	if options.scheme and item_wise_available():
-		# A change of scheme needs stock per item and warehouse; the per-item figures follow from it.
+	if scheme:
 		progress(85, _("Stock value per item and warehouse"))
-		cells, items = stock_cells(company.name, cutover_date)
+		items = items_of_cells(company.name, cells)
 	else:
 		items = item_stock(company.name, cutover_date) if company.item_wise_inventory else ()
 	reposts = pending_reposts(company.name, cutover_date)
@@ -235,8 +243,12 @@ def stock_ledger_pass(company: str, cutover_date: date, warehouses=()) -> tuple[
 	return _ledger_pass(frappe.db.sql, _indexed_by_posting_datetime(), company, cutover_date, warehouses)
 
 
-def _ledger_pass(sql, indexed: bool, company: str, cutover_date: date, warehouses) -> tuple[dict, int, int]:
+def _ledger_pass(sql, indexed: bool, company: str, cutover_date: date, warehouses, bins=None):
+	"""Returns (values, after, negative); with `bins` (the company's (item, warehouse) pairs) the
+	same pass is per item and warehouse, and returns (values, after, negative, cells) as well."""
 	params = {"company": company, "date": cutover_date}
+	if bins is not None:
+		return _cell_pass(sql, indexed, params, bins)
 	by_checksum = {}
 	for name in warehouses:
 		by_checksum.setdefault(zlib.crc32(name.encode("utf-8")), []).append(name)
@@ -254,13 +266,66 @@ def _ledger_pass(sql, indexed: bool, company: str, cutover_date: date, warehouse
 		elif is_after == 1:
 			after += int(count or 0)
 	if indexed:
-		counted = sql(
-			"""select count(*) from `tabStock Ledger Entry`
-			where posting_datetime >= %(next_day)s and company = %(company)s and is_cancelled = 0""",
-			{"next_day": datetime.combine(cutover_date + timedelta(days=1), time.min), "company": company},
-		)
-		after = int(counted[0][0] or 0)
+		after = _count_after(sql, params)
 	return values, after, negative
+
+
+CELL_KEY = "crc32(warehouse) << 32 | crc32(item_code)"
+CELL_TEXT = "cast(item_code as binary), cast(warehouse as binary)"
+
+
+def _cell_key(item_code: str, warehouse: str) -> int:
+	return zlib.crc32(warehouse.encode("utf-8")) << 32 | zlib.crc32(item_code.encode("utf-8"))
+
+
+def _cell_pass(sql, indexed: bool, params: dict, bins):
+	"""The ledger pass per item and warehouse, grouped by one number made of both names' checksums
+	(as cheap as grouping per warehouse); the company's bins say which pair each number is. Should
+	two pairs share a number, or a row have no bin, the pass is read again grouped by the names."""
+	by_key: dict[int, list] = {}
+	for item_code, warehouse in bins:
+		by_key.setdefault(_cell_key(item_code, warehouse), []).append((item_code, warehouse))
+	rows = sql(_ledger_groups(CELL_KEY, indexed, qty=True), params)
+	if all(len(by_key.get(key, ())) == 1 for key, *_rest in rows):
+		rows = [(*by_key[key][0], *rest) for key, *rest in rows]
+	else:
+		rows = sql(_ledger_groups(CELL_TEXT, indexed, qty=True, width=2), params)
+		rows = [(bytes(item).decode("utf-8"), bytes(warehouse).decode("utf-8"), *rest) for item, warehouse, *rest in rows]
+	values: dict[str, Decimal] = {}
+	cells, after, negative = [], 0, 0
+	for item_code, warehouse, is_after, value, count, negatives, qty in rows:
+		if is_after == 0:
+			value = to_decimal(value)
+			values[warehouse] = values.get(warehouse, ZERO) + value
+			cells.append(StockCell(item_code, warehouse, value, to_decimal(qty)))
+			negative += int(negatives or 0)
+		elif is_after == 1:
+			after += int(count or 0)
+	if indexed:
+		after = _count_after(sql, params)
+	return values, after, negative, tuple(cells)
+
+
+def _count_after(sql, params: dict) -> int:
+	counted = sql(
+		"""select count(*) from `tabStock Ledger Entry`
+		where posting_datetime >= %(next_day)s and company = %(company)s and is_cancelled = 0""",
+		{"next_day": datetime.combine(params["date"] + timedelta(days=1), time.min), "company": params["company"]},
+	)
+	return int(counted[0][0] or 0)
+
+
+def company_bins(warehouses) -> list[tuple[str, str]]:
+	"""(item, warehouse) of every bin of these warehouses: ERPNext keeps one for each pair the ledger
+	has a row for."""
+	names = [w for w in warehouses]
+	pairs = []
+	for start in range(0, len(names), 1000):
+		pairs += frappe.db.sql(
+			"select item_code, warehouse from `tabBin` where warehouse in %(warehouses)s",
+			{"warehouses": tuple(names[start : start + 1000])},
+		)
+	return [tuple(pair) for pair in pairs]
 
 
 # A site whose ledger holds at least this many rows (MariaDB's estimate) has the pass over it read
@@ -269,7 +334,7 @@ SIDE_CONNECTION_ROWS = 200_000
 
 
 @contextmanager
-def stock_ledger_pass_alongside(company: str, cutover_date: date, warehouses=()):
+def stock_ledger_pass_alongside(company: str, cutover_date: date, warehouses=(), bins=None):
 	"""`stock_ledger_pass`, read while the caller goes on reading: yields a function that returns
 	the pass's result, waiting for it if need be.
 
@@ -288,22 +353,22 @@ def stock_ledger_pass_alongside(company: str, cutover_date: date, warehouses=())
 			# No second connection to be had (the server's limit, say): the pass runs here.
 			connection = None
 	if connection is None:
-		result = _ledger_pass(frappe.db.sql, indexed, company, cutover_date, warehouses)
+		result = _ledger_pass(frappe.db.sql, indexed, company, cutover_date, warehouses, bins)
 		yield lambda: result
 		return
 	with ThreadPoolExecutor(max_workers=1, thread_name_prefix="perpetual-switch-ledger") as pool:
-		future = pool.submit(_ledger_pass_on, connection, indexed, company, cutover_date, tuple(warehouses))
+		future = pool.submit(_ledger_pass_on, connection, indexed, company, cutover_date, tuple(warehouses), bins)
 		yield future.result
 
 
-def _ledger_pass_on(connection, indexed: bool, company: str, cutover_date: date, warehouses):
+def _ledger_pass_on(connection, indexed: bool, company: str, cutover_date: date, warehouses, bins=None):
 	def sql(query, params):
 		with connection.cursor() as cursor:
 			cursor.execute(query, params)
 			return cursor.fetchall()
 
 	try:
-		return _ledger_pass(sql, indexed, company, cutover_date, warehouses)
+		return _ledger_pass(sql, indexed, company, cutover_date, warehouses, bins)
 	finally:
 		connection.close()
 
@@ -316,7 +381,7 @@ def _ledger_rows_estimate() -> int:
 	return int(rows[0][0] or 0) if rows else 0
 
 
-_GROUPINGS = {"crc32(warehouse)", "cast(warehouse as binary)"}
+_GROUPINGS = {"crc32(warehouse)", "cast(warehouse as binary)", CELL_KEY, CELL_TEXT}
 
 
 def _indexed_by_posting_datetime() -> bool:
@@ -334,19 +399,21 @@ def _indexed_by_posting_datetime() -> bool:
 _SITE_FACTS: dict = {}
 
 
-def _ledger_groups(grouping: str, indexed: bool) -> str:
+def _ledger_groups(grouping: str, indexed: bool, qty: bool = False, width: int = 1) -> str:
 	"""Per warehouse (by `grouping`) and side of the cutover: the value, the rows, and the rows with a
 	negative running quantity. With the index, only the rows on or before the cutover (side 0).
 	The side is part of the key rather than a condition in each sum: one comparison per row."""
 	if grouping not in _GROUPINGS:
 		raise ValueError(grouping)
+	positions = [str(n) for n in range(1, width + 2)]
 	if indexed:
-		side, before, keys = "0", "and posting_date <= %(date)s", "1"
+		side, before, keys = "0", "and posting_date <= %(date)s", ", ".join(positions[:width])
 	else:
-		side, before, keys = "posting_date > %(date)s", "", "1, 2"
+		side, before, keys = "posting_date > %(date)s", "", ", ".join(positions)
+	quantity = ", cast(sum(actual_qty) as char)" if qty else ""
 	return f"""
 		select {grouping}, {side}, cast(sum(stock_value_difference) as char), count(*),
-			count(qty_after_transaction < 0 or null)
+			count(qty_after_transaction < 0 or null){quantity}
 		from `tabStock Ledger Entry`
 		where company = %(company)s and is_cancelled = 0 {before}
 		group by {keys} order by null
@@ -400,43 +467,40 @@ def item_stock(company: str, cutover_date: date) -> tuple[ItemStock, ...]:
 	)
 
 
-def stock_cells(company: str, cutover_date: date) -> tuple[tuple[StockCell, ...], tuple[ItemStock, ...]]:
-	"""Stock value and quantity per item and warehouse on or before the cutover (one pass over the
-	ledger), and per item with the inventory account its item, item group and brand hold for the
-	company."""
-	rows = frappe.db.sql(
-		"""
-		select s.item_code, s.warehouse, cast(s.value as char), cast(s.qty as char),
-			own.default_inventory_account, item.item_group, grp.default_inventory_account,
-			item.brand, brand.default_inventory_account
-		from (
-			select item_code, warehouse, sum(stock_value_difference) as value, sum(actual_qty) as qty
-			from `tabStock Ledger Entry`
-			where company = %(company)s and is_cancelled = 0 and posting_date <= %(date)s
-			group by item_code, warehouse
-		) s
-		join `tabItem` item on item.name = s.item_code
-		left join `tabItem Default` own
-			on own.parenttype = 'Item' and own.parent = item.name and own.company = %(company)s
-		left join `tabItem Default` grp
-			on grp.parenttype = 'Item Group' and grp.parent = item.item_group and grp.company = %(company)s
-		left join `tabItem Default` brand
-			on brand.parenttype = 'Brand' and brand.parent = item.brand and brand.company = %(company)s
-		""",
-		{"company": company, "date": cutover_date},
-	)
-	cells = []
-	items: dict[str, list] = {}
-	for code, warehouse, value, qty, own, group, group_acc, brand, brand_acc in rows:
-		value, qty = to_decimal(value), to_decimal(qty)
-		cells.append(StockCell(code, warehouse, value, qty))
-		item = items.get(code)
-		if item is None:
-			items[code] = [value, qty, own or None, group, group_acc or None, brand, brand_acc or None]
+def items_of_cells(company: str, cells) -> tuple[ItemStock, ...]:
+	"""Per item of `cells`: its stock value and quantity, and the inventory account its item, item
+	group and brand hold for the company."""
+	totals: dict[str, list] = {}
+	for cell in cells:
+		total = totals.get(cell.item_code)
+		if total is None:
+			totals[cell.item_code] = [cell.stock_value, cell.stock_qty]
 		else:
-			item[0] += value
-			item[1] += qty
-	return tuple(cells), tuple(ItemStock(code, *values) for code, values in items.items())
+			total[0] += cell.stock_value
+			total[1] += cell.stock_qty
+	codes = sorted(totals)
+	accounts = {}
+	for start in range(0, len(codes), 5000):
+		rows = frappe.db.sql(
+			"""
+			select item.name, own.default_inventory_account, item.item_group, grp.default_inventory_account,
+				item.brand, brand.default_inventory_account
+			from `tabItem` item
+			left join `tabItem Default` own
+				on own.parenttype = 'Item' and own.parent = item.name and own.company = %(company)s
+			left join `tabItem Default` grp
+				on grp.parenttype = 'Item Group' and grp.parent = item.item_group and grp.company = %(company)s
+			left join `tabItem Default` brand
+				on brand.parenttype = 'Brand' and brand.parent = item.brand and brand.company = %(company)s
+			where item.name in %(items)s
+			""",
+			{"company": company, "items": tuple(codes[start : start + 5000])},
+		)
+		for code, own, group, group_account, brand, brand_account in rows:
+			accounts[code] = (own or None, group, group_account or None, brand, brand_account or None)
+	return tuple(
+		ItemStock(code, *totals[code], *accounts.get(code, (None, None, None, None, None))) for code in codes
+	)
 
 
 def periodic_entries(company: str, cutover_date: date) -> tuple[DatedDocument, ...]:

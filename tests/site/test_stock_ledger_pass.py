@@ -70,6 +70,29 @@ def test_with_and_without_the_posting_datetime_index_the_pass_is_the_same(world,
 	assert one_pass == indexed == (expected(world.company), 1, 0)
 
 
+def expected_cells(company):
+	rows = frappe.db.sql(
+		"""select item_code, warehouse, sum(stock_value_difference), sum(actual_qty) from `tabStock Ledger Entry`
+		where company = %s and is_cancelled = 0 and posting_date <= %s group by item_code, warehouse""",
+		(company, CUTOVER),
+	)
+	return sorted((i, w, Decimal(str(v)), Decimal(str(q))) for i, w, v, q in rows)
+
+
+@pytest.mark.parametrize("indexed", [False, True], ids=["one pass", "indexed"])
+@pytest.mark.parametrize("collide", [False, True], ids=["checksums", "exact fallback"])
+def test_the_pass_per_item_and_warehouse_matches_a_plain_group_by(world, monkeypatch, indexed, collide):
+	"""What a change of scheme reads: the same pass per item and warehouse, keyed by both names'
+	checksums; when two pairs share a key it reads again by the names, with the same result."""
+	if collide:
+		monkeypatch.setattr(reader, "_cell_key", lambda item, warehouse: 0)
+	cutover = frappe.utils.getdate(CUTOVER)
+	bins = reader.company_bins(world.names)
+	values, after, negative, cells = reader._ledger_pass(frappe.db.sql, indexed, world.company, cutover, world.names, bins)
+	assert sorted((c.item_code, c.warehouse, c.stock_value, c.stock_qty) for c in cells) == expected_cells(world.company)
+	assert (values, after, negative) == (expected(world.company), 1, 0)
+
+
 @pytest.fixture
 def side_connection(monkeypatch):
 	"""Every ledger counts as large; records the threads the pass ran on."""

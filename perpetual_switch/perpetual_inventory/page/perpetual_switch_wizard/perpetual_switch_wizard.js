@@ -360,6 +360,10 @@ class PerpetualSwitchWizard {
 	render_srbnb() {
 		const plan = this.plan;
 		const s = plan.srbnb;
+		if (plan.scheme) {
+			this.$content.append(`<p>${__("A change of inventory account scheme leaves Stock Received But Not Billed as it is; the SRBNB Reconciliation report explains that account.")}</p>`);
+			return;
+		}
 		const rows = s.receipts
 			.map((r) => `<tr><td>${link("Purchase Receipt", r.purchase_receipt)}</td><td>${link("Item", r.item_code)}</td>
 				<td class="num">${frappe.utils.escape_html(r.unbilled_qty)}</td><td class="num">${money(r.unbilled_value, plan.currency)}</td></tr>`)
