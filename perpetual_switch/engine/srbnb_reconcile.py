@@ -20,11 +20,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
 from .models import _
-from .money import ZERO, money_str, round_money
+from .money import ZERO, money_str, quantum, round_money
 
 # The causes a row's residual is split into, in the order they are shown.
 CAUSES = (
@@ -157,6 +157,13 @@ class Totals:
 		for cause, amount in row.causes.items():
 			self.by_cause[cause] = self.by_cause.get(cause, ZERO) + amount
 
+	def add_settled(self, rows: int, value: Decimal) -> None:
+		"""Rows settled at their value (`settled_value`), added at once: held = expected, no residual."""
+		self.rows += rows
+		self.held += value
+		self.expected += value
+		self.residual += value - value
+
 	def add_voucher_line(self, line: VoucherLine) -> None:
 		self.voucher_lines += line.amount
 		self.by_voucher_cause[line.cause] = self.by_voucher_cause.get(line.cause, ZERO) + line.amount
@@ -286,6 +293,37 @@ def reconcile_row(facts: ReceiptFacts, movements: Iterable[Movement], precision:
 		causes,
 		tuple(vouchers),
 	)
+
+
+def settled_value(
+	status: str, stock_qty: Decimal, base_net_amount: Decimal, receipt_posted: bool, amount_difference: Decimal,
+	accrued: Decimal | None, precision: int,
+) -> Decimal | None:
+	"""The value a receipt row holds and should hold when its residual is zero by construction, else None.
+
+	For a row that nothing moved after it was received (no invoice or debit note billed it, no
+	return, no clearing), on a receipt neither closed nor completed: it should hold its rounded
+	value, and holds what the receipt (or else the switch's accrual) put on the account. When the
+	two agree, `reconcile_row` finds held = expected = that value, no residual and no cause: the
+	caller may count the row without modelling it (`settled_row`, `Totals.add_settled`)."""
+	if status in CLOSED_OR_COMPLETED or receipt_posted == (accrued is not None) or stock_qty <= 0:
+		return None
+	# Decimals in, rounded as `round_money` does (the hot path of a large reconciliation).
+	q = quantum(precision)
+	base = base_net_amount.quantize(q, rounding=ROUND_HALF_UP)
+	if base <= 0:
+		return None
+	if receipt_posted:
+		# It holds base + the re-valuation (`rate`): settled when that rounds to nothing.
+		return None if amount_difference.quantize(q, rounding=ROUND_HALF_UP) else base
+	return base if accrued.quantize(q, rounding=ROUND_HALF_UP) == base else None
+
+
+def settled_row(
+	purchase_receipt: str, item_row: str, item_code: str, status: str, posting_date: date, value: Decimal
+) -> RowReconciliation:
+	"""The row `reconcile_row` gives for a row `settled_value` settled at `value`."""
+	return RowReconciliation(purchase_receipt, item_row, item_code, status, posting_date, value, value, value - value, {}, ())
 
 
 def _movement_order(m: Movement):

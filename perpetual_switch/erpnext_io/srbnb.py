@@ -11,12 +11,19 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 import frappe
 from frappe.utils import getdate
 
 from perpetual_switch.engine.money import ZERO, to_decimal
-from perpetual_switch.engine.srbnb_reconcile import Movement, ReceiptFacts, modelled_invoice_row
+from perpetual_switch.engine.srbnb_reconcile import (
+	Movement,
+	ReceiptFacts,
+	modelled_invoice_row,
+	settled_row,
+	settled_value,
+)
 
 CHUNK = 1000
 ONE = Decimal(1)
@@ -72,12 +79,39 @@ def receipt_count(company: str, as_of) -> int:
 	)[0][0]
 
 
-def receipt_chunks(company: str, accounts, as_of, precision: int, chunk: int = CHUNK):
-	"""Yield, chunk by chunk, lists of (ReceiptFacts, [Movement]) for every stock receipt row."""
+class ReceiptChunk(NamedTuple):
+	"""One chunk of receipts: `entries`, each (ReceiptFacts, [Movement]) to model or, with
+	`keep_settled`, the RowReconciliation of a settled row; `receipts` read; and the rows settled at
+	their value (`engine.srbnb_reconcile.settled_value`) without being listed, counted and summed."""
+
+	entries: list
+	receipts: int
+	settled_rows: int
+	settled_value: Decimal
+
+
+def receipt_chunks(company: str, accounts, as_of, precision: int, chunk: int = CHUNK, keep_settled: bool = True):
+	"""Yield a ReceiptChunk per chunk of receipts (in the order of their names) for every stock
+	receipt row. Rows nothing moved since they were received and that hold what they should
+	(`settled_value`) are not modelled: listed as their RowReconciliation with `keep_settled`, else
+	only counted and summed."""
 	as_of = getdate(as_of)
 	switches = _accruing_switches(company, as_of)
-	params = {"company": company, "date": as_of, "limit": chunk, "accounts": tuple(accounts) or ("",),
-		"switches": switches or ("",)}  # fmt: skip
+	accounts = tuple(accounts)
+	names = _receipt_names(company, accounts, as_of, switches)
+	accrued = _accrued(switches)
+	for start in range(0, len(names), chunk):
+		part = tuple(names[start : start + chunk])
+		yield _chunk(company, part, accounts, as_of, precision, switches, keep_settled=keep_settled, accrued=accrued)
+
+
+def _receipt_names(company: str, accounts: tuple, as_of, switches: tuple) -> list[str]:
+	"""The receipts where the account can hold anything, in the order of their names: those still
+	to bill, and those that the account, a switch's accrual, a return, a clearing or an invoice
+	posted to the account touched. A receipt closed or completed with none of these holds nothing
+	and should hold nothing: it is not read. One query; invoices are looked up from the account's
+	GL (the invoices that posted to it), once, not receipt by receipt."""
+	params = {"company": company, "date": as_of, "accounts": accounts or ("",), "switches": switches or ("",)}
 	# A receipt completed by invoices after the date was still to bill on the date (asked only when
 	# the company has such invoices: as of today it has none).
 	billed_later = ""
@@ -88,17 +122,12 @@ def receipt_chunks(company: str, accounts, as_of, precision: int, chunk: int = C
 	):
 		billed_later = """or exists(select 1 from `tabPurchase Invoice Item` pii join `tabPurchase Invoice` pi on pi.name = pii.parent
 			where pii.purchase_receipt = pr.name and pi.docstatus = 1 and pi.posting_date > %(date)s)"""
-	after = ""
-	while True:
-		# Receipts where the account can hold anything: those still to bill, and those that the
-		# account, a switch's accrual, an invoice or return or a clearing touched. A receipt closed or
-		# completed with none of these holds nothing and should hold nothing: it is not read.
-		rows = _packed(
-			_RECEIPT_COLUMNS(),
-			_RECEIPT_ROWS
-			+ f"""
-				and pr.company = %(company)s and pr.docstatus = 1 and pr.is_return = 0 and pr.posting_date <= %(date)s
-				and pr.name > %(after)s
+	receipts = """from `tabPurchase Receipt` pr
+		where pr.company = %(company)s and pr.docstatus = 1 and pr.is_return = 0 and pr.posting_date <= %(date)s"""
+	return frappe.db.sql_list(
+		f"""
+		select name from (
+			select pr.name {receipts}
 				and (coalesce(pr.status, '') not in ('Completed', 'Closed')
 					or exists(select 1 from `tabGL Entry` g where g.voucher_type = 'Purchase Receipt'
 						and g.voucher_no = pr.name and g.account in %(accounts)s and g.is_cancelled = 0)
@@ -106,19 +135,18 @@ def receipt_chunks(company: str, accounts, as_of, precision: int, chunk: int = C
 						where r.purchase_receipt = pr.name and r.parent in %(switches)s)
 					or exists(select 1 from `tabPurchase Receipt` ret where ret.return_against = pr.name and ret.docstatus = 1)
 					or exists(select 1 from `tab{CLEARING_LINE}` l where l.source = pr.name)
-					or exists(select 1 from `tabPurchase Invoice Item` pii
-						where pii.purchase_receipt = pr.name and pii.expense_account in %(accounts)s)
-					{billed_later})""",
-			"pr.name order by pr.name limit %(limit)s",
-			{**params, "after": after},
-		)
-		if not rows:
-			return
-		names = tuple(dict.fromkeys(r[0] for r in rows))
-		after = max(names)
-		yield _chunk(company, names, tuple(accounts), as_of, precision, switches, rows)
-		if len(names) < chunk:
-			return
+					{billed_later})
+			union
+			select pr.name {receipts}
+				and pr.name in (select pii.purchase_receipt from `tabGL Entry` g
+					join `tabPurchase Invoice Item` pii on pii.parent = g.voucher_no
+					where g.voucher_type = 'Purchase Invoice' and g.account in %(accounts)s and g.is_cancelled = 0
+						and pii.expense_account in %(accounts)s)
+		) receipts
+		order by name
+		""",
+		params,
+	)
 
 
 _FIELD = "\x01"
@@ -157,12 +185,18 @@ def _plain(columns: list[str], rest: str, params: dict) -> list[list[str]]:
 
 
 def _RECEIPT_COLUMNS() -> list[str]:
+	"""What every receipt row is read with (what a row nothing moved needs)."""
 	return [
-		"pr.name", "cast(pr.posting_date as char)", "pr.status", "cast(pr.conversion_rate as char)",
-		"pri.name", "pri.item_code", "cast(pri.stock_qty as char)", "cast(pri.base_net_amount as char)",
-		"cast(pri.amount as char)", "cast(pri.net_amount as char)", f"cast({_amount_difference('pri')} as char)",
-		"cast(pri.net_rate as char)", "cast(pri.item_tax_amount as char)",
+		"pr.name", "cast(pr.posting_date as char)", "pr.status", "pri.name", "pri.item_code",
+		"cast(pri.stock_qty as char)", "cast(pri.base_net_amount as char)", f"cast({_amount_difference('pri')} as char)",
 	]
+
+
+# What rows that invoices, debit notes or returns moved are read with too: their receipt's prices.
+_PRICE_COLUMNS = [
+	"pri.name", "cast(pr.conversion_rate as char)", "cast(pri.net_rate as char)", "cast(pri.item_tax_amount as char)",
+	"cast(pri.amount as char)", "cast(pri.net_amount as char)",
+]
 
 
 _RECEIPT_ROWS = """from `tabPurchase Receipt` pr force index (primary)
@@ -172,16 +206,16 @@ _RECEIPT_ROWS = """from `tabPurchase Receipt` pr force index (primary)
 
 
 def _chunk(
-	company: str, names: tuple, accounts: tuple, as_of, precision: int, switches: tuple = (), rows: list | None = None
-) -> list:
+	company: str, names: tuple, accounts: tuple, as_of, precision: int, switches: tuple = (), keep_settled: bool = True,
+	accrued: dict | None = None,
+) -> ReceiptChunk:
 	"""The chunk's receipt rows with what moved them. Every child read is filtered by the chunk's
 	receipts through an indexed link (a receipt's name), never by a list of all its row names."""
 	params = {"names": names, "accounts": accounts or ("",), "date": as_of, "company": company, "switches": switches}
-	if rows is None:
-		rows = _packed(_RECEIPT_COLUMNS(), _RECEIPT_ROWS + " and pr.name in %(names)s", "pr.name", params)
+	rows = _packed(_RECEIPT_COLUMNS(), _RECEIPT_ROWS + " and pr.name in %(names)s", "pr.name order by pr.name", params)
 	if not rows:
-		return []
-	receipt_side = {r[4]: (r[3], r[11], r[12]) for r in rows}
+		return ReceiptChunk([], len(names), 0, ZERO)
+	receipt_side = {r[3]: r[0] for r in rows}  # receipt row -> its receipt
 	posted_receipts = _posted_vouchers("Purchase Receipt", names, accounts)
 	billed: dict[str, Decimal] = {}
 	returned: dict[str, Decimal] = {}
@@ -194,7 +228,7 @@ def _chunk(
 			if later == "1":
 				billed_later.add(pr_detail)
 			to_srbnb = to_srbnb or posts == "1"
-	accrued = _accrued(params)
+	accrued = accrued if accrued is not None else _accrued(switches)
 	invoice_rows = [] if not to_srbnb else _packed(
 		[
 			"pii.pr_detail", "pi.name", "cast(pi.posting_date as char)", "cast(pi.is_return as char)",
@@ -212,6 +246,25 @@ def _chunk(
 	candidates = {r[1] for r in invoice_rows if r[0] in receipt_side}
 	posted_invoices = _posted_vouchers("Purchase Invoice", tuple(candidates), accounts) if candidates else set()
 	cleared = _cleared(params) if posted_invoices else {}
+	return_rows = frappe.db.sql(
+		f"""
+		select ri.purchase_receipt_item, r.name, r.posting_date, cast(ri.stock_qty as char),
+			cast(ri.base_net_amount as char), cast({_amount_difference('ri')} as char)
+		from `tabPurchase Receipt` r
+		join `tabPurchase Receipt Item` ri on ri.parent = r.name
+		where r.return_against in %(names)s and r.docstatus = 1 and r.is_return = 1
+			and r.posting_date <= %(date)s and ri.purchase_receipt_item is not null
+		""",
+		params,
+	)
+	posted_returns = _posted_vouchers("Purchase Receipt", tuple({r[1] for r in return_rows}), accounts) if return_rows else set()
+	# The receipt's prices, for the rows that invoices, debit notes or returns moved.
+	moved_receipts = {receipt_side[r[0]] for r in invoice_rows if r[0] in receipt_side and r[1] in posted_invoices}
+	moved_receipts |= {receipt_side[r[0]] for r in return_rows if r[0] in receipt_side and r[1] in posted_returns}
+	prices = {
+		r[0]: r[1:]
+		for r in _packed(_PRICE_COLUMNS, _RECEIPT_ROWS + " and pr.name in %(moved)s", "pr.name", {"moved": tuple(moved_receipts)})
+	} if moved_receipts else {}
 	for (pr_detail, invoice, posting_date, is_return, stock_qty, qty, base_net, amount, net_amount, net_rate,
 		conversion_rate, item_tax, invoice_row) in invoice_rows:
 		if pr_detail not in receipt_side or invoice not in posted_invoices:
@@ -219,7 +272,7 @@ def _chunk(
 		posting_date = date.fromisoformat(posting_date)
 		stock_qty = to_decimal(stock_qty)
 		is_return = is_return == "1"
-		receipt_rate, receipt_net_rate, receipt_tax = map(to_decimal, receipt_side[pr_detail])
+		receipt_rate, receipt_net_rate, receipt_tax = map(to_decimal, prices[pr_detail][:3])
 		invoice_rate = to_decimal(conversion_rate)
 		net, exchange, tax = modelled_invoice_row(
 			to_decimal(base_net), to_decimal(qty), to_decimal(net_rate), invoice_rate,
@@ -241,18 +294,6 @@ def _chunk(
 				cleared.get(invoice_row),
 			)
 		)
-	return_rows = frappe.db.sql(
-		f"""
-		select ri.purchase_receipt_item, r.name, r.posting_date, cast(ri.stock_qty as char),
-			cast(ri.base_net_amount as char), cast({_amount_difference('ri')} as char)
-		from `tabPurchase Receipt` r
-		join `tabPurchase Receipt Item` ri on ri.parent = r.name
-		where r.return_against in %(names)s and r.docstatus = 1 and r.is_return = 1
-			and r.posting_date <= %(date)s and ri.purchase_receipt_item is not null
-		""",
-		params,
-	)
-	posted_returns = _posted_vouchers("Purchase Receipt", tuple({r[1] for r in return_rows}), accounts) if return_rows else set()
 	for item_row, name, posting_date, stock_qty, base_net, amount_difference in return_rows:
 		if item_row not in receipt_side:
 			continue
@@ -265,13 +306,25 @@ def _chunk(
 			)
 	srbnb_cleared = _srbnb_cleared(params)
 	result = []
-	for (receipt, posting_date, status, conversion_rate, row, item, stock_qty, base_net, amount, net_amount,
-		amount_difference, _net_rate, _tax) in rows:
+	settled_rows, settled_total = 0, ZERO
+	for receipt, posting_date, status, row, item, stock_qty, base_net, amount_difference in rows:
 		posted = receipt in posted_receipts
 		stock_qty = Decimal(stock_qty)
 		moved = movements.get(row, ())
 		row_cleared = srbnb_cleared.get(row, ())
-		row_accrued = accrued.get(row)
+		row_accrued = accrued.get((receipt, row))
+		if not (moved or row_cleared or row in billed or row in returned):
+			# Nothing moved the row since it was received: when it holds what it should, its residual
+			# is zero by construction and it is not modelled.
+			value = settled_value(status, stock_qty, Decimal(base_net), posted,
+				Decimal(amount_difference) if posted and amount_difference else ZERO, row_accrued, precision)
+			if value is not None:
+				if keep_settled:
+					result.append(settled_row(receipt, row, item, status, date.fromisoformat(posting_date), value))
+				else:
+					settled_rows += 1
+					settled_total += value
+				continue
 		if not (posted or moved or row_cleared or row_accrued is not None):
 			# Neither the receipt nor anything after it touched the account: only a quantity
 			# still to bill on an open receipt matters (never accrued).
@@ -282,16 +335,17 @@ def _chunk(
 		if status == "Completed" and row in billed_later:
 			# Completed by invoices after the date: as of the date it was still to bill.
 			status = "To Bill"
+		# What an invoice's causes are split against: only needed where invoices moved the row.
+		conversion_rate, _net_rate, _tax, amount, net_amount = prices[row] if moved else (ONE, 0, 0, 0, 0)
 		facts = ReceiptFacts(
 			receipt, row, item, status, date.fromisoformat(posting_date), stock_qty, Decimal(base_net),
 			returned.get(row, ZERO), billed.get(row, ZERO), Decimal(amount_difference or 0),
-			# What an invoice's causes are split against: only needed where invoices moved the row.
 			_per_unit(amount, stock_qty) if moved else ZERO, _per_unit(net_amount, stock_qty) if moved else ZERO,
 			to_decimal(conversion_rate) if moved else ONE,
 			posted, row_accrued, tuple(row_cleared),
 		)
 		result.append((facts, moved))
-	return result
+	return ReceiptChunk(result, len(names), settled_rows, settled_total)
 
 
 def _billed(params: dict) -> list:
@@ -314,20 +368,21 @@ def _billed(params: dict) -> list:
 	)
 
 
-def _accrued(params: dict) -> dict[str, Decimal]:
-	"""What switches' journals, posted by the date, credited for the chunk's receipt rows."""
-	if not params["switches"]:
+def _accrued(switches: tuple) -> dict[tuple, Decimal]:
+	"""What switches' journals, posted by the date, credited per (receipt, receipt row): read once for all the
+	chunks (a switch's receipt rows, as its document holds them), in one pass over the switches'
+	rows in the order they are stored; read chunk by chunk, each chunk looked them up row by row."""
+	if not switches:
 		return {}
-	found: dict[str, Decimal] = {}
-	for row, value in _packed(
-		["r.item_row", "cast(r.unbilled_value as char)"],
-		"""from `tabPerpetual Switch Receipt` r
-		where r.parenttype = 'Switch to Perpetual Inventory' and r.parent in %(switches)s
-			and r.purchase_receipt in %(names)s""",
-		"r.purchase_receipt",
-		params,
+	found: dict[tuple, Decimal] = {}
+	for receipt, row, value in frappe.db.sql(
+		"""select r.purchase_receipt, r.item_row, cast(r.unbilled_value as char)
+		from `tabPerpetual Switch Receipt` r
+		where r.parenttype = 'Switch to Perpetual Inventory' and r.parent in %(switches)s""",
+		{"switches": switches},
 	):
-		found[row] = found.get(row, ZERO) + Decimal(value or 0)
+		key = (receipt, row)
+		found[key] = found[key] + Decimal(value or 0) if key in found else Decimal(value or 0)
 	return found
 
 
@@ -461,15 +516,21 @@ def voucher_remainders(company: str, accounts, as_of, precision: int):
 		) m on m.parent = g.voucher_no
 		where round(g.held - coalesce(m.modelled, 0), %(p)s) != 0
 	"""
+	# A switch's accrual is summed per switch in one pass over the table (faster than switch by
+	# switch through the parent index, a row lookup each).
 	others = f"""
 		select g.voucher_type, g.voucher_no, g.posting_date, cast(g.held as char),
 			cast(coalesce(acc.v, 0) + coalesce(clr.v, 0) as char), '0',
 			(acc.v is not null or clr.v is not null)
 		from ({_GL_BY_VOUCHER.format(types="voucher_type not in ('Purchase Receipt', 'Purchase Invoice')")}) g
 		left join (
-			select s.srbnb_journal_entry as je, sum(round(r.unbilled_value, %(p)s)) as v
+			select s.srbnb_journal_entry as je, sum(a.v) as v
 			from `tabSwitch to Perpetual Inventory` s
-			join `tabPerpetual Switch Receipt` r on r.parent = s.name and r.parenttype = '{SWITCH}'
+			join (
+				select r.parent, sum(round(r.unbilled_value, %(p)s)) as v
+				from `tabPerpetual Switch Receipt` r where r.parenttype = '{SWITCH}'
+				group by r.parent
+			) a on a.parent = s.name
 			where s.company = %(company)s and s.docstatus = 1 and s.srbnb_journal_entry is not null
 			group by s.srbnb_journal_entry
 		) acc on g.voucher_type = 'Journal Entry' and acc.je = g.voucher_no

@@ -12,6 +12,7 @@ from frappe import _
 from perpetual_switch.engine.money import ZERO
 from perpetual_switch.engine.srbnb_reconcile import (
 	SHEET_AMOUNTS,
+	RowReconciliation,
 	Totals,
 	reconcile_row,
 	reconciliation_sheets,
@@ -61,15 +62,18 @@ def compute(company: str, as_of=None, all_rows: bool = False, keep_rows: bool = 
 	if accounts:
 		total = io.receipt_count(company, as_of) or 1
 		done = 0
-		for chunk in io.receipt_chunks(company, accounts, as_of, precision):
-			for facts, movements in chunk:
-				row = reconcile_row(facts, movements, precision)
+		# Rows settled at their value (nothing moved them, no residual) are listed only with all_rows.
+		for chunk in io.receipt_chunks(company, accounts, as_of, precision, keep_settled=keep_rows and all_rows):
+			if chunk.settled_rows:
+				totals.add_settled(chunk.settled_rows, chunk.settled_value)
+			for entry in chunk.entries:
+				row = entry if type(entry) is RowReconciliation else reconcile_row(entry[0], entry[1], precision)
 				if not (row.held or row.expected or row.residual):
 					continue
 				totals.add_row(row)
 				if keep_rows and (row.residual or all_rows):
 					rows.append(row)
-			done += len({facts.purchase_receipt for facts, _m in chunk})
+			done += chunk.receipts
 			if progress:
 				progress(min(95, int(done * 95 / total)), _("Reconciling receipts ({0} of {1})").format(done, total))
 		for voucher in io.voucher_remainders(company, accounts, as_of, precision):

@@ -12,6 +12,8 @@ from perpetual_switch.engine.srbnb_reconcile import (
 	reconcile_row,
 	reconciliation_sheets,
 	row_to_dict,
+	settled_row,
+	settled_value,
 	totals_to_dict,
 	voucher_line,
 )
@@ -150,3 +152,50 @@ def test_a_clearing_takes_the_residual_of_its_cause_away():
 	assert (row.held, row.residual, row.causes) == (D(0), D(0), {})
 	line = voucher_line("Journal Entry", "JE-C", DAY, D(7), D(0), D(0), True, 2, "entry_by_hand")
 	assert (line.cause, line.amount) == ("entry_by_hand", D(7))
+
+
+def _settled_or_modelled(facts):
+	"""settled_value's verdict on an unmoved row, against what reconcile_row makes of it."""
+	row = reconcile_row(facts, [], 2)
+	value = settled_value(facts.status, facts.stock_qty, facts.base_net_amount, facts.receipt_posted,
+		facts.amount_difference, facts.accrued, 2)
+	if value is not None:
+		# Settled: exactly the row the model gives, and totals as if added row by row.
+		settled = settled_row(facts.purchase_receipt, facts.item_row, facts.item_code, facts.status, facts.posting_date, value)
+		assert settled == row and str(settled.residual) == str(row.residual)
+		by_row, at_once = Totals(2), Totals(2)
+		by_row.add_row(row)
+		at_once.add_settled(1, value)
+		assert (at_once.rows, at_once.held, at_once.expected, at_once.residual, at_once.by_cause) == (
+			by_row.rows, by_row.held, by_row.expected, by_row.residual, by_row.by_cause)
+	return value, row
+
+
+def test_a_row_nothing_moved_that_holds_its_value_is_settled_as_the_model_would():
+	cases = [
+		(receipt(), True),  # posted, open
+		(receipt(posted=False, accrued=D(100)), True),  # accrued by the switch
+		(receipt(posted=False, accrued=D("100.004")), True),  # rounds to the same cent
+		(receipt(value="100.005", posted=False, accrued=D("100.01")), True),  # half up, as round_money
+		(receipt(amount_difference="0.004"), True),  # a re-valuation that rounds to nothing
+	]
+	for facts, settled in cases:
+		value, row = _settled_or_modelled(facts)
+		assert (value is not None) == settled, facts
+		assert row.residual == 0 and row.causes == {}
+
+
+def test_rows_that_can_carry_a_residual_are_never_settled():
+	for facts in [
+		receipt(posted=False, accrued=D(90)),  # accrued at another value
+		receipt(amount_difference="10"),  # re-valued: a rate cause
+		receipt(posted=True, accrued=D(100)),  # both the receipt and an accrual
+		receipt(posted=False),  # neither: not accrued
+		receipt(status="Closed"),
+		receipt(status="Completed", posted=False, accrued=D(100)),
+		receipt(qty="1", value="100")._replace(stock_qty=D(0)),
+		receipt(value="-100"),  # negative value: over-billing
+		receipt(value="0.004"),  # rounds to nothing: not counted at all
+	]:
+		value, _row = _settled_or_modelled(facts)
+		assert value is None, facts
