@@ -676,7 +676,7 @@ def applied_switches(company: str) -> list:
 	return frappe.get_all(
 		SWITCH,
 		filters={"company": company, "docstatus": 1, "status": "Applied"},
-		fields=["name", "cutover_date", "stock_journal_entry", "srbnb_journal_entry", "scheme_journal_entry"],
+		fields=["name", "cutover_date", "creation", "stock_journal_entry", "srbnb_journal_entry", "scheme_journal_entry"],
 		order_by="cutover_date desc, creation desc",
 	)
 

@@ -245,7 +245,8 @@ def _rollback_facts(doc, changes) -> RollbackFacts:
 		later_switches=tuple(
 			s.name
 			for s in reader.applied_switches(doc.company)
-			if s.name != doc.name and getdate(s.cutover_date) >= getdate(doc.cutover_date)
+			if s.name != doc.name
+			and (getdate(s.cutover_date), s.creation) > (getdate(doc.cutover_date), doc.creation)
 		),
 		edited=tuple(
 			EditedValue(c.fieldname, c.document_name, c.new_value, now) for c, now in writer.edited_since(changes)

@@ -39,13 +39,13 @@ def world(site):
 	return make_world()
 
 
-def make_world():
+def make_world(perpetual=True):
 	"""A perpetual, warehouse-wise company: Store A and Store B with accounts of their own; items OWN
 	(account on the item), GROUP (on its item group) and BRAND (on its brand)."""
 	frappe.set_user("Administrator")
 	ensure_fiscal_year(2026)
 	tag = uuid.uuid4().hex[:4].upper()
-	w = make_company(f"PS Scheme {tag}", f"SC{tag}", perpetual=True)
+	w = make_company(f"PS Scheme {tag}", f"SC{tag}", perpetual=perpetual)
 	w.tag = tag
 	names = ("Stock WA", "Stock WB", "Stock Own", "Stock Group", "Stock Brand")
 	w.accounts = {name: make_account(w, name) for name in names}
@@ -296,3 +296,49 @@ def test_the_desk_applies_a_scheme_change_as_a_job_prints_it_and_rolls_it_back(s
 	assert context["switch"]["status"] == "Rolled Back"
 	assert item_wise_flag(w.company) == 0
 	assert balances(w, CUTOVER) == before
+
+
+def test_a_journal_of_over_100_lines_posts_and_cancels_in_the_switch_transaction(world):
+	"""ERPNext queues the submission and the cancellation of an entry of over 100 lines; a scheme
+	change on a large company has one line per account pair, hundreds, all posted with the rest."""
+	from decimal import Decimal
+
+	from perpetual_switch.engine.models import JournalLine, JournalPlan
+	from perpetual_switch.erpnext_io import writer
+
+	w = world
+	lines = []
+	for n in range(60):
+		lines.append(JournalLine(w.accounts["Stock Own"], debit=Decimal("1.00"), remark=f"pair {n}"))
+		lines.append(JournalLine(w.accounts["Stock WA"], credit=Decimal("1.00"), remark=f"pair {n}"))
+	try:
+		name = writer.post_journal(w.company, CUTOVER, JournalPlan("scheme_move", tuple(lines)), "Many lines", "test")
+		assert frappe.db.get_value("Journal Entry", name, "docstatus") == 1
+		assert gl_balance(w.accounts["Stock Own"], CUTOVER) == 60.0
+		assert not frappe.db.exists("Submission Queue", {"ref_docname": name})
+		writer.cancel_journal(name)
+		assert frappe.db.get_value("Journal Entry", name, "docstatus") == 2
+		assert gl_balance(w.accounts["Stock Own"], CUTOVER) == 0.0
+	finally:
+		reset(w)
+
+
+def test_switch_then_scheme_on_the_same_cutover_roll_back_latest_first(site):
+	"""The usual path: a periodic company switched to perpetual, then moved to item-wise accounts as
+	of the same cutover. Rollback takes the scheme change back first, then the switch."""
+	needs_item_wise()
+	w = make_world(perpetual=False)
+	frappe.db.set_value("Company", w.company, "default_inventory_account", w.acc("Stock In Hand"))
+	try:
+		first = services.apply(w.company, CUTOVER)
+		second = services.apply(w.company, CUTOVER, scheme="item-wise")
+		assert balances(w, CUTOVER)["Stock Own"] == 1500.0
+		undone = services.rollback(w.company)
+		assert undone.name == second.name and item_wise_flag(w.company) == 0
+		assert balances(w, CUTOVER)["Stock WA"] == 1100.0
+		undone = services.rollback(w.company)
+		assert undone.name == first.name
+		assert frappe.db.get_value("Company", w.company, "enable_perpetual_inventory") == 0
+		assert balances(w, CUTOVER)["Stock WA"] == 0.0
+	finally:
+		reset(w)
