@@ -307,16 +307,14 @@ def _chunk(
 	srbnb_cleared = _srbnb_cleared(params)
 	result = []
 	settled_rows, settled_total = 0, ZERO
+	touched = movements.keys() | srbnb_cleared.keys() | billed.keys() | returned.keys()
 	for receipt, posting_date, status, row, item, stock_qty, base_net, amount_difference in rows:
 		posted = receipt in posted_receipts
-		stock_qty = Decimal(stock_qty)
-		moved = movements.get(row, ())
-		row_cleared = srbnb_cleared.get(row, ())
 		row_accrued = accrued.get((receipt, row))
-		if not (moved or row_cleared or row in billed or row in returned):
+		if row not in touched:
 			# Nothing moved the row since it was received: when it holds what it should, its residual
 			# is zero by construction and it is not modelled.
-			value = settled_value(status, stock_qty, Decimal(base_net), posted,
+			value = settled_value(status, Decimal(stock_qty), Decimal(base_net), posted,
 				Decimal(amount_difference) if posted and amount_difference else ZERO, row_accrued, precision)
 			if value is not None:
 				if keep_settled:
@@ -325,6 +323,9 @@ def _chunk(
 					settled_rows += 1
 					settled_total += value
 				continue
+		stock_qty = Decimal(stock_qty)
+		moved = movements.get(row, ())
+		row_cleared = srbnb_cleared.get(row, ())
 		if not (posted or moved or row_cleared or row_accrued is not None):
 			# Neither the receipt nor anything after it touched the account: only a quantity
 			# still to bill on an open receipt matters (never accrued).

@@ -60,7 +60,7 @@ def compute(company: str, as_of=None, all_rows: bool = False, keep_rows: bool = 
 	totals = Totals(precision)
 	rows, lines = [], []
 	if accounts:
-		total = io.receipt_count(company, as_of) or 1
+		total = (io.receipt_count(company, as_of) or 1) if progress else 1
 		done = 0
 		# Rows settled at their value (nothing moved them, no residual) are listed only with all_rows.
 		for chunk in io.receipt_chunks(company, accounts, as_of, precision, keep_settled=keep_rows and all_rows):
