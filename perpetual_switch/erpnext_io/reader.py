@@ -116,23 +116,22 @@ def read_inputs(options: SwitchOptions, exclude_switch: str | None = None, progr
 
 	relevant = {a.name for a in accounts.values() if a.account_type in ("Stock", "Stock Received But Not Billed")}
 	relevant |= {w.account for w in warehouses if w.account}
-	# A change of scheme needs the stock per item and warehouse: the same pass, per pair. It leaves
-	# Stock Received But Not Billed as it is, so it reads no receipts.
+	# A change of scheme needs the stock per item and warehouse (see scheme_cells). It leaves Stock
+	# Received But Not Billed as it is, so it reads no receipts.
 	scheme = bool(options.scheme) and item_wise_available()
-	bins = company_bins([w.name for w in warehouses if not w.is_group]) if scheme else None
-	cells = ()
+	leaves = [w.name for w in warehouses if not w.is_group]
 	progress(20, _("Stock value per warehouse"))
-	with stock_ledger_pass_alongside(company.name, cutover_date, [w.name for w in warehouses], bins) as ledger_pass:
+	with stock_ledger_pass_alongside(company.name, cutover_date, [w.name for w in warehouses]) as ledger_pass:
 		progress(40, _("GL balance per account"))
 		gl_balances = gl_balance_by_account(company.name, cutover_date, relevant)
-		receipts = ()
-		if not options.scheme:
+		receipts, bins = (), ()
+		if scheme:
+			bins = bin_cells(leaves)
+		elif not options.scheme:
 			progress(60, _("Receipts not billed"))
 			receipts = receipt_rows(company.name, cutover_date, billed_later=backdated)
-		if scheme:
-			stock_values, after_count, negative_count, cells = ledger_pass()
-		else:
-			stock_values, after_count, negative_count = ledger_pass()
+		stock_values, after_count, negative_count = ledger_pass()
+	cells = scheme_cells(company.name, cutover_date, leaves, bins, stock_values) if scheme else ()
 	progress(80, _("Documents after the cutover"))
 	# Samples to name in the blockers, only when the one pass found any.
 	stock_after = later_stock_ledger(company.name, cutover_date)[0] if after_count else ()
@@ -315,17 +314,36 @@ def _count_after(sql, params: dict) -> int:
 	return int(counted[0][0] or 0)
 
 
-def company_bins(warehouses) -> list[tuple[str, str]]:
-	"""(item, warehouse) of every bin of these warehouses: ERPNext keeps one for each pair the ledger
-	has a row for."""
-	names = [w for w in warehouses]
-	pairs = []
-	for start in range(0, len(names), 1000):
-		pairs += frappe.db.sql(
-			"select item_code, warehouse from `tabBin` where warehouse in %(warehouses)s",
-			{"warehouses": tuple(names[start : start + 1000])},
+def bin_cells(warehouses) -> tuple[StockCell, ...]:
+	"""Stock value and quantity per item and warehouse as ERPNext's bins hold them now."""
+	cells = []
+	for start in range(0, len(warehouses), 1000):
+		rows = frappe.db.sql(
+			"""select item_code, warehouse, cast(stock_value as char), cast(actual_qty as char)
+			from `tabBin` where warehouse in %(warehouses)s""",
+			{"warehouses": tuple(warehouses[start : start + 1000])},
 		)
-	return [tuple(pair) for pair in pairs]
+		cells += [StockCell(item, warehouse, Decimal(value or 0), Decimal(qty or 0)) for item, warehouse, value, qty in rows]
+	return tuple(cells)
+
+
+def scheme_cells(company: str, cutover_date: date, warehouses, bins, ledger_values) -> tuple[StockCell, ...]:
+	"""Stock per item and warehouse on or before the cutover, for a change of scheme.
+
+	ERPNext's bins hold it already when nothing moved after the cutover and they agree with the
+	ledger: their sum per warehouse is checked against the ledger pass, exactly. Where any warehouse
+	differs (documents after the cutover, a repost still pending, a bin out of step), the ledger is
+	read per item and warehouse instead, one pass grouped by both."""
+	sums: dict[str, Decimal] = {}
+	for cell in bins:
+		sums[cell.warehouse] = sums.get(cell.warehouse, ZERO) + cell.stock_value
+	names = set(sums) | set(ledger_values)
+	if all(sums.get(name, ZERO) == ledger_values.get(name, ZERO) for name in names):
+		return tuple(bins)
+	pairs = [(cell.item_code, cell.warehouse) for cell in bins]
+	return _ledger_pass(
+		frappe.db.sql, _indexed_by_posting_datetime(), company, cutover_date, warehouses, pairs
+	)[3]
 
 
 # A site whose ledger holds at least this many rows (MariaDB's estimate) has the pass over it read
@@ -334,7 +352,7 @@ SIDE_CONNECTION_ROWS = 200_000
 
 
 @contextmanager
-def stock_ledger_pass_alongside(company: str, cutover_date: date, warehouses=(), bins=None):
+def stock_ledger_pass_alongside(company: str, cutover_date: date, warehouses=()):
 	"""`stock_ledger_pass`, read while the caller goes on reading: yields a function that returns
 	the pass's result, waiting for it if need be.
 
@@ -353,22 +371,22 @@ def stock_ledger_pass_alongside(company: str, cutover_date: date, warehouses=(),
 			# No second connection to be had (the server's limit, say): the pass runs here.
 			connection = None
 	if connection is None:
-		result = _ledger_pass(frappe.db.sql, indexed, company, cutover_date, warehouses, bins)
+		result = _ledger_pass(frappe.db.sql, indexed, company, cutover_date, warehouses)
 		yield lambda: result
 		return
 	with ThreadPoolExecutor(max_workers=1, thread_name_prefix="perpetual-switch-ledger") as pool:
-		future = pool.submit(_ledger_pass_on, connection, indexed, company, cutover_date, tuple(warehouses), bins)
+		future = pool.submit(_ledger_pass_on, connection, indexed, company, cutover_date, tuple(warehouses))
 		yield future.result
 
 
-def _ledger_pass_on(connection, indexed: bool, company: str, cutover_date: date, warehouses, bins=None):
+def _ledger_pass_on(connection, indexed: bool, company: str, cutover_date: date, warehouses):
 	def sql(query, params):
 		with connection.cursor() as cursor:
 			cursor.execute(query, params)
 			return cursor.fetchall()
 
 	try:
-		return _ledger_pass(sql, indexed, company, cutover_date, warehouses, bins)
+		return _ledger_pass(sql, indexed, company, cutover_date, warehouses)
 	finally:
 		connection.close()
 
