@@ -164,42 +164,44 @@ def plan_scheme(data, inventory_default: str | None, stock_accounts) -> tuple[Sc
 	items = _items_by_code(data)
 	item_accounts = {code: resolve_item(item) for code, item in items.items()}
 
-	def item_account(cell):
-		return item_accounts.get(cell.item_code, (None, None, None))[0]
-
-	def warehouse_account(cell):
-		return warehouse_accounts.get(cell.warehouse, (None, None, None))[0]
-
-	old_of, new_of = (warehouse_account, item_account) if to_item_wise else (item_account, warehouse_account)
-
-	pairs: dict[tuple[str, str], list] = {}
-	before: dict[str, Decimal] = {}
-	after: dict[str, Decimal] = {}
-	item_values: dict[str, Decimal] = {}
-	warehouse_values: dict[str, Decimal] = {}
-	missing_items: dict[str, None] = {}
-	missing_warehouses: dict[str, None] = {}
+	# One pass over the cells: the value per pair of accounts (the same account twice for what stays),
+	# and which items and warehouses each move covers.
+	item_of = {code: account for code, (account, _source, _name) in item_accounts.items()}
+	warehouse_of = {name: account for name, (account, _source, _name) in warehouse_accounts.items()}
+	values: dict[tuple, Decimal] = {}
+	covered: dict[tuple, tuple[set, set]] = {}
+	missing: dict[str, None] = {}
 	used_by: dict[str, dict[str, None]] = {}
 	cells = 0
-	for cell in data.stock_cells:
-		if not cell.stock_value and not cell.stock_qty:
+	for item_code, warehouse, value, qty in data.stock_cells:
+		if not value and not qty:
 			continue
 		cells += 1
-		item_values[cell.item_code] = item_values.get(cell.item_code, ZERO) + cell.stock_value
-		warehouse_values[cell.warehouse] = warehouse_values.get(cell.warehouse, ZERO) + cell.stock_value
-		old, new = old_of(cell), new_of(cell)
-		if new is None:
-			(missing_items if to_item_wise else missing_warehouses)[cell.item_code if to_item_wise else cell.warehouse] = None
+		if to_item_wise:
+			old, new, owner = warehouse_of.get(warehouse), item_of.get(item_code), item_code
 		else:
-			used_by.setdefault(new, {})[cell.item_code if to_item_wise else cell.warehouse] = None
-			after[new] = after.get(new, ZERO) + cell.stock_value
-		if old is not None:
-			before[old] = before.get(old, ZERO) + cell.stock_value
+			old, new, owner = item_of.get(item_code), warehouse_of.get(warehouse), warehouse
+		if new is None:
+			missing[owner] = None
+		else:
+			used_by.setdefault(new, {})[owner] = None
+		key = (old, new)
+		values[key] = values.get(key, ZERO) + value
 		if old is not None and new is not None and old != new:
-			entry = pairs.setdefault((old, new), [ZERO, {}, {}])
-			entry[0] += cell.stock_value
-			entry[1][cell.item_code] = None
-			entry[2][cell.warehouse] = None
+			sets = covered.get(key)
+			if sets is None:
+				sets = covered[key] = (set(), set())
+			sets[0].add(item_code)
+			sets[1].add(warehouse)
+	before: dict[str, Decimal] = {}
+	after: dict[str, Decimal] = {}
+	for (old, new), value in values.items():
+		if old is not None:
+			before[old] = before.get(old, ZERO) + value
+		if new is not None:
+			after[new] = after.get(new, ZERO) + value
+	missing_items = missing if to_item_wise else {}
+	missing_warehouses = {} if to_item_wise else missing
 
 	if missing_items:
 		names = list(missing_items)
@@ -229,8 +231,8 @@ def plan_scheme(data, inventory_default: str | None, stock_accounts) -> tuple[Sc
 	after = {a: round_money(v, precision) for a, v in after.items()}
 	moves, lines = [], []
 	reached = dict(before)
-	for (old, new), (amount, moved_items, moved_warehouses) in sorted(pairs.items()):
-		amount = round_money(amount, precision)
+	for (old, new), (moved_items, moved_warehouses) in sorted(covered.items()):
+		amount = round_money(values[(old, new)], precision)
 		if not amount:
 			continue
 		moves.append(SchemeMove(old, new, amount, len(moved_items), len(moved_warehouses)))
@@ -253,12 +255,14 @@ def plan_scheme(data, inventory_default: str | None, stock_accounts) -> tuple[Sc
 		SchemeAccount(a, before.get(a, ZERO), after.get(a, ZERO)) for a in sorted(set(before) | set(after))
 	)
 	item_lines = tuple(
-		ItemAccountLine(code, *item_accounts.get(code, (None, None, None)), round_money(value, precision))
-		for code, value in sorted(item_values.items())
+		ItemAccountLine(code, *item_accounts[code], round_money(item.stock_value, precision))
+		for code, item in sorted(items.items())
+		if item.stock_value or item.stock_qty
 	)
 	warehouse_lines = tuple(
 		SchemeWarehouse(name, *warehouse_accounts.get(name, (None, None, None)), round_money(value, precision))
-		for name, value in sorted(warehouse_values.items())
+		for name, value in sorted(data.stock_values.items())
+		if value
 	)
 	change = DefaultChange(ITEM_WISE_FIELD, int(company.item_wise_inventory), int(to_item_wise))
 	result = SchemePlan(

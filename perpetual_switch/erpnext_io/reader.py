@@ -126,23 +126,26 @@ def read_inputs(options: SwitchOptions, exclude_switch: str | None = None, progr
 		gl_balances = gl_balance_by_account(company.name, cutover_date, relevant)
 		receipts, bins = (), ()
 		if scheme:
+			progress(60, _("Stock value per item and warehouse"))
 			bins = bin_cells(leaves)
+			items = items_of_cells(company.name, bins)
 		elif not options.scheme:
 			progress(60, _("Receipts not billed"))
 			receipts = receipt_rows(company.name, cutover_date, billed_later=backdated)
+		invoices_after, invoices_after_count = later_purchase_invoices(company.name, cutover_date)
+		reposts = pending_reposts(company.name, cutover_date)
 		stock_values, after_count, negative_count = ledger_pass()
-	cells = scheme_cells(company.name, cutover_date, leaves, bins, stock_values) if scheme else ()
+	if scheme:
+		cells = scheme_cells(company.name, cutover_date, leaves, bins, stock_values)
+		if cells is not bins:
+			items = items_of_cells(company.name, cells)
+	else:
+		cells = ()
+		items = item_stock(company.name, cutover_date) if company.item_wise_inventory else ()
 	progress(80, _("Documents after the cutover"))
 	# Samples to name in the blockers, only when the one pass found any.
 	stock_after = later_stock_ledger(company.name, cutover_date)[0] if after_count else ()
 	negative = negative_running(company.name, cutover_date)[0] if negative_count else ()
-	invoices_after, invoices_after_count = later_purchase_invoices(company.name, cutover_date)
-	if scheme:
-		progress(85, _("Stock value per item and warehouse"))
-		items = items_of_cells(company.name, cells)
-	else:
-		items = item_stock(company.name, cutover_date) if company.item_wise_inventory else ()
-	reposts = pending_reposts(company.name, cutover_date)
 	later = {}
 	if backdated:
 		from perpetual_switch.erpnext_io import backdated as later_documents
@@ -182,7 +185,8 @@ def read_inputs(options: SwitchOptions, exclude_switch: str | None = None, progr
 		negative_bins=negative_bins(company.name),
 		pending_reposts=reposts[0],
 		pending_reposts_count=reposts[1],
-		active_switch=active_switch(company.name, exclude=exclude_switch),
+		# A change of scheme comes after any switch and does not ask which one can still be rolled back.
+		active_switch=None if options.scheme else active_switch(company.name, exclude=exclude_switch),
 		has_fiscal_year=has_fiscal_year(company.name, cutover_date),
 		journal_period_closed=closed_period(company.name, cutover_date, "Journal Entry"),
 		accounts_frozen_upto=accounts_frozen_upto(company.name),
