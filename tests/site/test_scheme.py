@@ -198,6 +198,13 @@ def test_to_item_wise_and_back_through_erpnext_documents(world):
 			assert now[account] == stock_value(w.company, today(), item=w.items[key]), key
 		assert now["Stock WA"] == now["Stock WB"] == 0.0
 		assert services.status(w.company)["in_sync"] is True
+		# The drift watch looks at the item accounts now, and finds nothing out of sync.
+		from perpetual_switch.services import drift
+
+		watched = drift.record_and_notify(w.company, today(), notify=False)
+		assert watched["out_of_sync"] == 0
+		(day,) = [d for d in drift.history(w.company, 2)["days"] if d["date"] == today()]
+		assert {a["account"] for a in day["accounts"]} >= {acc["Stock Own"], acc["Stock Group"], acc["Stock Brand"]}
 		from erpnext.stock.report.stock_and_account_value_comparison.stock_and_account_value_comparison import (
 			execute,
 		)
