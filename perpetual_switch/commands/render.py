@@ -66,18 +66,19 @@ def plan(data):
 		)
 	)
 	srbnb = data["srbnb"]
-	parts.append(
-		f"Received not billed ({srbnb['account'] or '-'}): unbilled {srbnb['unbilled_value']} {cur}, "
-		f"GL {srbnb['gl_balance']} {cur}, difference {srbnb['difference']} {cur}"
-	)
-	if srbnb["receipts"]:
+	if not data.get("scheme"):
 		parts.append(
-			table(
-				["Purchase receipt", "Item", "Unbilled qty", "Unbilled value"],
-				[[r["purchase_receipt"], r["item_code"], r["unbilled_qty"], f"{r['unbilled_value']} {cur}"] for r in srbnb["receipts"]],
-				right=(2, 3),
-			)
+			f"Received not billed ({srbnb['account'] or '-'}): unbilled {srbnb['unbilled_value']} {cur}, "
+			f"GL {srbnb['gl_balance']} {cur}, difference {srbnb['difference']} {cur}"
 		)
+		if srbnb["receipts"]:
+			parts.append(
+				table(
+					["Purchase receipt", "Item", "Unbilled qty", "Unbilled value"],
+					[[r["purchase_receipt"], r["item_code"], r["unbilled_qty"], f"{r['unbilled_value']} {cur}"] for r in srbnb["receipts"]],
+					right=(2, 3),
+				)
+			)
 	for journal in data["journal_entries"]:
 		parts.append(
 			f"Journal entry {journal['purpose']}:\n"
