@@ -98,19 +98,36 @@ def receipt_chunks(company: str, accounts, as_of, precision: int, chunk: int = C
 	as_of = getdate(as_of)
 	switches = _accruing_switches(company, as_of)
 	accounts = tuple(accounts)
-	names = _receipt_names(company, accounts, as_of, switches)
+	receipts = _receipt_names(company, accounts, as_of, switches)
 	accrued = _accrued(switches)
-	for start in range(0, len(names), chunk):
-		part = tuple(names[start : start + chunk])
-		yield _chunk(company, part, accounts, as_of, precision, switches, keep_settled=keep_settled, accrued=accrued)
+	# Returns and the app's clearings are asked chunk by chunk only when the site has any.
+	has_returns, has_clearings = _any_returns_or_clearings(as_of)
+	for start in range(0, len(receipts), chunk):
+		part = receipts[start : start + chunk]
+		yield _chunk(
+			company, tuple(r[0] for r in part), accounts, as_of, precision, switches, keep_settled=keep_settled,
+			accrued=accrued, posted_receipts={r[0] for r in part if r[1]}, returns=has_returns, clearings=has_clearings,
+		)
 
 
-def _receipt_names(company: str, accounts: tuple, as_of, switches: tuple) -> list[str]:
-	"""The receipts where the account can hold anything, in the order of their names: those still
-	to bill, and those that the account, a switch's accrual, a return, a clearing or an invoice
-	posted to the account touched. A receipt closed or completed with none of these holds nothing
-	and should hold nothing: it is not read. One query; invoices are looked up from the account's
-	GL (the invoices that posted to it), once, not receipt by receipt."""
+def _any_returns_or_clearings(as_of) -> tuple[bool, bool]:
+	"""Whether any submitted receipt return up to the date, and any SRBNB clearing line, exists."""
+	returns, clearings = frappe.db.sql(
+		f"""select exists(select 1 from `tabPurchase Receipt` where return_against is not null and is_return = 1
+				and docstatus = 1 and posting_date <= %(date)s),
+			exists(select 1 from `tab{CLEARING_LINE}`)""",
+		{"date": as_of},
+	)[0]
+	return bool(returns), bool(clearings)
+
+
+def _receipt_names(company: str, accounts: tuple, as_of, switches: tuple) -> list[tuple[str, int]]:
+	"""(receipt, 1 when it posted to the accounts else 0) for the receipts where the account can
+	hold anything, in the order of their names: those still to bill, and those that the account, a
+	switch's accrual, a return, a clearing or an invoice posted to the account touched. A receipt
+	closed or completed with none of these holds nothing and should hold nothing: it is not read.
+	One query; invoices are looked up from the account's GL (the invoices that posted to it), once,
+	not receipt by receipt."""
 	params = {"company": company, "date": as_of, "accounts": accounts or ("",), "switches": switches or ("",)}
 	# A receipt completed by invoices after the date was still to bill on the date (asked only when
 	# the company has such invoices: as of today it has none).
@@ -122,22 +139,23 @@ def _receipt_names(company: str, accounts: tuple, as_of, switches: tuple) -> lis
 	):
 		billed_later = """or exists(select 1 from `tabPurchase Invoice Item` pii join `tabPurchase Invoice` pi on pi.name = pii.parent
 			where pii.purchase_receipt = pr.name and pi.docstatus = 1 and pi.posting_date > %(date)s)"""
-	receipts = """from `tabPurchase Receipt` pr
+	posted = """exists(select 1 from `tabGL Entry` g where g.voucher_type = 'Purchase Receipt'
+		and g.voucher_no = pr.name and g.account in %(accounts)s and g.is_cancelled = 0)"""
+	receipts = f"""select pr.name, {posted} as posted from `tabPurchase Receipt` pr
 		where pr.company = %(company)s and pr.docstatus = 1 and pr.is_return = 0 and pr.posting_date <= %(date)s"""
-	return frappe.db.sql_list(
+	return frappe.db.sql(
 		f"""
-		select name from (
-			select pr.name {receipts}
+		select name, posted from (
+			{receipts}
 				and (coalesce(pr.status, '') not in ('Completed', 'Closed')
-					or exists(select 1 from `tabGL Entry` g where g.voucher_type = 'Purchase Receipt'
-						and g.voucher_no = pr.name and g.account in %(accounts)s and g.is_cancelled = 0)
+					or {posted}
 					or exists(select 1 from `tabPerpetual Switch Receipt` r
 						where r.purchase_receipt = pr.name and r.parent in %(switches)s)
 					or exists(select 1 from `tabPurchase Receipt` ret where ret.return_against = pr.name and ret.docstatus = 1)
 					or exists(select 1 from `tab{CLEARING_LINE}` l where l.source = pr.name)
 					{billed_later})
 			union
-			select pr.name {receipts}
+			{receipts}
 				and pr.name in (select pii.purchase_receipt from `tabGL Entry` g
 					join `tabPurchase Invoice Item` pii on pii.parent = g.voucher_no
 					where g.voucher_type = 'Purchase Invoice' and g.account in %(accounts)s and g.is_cancelled = 0
@@ -207,7 +225,7 @@ _RECEIPT_ROWS = """from `tabPurchase Receipt` pr force index (primary)
 
 def _chunk(
 	company: str, names: tuple, accounts: tuple, as_of, precision: int, switches: tuple = (), keep_settled: bool = True,
-	accrued: dict | None = None,
+	accrued: dict | None = None, posted_receipts: set | None = None, returns: bool = True, clearings: bool = True,
 ) -> ReceiptChunk:
 	"""The chunk's receipt rows with what moved them. Every child read is filtered by the chunk's
 	receipts through an indexed link (a receipt's name), never by a list of all its row names."""
@@ -216,7 +234,8 @@ def _chunk(
 	if not rows:
 		return ReceiptChunk([], len(names), 0, ZERO)
 	receipt_side = {r[3]: r[0] for r in rows}  # receipt row -> its receipt
-	posted_receipts = _posted_vouchers("Purchase Receipt", names, accounts)
+	if posted_receipts is None:
+		posted_receipts = _posted_vouchers("Purchase Receipt", names, accounts)
 	billed: dict[str, Decimal] = {}
 	returned: dict[str, Decimal] = {}
 	billed_later: set[str] = set()
@@ -246,7 +265,7 @@ def _chunk(
 	candidates = {r[1] for r in invoice_rows if r[0] in receipt_side}
 	posted_invoices = _posted_vouchers("Purchase Invoice", tuple(candidates), accounts) if candidates else set()
 	cleared = _cleared(params) if posted_invoices else {}
-	return_rows = frappe.db.sql(
+	return_rows = () if not returns else frappe.db.sql(
 		f"""
 		select ri.purchase_receipt_item, r.name, r.posting_date, cast(ri.stock_qty as char),
 			cast(ri.base_net_amount as char), cast({_amount_difference('ri')} as char)
@@ -304,7 +323,7 @@ def _chunk(
 				Movement("return", "Purchase Receipt", name, getdate(posting_date), qty,
 					_round(base_net, precision) + _round(amount_difference, precision))
 			)
-	srbnb_cleared = _srbnb_cleared(params)
+	srbnb_cleared = _srbnb_cleared(params) if clearings else {}
 	result = []
 	settled_rows, settled_total = 0, ZERO
 	touched = movements.keys() | srbnb_cleared.keys() | billed.keys() | returned.keys()
