@@ -18,7 +18,17 @@ from perpetual_switch import services  # noqa: E402
 from perpetual_switch.erpnext_io import reader  # noqa: E402
 
 from .test_version_features import material_receipt  # noqa: E402
-from .world import ensure_fiscal_year, gl_balance, journal, make_account, make_company, make_item, make_warehouse, receipt  # noqa: E402
+from .world import (  # noqa: E402
+	command,
+	ensure_fiscal_year,
+	gl_balance,
+	journal,
+	make_account,
+	make_company,
+	make_item,
+	make_warehouse,
+	receipt,
+)
 
 pytestmark = pytest.mark.usefixtures("site")
 CUTOVER = "2026-06-30"
@@ -349,3 +359,35 @@ def test_switch_then_scheme_on_the_same_cutover_roll_back_latest_first(site):
 		assert balances(w, CUTOVER)["Stock WA"] == 0.0
 	finally:
 		reset(w)
+
+
+def test_the_commands_plan_apply_and_roll_back_a_scheme_change(site):
+	"""As a user runs them: exit 0 with the plan, 1 for a scheme that does not exist (named), and on
+	version 15 exit 2 with the reason."""
+	import json
+
+	w = make_world()
+	frappe.db.commit()
+	proc = command(frappe.local.site, "plan", "--company", w.company, "--date", CUTOVER, "--scheme", "per-bin")
+	_out, err = proc.communicate(timeout=300)
+	assert proc.returncode == 1 and "per-bin" in err
+	proc = command(frappe.local.site, "plan", "--company", w.company, "--date", CUTOVER, "--scheme", "item-wise", "--json")
+	out, err = proc.communicate(timeout=300)
+	if not reader.item_wise_available():
+		assert proc.returncode == 2
+		assert [b["code"] for b in json.loads(out)["blockers"]] == ["scheme_not_available"]
+		return
+	assert proc.returncode == 0, err
+	assert json.loads(out)["scheme"]["target"] == "item-wise"
+	proc = command(frappe.local.site, "apply", "--company", w.company, "--date", CUTOVER, "--scheme", "item-wise", "--yes")
+	_out, err = proc.communicate(timeout=300)
+	assert proc.returncode == 0, err
+	frappe.db.rollback()
+	assert item_wise_flag(w.company) == 1
+	assert balances(w, CUTOVER)["Stock Own"] == 1500.0
+	proc = command(frappe.local.site, "rollback", "--company", w.company, "--yes")
+	_out, err = proc.communicate(timeout=300)
+	assert proc.returncode == 0, err
+	frappe.db.rollback()
+	assert item_wise_flag(w.company) == 0
+	assert balances(w, CUTOVER)["Stock WA"] == 1100.0
