@@ -173,21 +173,24 @@ def plan_scheme(data, inventory_default: str | None, stock_accounts) -> tuple[Sc
 	missing: dict[str, None] = {}
 	used_by: dict[str, dict[str, None]] = {}
 	cells = 0
+	old_of, new_of = (warehouse_of, item_of) if to_item_wise else (item_of, warehouse_of)
 	for item_code, warehouse, value, qty in data.stock_cells:
 		if not value and not qty:
 			continue
 		cells += 1
-		if to_item_wise:
-			old, new, owner = warehouse_of.get(warehouse), item_of.get(item_code), item_code
-		else:
-			old, new, owner = item_of.get(item_code), warehouse_of.get(warehouse), warehouse
+		old_name, new_name = (warehouse, item_code) if to_item_wise else (item_code, warehouse)
+		old, new = old_of.get(old_name), new_of.get(new_name)
 		if new is None:
-			missing[owner] = None
+			missing[new_name] = None
 		else:
-			used_by.setdefault(new, {})[owner] = None
+			owners = used_by.get(new)
+			if owners is None:
+				owners = used_by[new] = {}
+			owners[new_name] = None
 		key = (old, new)
-		values[key] = values.get(key, ZERO) + value
-		if old is not None and new is not None and old != new:
+		total = values.get(key)
+		values[key] = value if total is None else total + value
+		if old != new and old is not None and new is not None:
 			sets = covered.get(key)
 			if sets is None:
 				sets = covered[key] = (set(), set())

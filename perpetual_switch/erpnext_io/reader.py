@@ -134,6 +134,7 @@ def read_inputs(options: SwitchOptions, exclude_switch: str | None = None, progr
 			receipts = receipt_rows(company.name, cutover_date, billed_later=backdated)
 		invoices_after, invoices_after_count = later_purchase_invoices(company.name, cutover_date)
 		reposts = pending_reposts(company.name, cutover_date)
+		below_zero = negative_bins(company.name)
 		stock_values, after_count, negative_count = ledger_pass()
 	if scheme:
 		cells = scheme_cells(company.name, cutover_date, leaves, bins, stock_values)
@@ -182,7 +183,7 @@ def read_inputs(options: SwitchOptions, exclude_switch: str | None = None, progr
 		purchase_invoices_after=invoices_after,
 		purchase_invoices_after_count=invoices_after_count,
 		negative_stock_allowed=bool(frappe.db.get_single_value("Stock Settings", "allow_negative_stock")),
-		negative_bins=negative_bins(company.name),
+		negative_bins=below_zero,
 		pending_reposts=reposts[0],
 		pending_reposts_count=reposts[1],
 		# A change of scheme comes after any switch and does not ask which one can still be rolled back.

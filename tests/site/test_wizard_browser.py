@@ -222,3 +222,52 @@ def test_backdated_switch_in_the_wizard(browser, base_url):
 	frappe.db.rollback()
 	assert frappe.db.get_value("Switch to Perpetual Inventory", switch.name, "status") == "Rolled Back"
 	assert not errors, errors
+
+
+def test_scheme_change_in_the_wizard(browser, base_url):
+	"""ERPNext 16: choose the move to item-wise accounts on the first step, read the moves on the
+	second, apply (a background job), roll back."""
+	from perpetual_switch.erpnext_io import reader
+
+	from .test_scheme import item_wise_flag, make_world
+
+	if not reader.item_wise_available():
+		pytest.skip("this site's ERPNext has no item-wise inventory accounts (a version 16 setting)")
+	w = make_world()
+	out = ARTIFACTS / "scheme"
+	out.mkdir(parents=True, exist_ok=True)
+	page, desk, errors = signed_in(browser, base_url, accounts_manager("en"))
+	page.goto(f"{base_url}/{desk}/perpetual-switch-wizard", wait_until="networkidle")
+	page.wait_for_selector(".perpetual-switch-wizard .step-title", timeout=60000)
+	page.evaluate(
+		"""([company, date]) => frappe.pages['perpetual-switch-wizard'].wizard.form.set_values(
+			{company: company, cutover_date: date, scheme: "item-wise"})""",
+		[w.company, CUTOVER],
+	)
+	page.wait_for_selector(".perpetual-switch-wizard .alert-info", timeout=30000)
+	page.screenshot(path=str(out / "1-what-to-do.png"), full_page=True)
+	page.click("button.primary-action:visible")
+	page.wait_for_selector(".ps-progress li.active[data-step='1']", timeout=60000)
+	page.wait_for_load_state("networkidle")
+	page.screenshot(path=str(out / "2-moves.png"), full_page=True)
+	moves = page.inner_text(".perpetual-switch-wizard .step-content")
+	assert w.accounts["Stock Own"] in moves and w.accounts["Stock WA"] in moves and w.group in moves
+	for step in range(2, 6):
+		page.click("button.primary-action:visible")
+		page.wait_for_selector(f".ps-progress li.active[data-step='{step}']", timeout=60000)
+		page.wait_for_load_state("networkidle")
+	review = page.inner_text(".perpetual-switch-wizard .step-content")
+	assert "scheme move" in review.lower(), review
+	page.click(".perpetual-switch-wizard .btn-primary:has-text('Apply')")
+	page.click(".modal:visible .btn-primary")
+	page.wait_for_selector(".perpetual-switch-wizard .alert-success", timeout=120000)
+	page.screenshot(path=str(out / "3-applied.png"), full_page=True)
+	frappe.db.rollback()
+	assert item_wise_flag(w.company) == 1
+	page.click(".perpetual-switch-wizard .btn-danger")
+	page.click(".modal:visible .btn-primary")
+	page.wait_for_selector(".perpetual-switch-wizard .btn-danger", state="detached", timeout=120000)
+	page.close()
+	frappe.db.rollback()
+	assert item_wise_flag(w.company) == 0
+	assert not errors, errors
