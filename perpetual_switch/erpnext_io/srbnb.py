@@ -1,10 +1,13 @@
 """Reads for the Stock Received But Not Billed reconciliation.
 
-The receipt rows are read a chunk of receipts at a time (in the order of their names), each chunk
-with the invoice rows, returns, accruals and clearings that touch it, so memory stays flat in the
-number of rows. What no receipt row accounts for is found per voucher in SQL: the GL of the
-account grouped by voucher, against the same per-row model (`engine.srbnb_reconcile`) summed in
-the database, keeping only the vouchers where the two differ.
+The receipts the account can hold anything for are found in one query; their rows are read a chunk
+of receipts at a time (in the order of their names), each chunk with the invoice rows, returns and
+clearings that touch it, and the switches' accruals once, so memory is bounded by the chunk, the
+receipts' names and the accruals, not by the number of rows. Rows nothing moved that hold their
+value are settled without the row model (`engine.srbnb_reconcile.settled_value`). What no receipt
+row accounts for is found per voucher in SQL: the GL of the account grouped by voucher, against
+the same per-row model (`engine.srbnb_reconcile`) summed in the database, keeping only the
+vouchers where the two differ.
 """
 
 from __future__ import annotations
