@@ -200,7 +200,10 @@ class PerpetualSwitchWizard {
 			if (!company) return;
 			frappe.call({ method: "frappe.client.get_value", args: { doctype: "Company", filters: company, fieldname: ["enable_perpetual_inventory", "country"] } }).then((r) => {
 				const on = r.message && r.message.enable_perpetual_inventory;
-				const text = on
+				const scheme = this.form.get_value("scheme");
+				const text = scheme
+					? __("The wizard moves the stock of {0} to {1} inventory accounts and sets the company's Enable Item-wise Inventory Account to match.", [frappe.utils.escape_html(company), __(scheme)])
+					: on
 					? __("{0} is already on perpetual inventory: the wizard re-syncs its stock accounts with the stock value.", [frappe.utils.escape_html(company)])
 					: __("{0} uses periodic inventory: the wizard moves it to perpetual inventory.", [frappe.utils.escape_html(company)]);
 				this.form.get_field("company_state").$wrapper.html(`<div class="alert alert-info">${text}</div>`);
@@ -209,6 +212,7 @@ class PerpetualSwitchWizard {
 			});
 		};
 		this.form.get_field("company").df.onchange = show_state;
+		this.form.get_field("scheme").df.onchange = show_state;
 		show_state();
 	}
 
