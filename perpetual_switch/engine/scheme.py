@@ -115,15 +115,6 @@ def scheme_issue(data) -> Issue | None:
 			company.name,
 			{"company": company.name},
 		)
-	if data.backdated:
-		return Issue(
-			"scheme_backdated",
-			_(
-				"A change of inventory account scheme is not backdated: pick a cutover on or after the last stock document of company {company}."
-			),
-			company.name,
-			{"company": company.name},
-		)
 	return None
 
 

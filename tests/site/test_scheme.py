@@ -391,3 +391,43 @@ def test_the_commands_plan_apply_and_roll_back_a_scheme_change(site):
 	frappe.db.rollback()
 	assert item_wise_flag(w.company) == 0
 	assert balances(w, CUTOVER)["Stock WA"] == 1100.0
+
+
+def test_a_backdated_scheme_change_reposts_the_documents_after_the_cutover(site):
+	"""A purchase and a sale after the cutover, posted to the warehouses' accounts: the backdated
+	change moves the stock as of the cutover and reposts them, so they post to the items' accounts."""
+	needs_item_wise()
+	from perpetual_switch.services import backdated
+
+	w = make_world()
+	receipt(w, "2026-07-15", [(w.items["OWN"], 2, 110, w.a), (w.items["GROUP"], 1, 40, w.b)])
+	delivery(w, "2026-07-20", w.items["OWN"], 3, w.b)
+	frappe.db.commit()
+	plan = services.plan_dict(services.plan(w.company, CUTOVER, scheme="item-wise"))
+	assert "stock_ledger_after_cutover" in {b["code"] for b in plan["blockers"]}
+	plan = services.plan_dict(services.plan(w.company, CUTOVER, scheme="item-wise", backdated=True))
+	assert plan["blockers"] == [], plan["blockers"]
+	moves = {(m["from_account"], m["to_account"]): m["amount"] for m in plan["scheme"]["moves"]}
+	assert moves[(w.accounts["Stock WA"], w.accounts["Stock Own"])] == "1000.00", "as of the cutover"
+	# The preview reposts in a savepoint it rolls back: the GL change, nothing written.
+	preview = services.plan_dict(services.plan(w.company, CUTOVER, scheme="item-wise", backdated=True, preview=True))
+	assert preview["blockers"] == [] and preview["backdated"]["previewed"] is True
+	changes = {c["account"]: c["change"] for c in preview["backdated"]["account_changes"]}
+	assert w.accounts["Stock Own"] in changes and w.accounts["Stock WB"] in changes
+	assert item_wise_flag(w.company) == 0 and not frappe.db.exists(SWITCH, {"company": w.company})
+	doc = services.apply(w.company, CUTOVER, scheme="item-wise", backdated=True)
+	assert backdated.run_or_undo(doc.name) is None
+	frappe.db.rollback()
+	assert frappe.db.get_value(SWITCH, doc.name, "status") == "Applied"
+	now = balances(w)
+	for key, account in (("OWN", "Stock Own"), ("GROUP", "Stock Group"), ("BRAND", "Stock Brand")):
+		assert now[account] == stock_value(w.company, today(), item=w.items[key]), key
+	assert now["Stock WA"] == now["Stock WB"] == 0.0
+	assert services.status(w.company)["in_sync"] is True
+	services.rollback(w.company)
+	frappe.db.commit()
+	assert item_wise_flag(w.company) == 0
+	now = balances(w)
+	assert now["Stock WA"] == stock_value(w.company, today(), warehouse=w.a)
+	assert now["Stock WB"] == stock_value(w.company, today(), warehouse=w.b)
+	assert now["Stock Own"] == now["Stock Group"] == now["Stock Brand"] == 0.0
