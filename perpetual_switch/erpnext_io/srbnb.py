@@ -2,8 +2,8 @@
 
 The receipts the account can hold anything for are found in one query; their rows are read a chunk
 of receipts at a time (in the order of their names), each chunk with the invoice rows, returns and
-clearings that touch it, and the switches' accruals once, so memory is bounded by the chunk, the
-receipts' names and the accruals, not by the number of rows. Rows nothing moved that hold their
+clearings that touch it and the switches' accruals of its rows, so memory is bounded by the chunk and
+the candidate receipts' names, not by the number of rows. Rows nothing moved that hold their
 value are settled without the row model (`engine.srbnb_reconcile.settled_value`). What no receipt
 row accounts for is found per voucher in SQL: the GL of the account grouped by voucher, against
 the same per-row model (`engine.srbnb_reconcile`) summed in the database, keeping only the
@@ -102,14 +102,13 @@ def receipt_chunks(company: str, accounts, as_of, precision: int, chunk: int = C
 	switches = _accruing_switches(company, as_of)
 	accounts = tuple(accounts)
 	receipts = _receipt_names(company, accounts, as_of, switches)
-	accrued = _accrued(switches)
 	# Returns and the app's clearings are asked chunk by chunk only when the site has any.
 	has_returns, has_clearings = _any_returns_or_clearings(as_of)
 	for start in range(0, len(receipts), chunk):
 		part = receipts[start : start + chunk]
 		yield _chunk(
 			company, tuple(r[0] for r in part), accounts, as_of, precision, switches, keep_settled=keep_settled,
-			accrued=accrued, posted_receipts={r[0] for r in part if r[1]}, returns=has_returns, clearings=has_clearings,
+			posted_receipts={r[0] for r in part if r[1]}, returns=has_returns, clearings=has_clearings,
 		)
 
 
@@ -228,7 +227,7 @@ _RECEIPT_ROWS = """from `tabPurchase Receipt` pr force index (primary)
 
 def _chunk(
 	company: str, names: tuple, accounts: tuple, as_of, precision: int, switches: tuple = (), keep_settled: bool = True,
-	accrued: dict | None = None, posted_receipts: set | None = None, returns: bool = True, clearings: bool = True,
+	posted_receipts: set | None = None, returns: bool = True, clearings: bool = True,
 ) -> ReceiptChunk:
 	"""The chunk's receipt rows with what moved them. Every child read is filtered by the chunk's
 	receipts through an indexed link (a receipt's name), never by a list of all its row names."""
@@ -250,7 +249,7 @@ def _chunk(
 			if later == "1":
 				billed_later.add(pr_detail)
 			to_srbnb = to_srbnb or posts == "1"
-	accrued = accrued if accrued is not None else _accrued(switches)
+	accrued = _accrued(switches, names)
 	invoice_rows = [] if not to_srbnb else _packed(
 		[
 			"pii.pr_detail", "pi.name", "cast(pi.posting_date as char)", "cast(pi.is_return as char)",
@@ -391,18 +390,20 @@ def _billed(params: dict) -> list:
 	)
 
 
-def _accrued(switches: tuple) -> dict[tuple, Decimal]:
-	"""What switches' journals, posted by the date, credited per (receipt, receipt row): read once for all the
-	chunks (a switch's receipt rows, as its document holds them), in one pass over the switches'
-	rows in the order they are stored; read chunk by chunk, each chunk looked them up row by row."""
-	if not switches:
+def _accrued(switches: tuple, names: tuple) -> dict[tuple, Decimal]:
+	"""What switches' journals, posted by the date, credited per (receipt, receipt row) of these
+	receipts, chunk by chunk so that memory does not grow with the rows accrued. The chunk's
+	receipts are consecutive in the database's order of names: one range of the receipt index,
+	rather than a lookup per name (rows in the range of receipts outside the chunk are not asked for)."""
+	if not switches or not names:
 		return {}
 	found: dict[tuple, Decimal] = {}
 	for receipt, row, value in frappe.db.sql(
 		"""select r.purchase_receipt, r.item_row, cast(r.unbilled_value as char)
 		from `tabPerpetual Switch Receipt` r
-		where r.parenttype = 'Switch to Perpetual Inventory' and r.parent in %(switches)s""",
-		{"switches": switches},
+		where r.purchase_receipt between %(first)s and %(last)s
+			and r.parenttype = 'Switch to Perpetual Inventory' and r.parent in %(switches)s""",
+		{"switches": switches, "first": names[0], "last": names[-1]},
 	):
 		key = (receipt, row)
 		found[key] = found[key] + Decimal(value or 0) if key in found else Decimal(value or 0)
