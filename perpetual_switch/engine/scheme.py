@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from .backdated import AccountChange
 from .accounts import resolve_all, resolve_item, sample_names, stock_account_issues, unresolved_issue
 from .journal import line_for
 from .models import ITEM_WISE_FIELD, DefaultChange, Issue, ItemAccountLine, ItemStock, JournalPlan, _
@@ -36,20 +37,6 @@ class SchemeMove:
 
 
 @dataclass(frozen=True)
-class SchemeAccount:
-	"""A stock account's balance before the move (its stock value under the current scheme, once in
-	sync) and after it (its stock value under the new one)."""
-
-	account: str
-	before: Decimal
-	after: Decimal
-
-	@property
-	def change(self) -> Decimal:
-		return self.after - self.before
-
-
-@dataclass(frozen=True)
 class SchemeWarehouse:
 	warehouse: str
 	account: str | None
@@ -63,7 +50,9 @@ class SchemePlan:
 	current: str
 	target: str
 	moves: tuple[SchemeMove, ...] = ()
-	accounts: tuple[SchemeAccount, ...] = ()
+	accounts: tuple[AccountChange, ...] = ()
+	"""Each stock account's balance before the move (its stock value under the current scheme, once in
+	sync) and after it (its stock value under the new one)."""
 	items: tuple[ItemAccountLine, ...] = ()
 	"""Each item with stock and its account under the item-wise scheme (the new one or the old one)."""
 	warehouses: tuple[SchemeWarehouse, ...] = ()
@@ -246,7 +235,7 @@ def plan_scheme(data, inventory_default: str | None, stock_accounts) -> tuple[Sc
 	journal = JournalPlan(SCHEME_MOVE, tuple(lines)) if lines else None
 
 	accounts = tuple(
-		SchemeAccount(a, before.get(a, ZERO), after.get(a, ZERO)) for a in sorted(set(before) | set(after))
+		AccountChange(a, before.get(a, ZERO), after.get(a, ZERO)) for a in sorted(set(before) | set(after))
 	)
 	item_lines = tuple(
 		ItemAccountLine(code, *item_accounts[code], round_money(item.stock_value, precision))

@@ -117,6 +117,10 @@ def plan_to_dict(plan: Plan, translate: Callable[[str], str] = str, receipts_lim
 	}
 
 
+def _account_change(c, money) -> dict:
+	return {"account": c.account, "before": money(c.before), "after": money(c.after), "change": money(c.change)}
+
+
 def _scheme(plan: Plan, money) -> dict | None:
 	"""A change of inventory account scheme: what moves between which accounts, and why each item or
 	warehouse resolves to its account; None for any other switch."""
@@ -138,10 +142,7 @@ def _scheme(plan: Plan, money) -> dict | None:
 			}
 			for m in s.moves
 		],
-		"accounts": [
-			{"account": a.account, "before": money(a.before), "after": money(a.after), "change": money(a.change)}
-			for a in s.accounts
-		],
+		"accounts": [_account_change(a, money) for a in s.accounts],
 		"items": [
 			{
 				"item_code": i.item_code,
@@ -174,10 +175,7 @@ def _backdated(plan: Plan, money) -> dict | None:
 		"vouchers": b.vouchers,
 		"by_type": [{"voucher_type": t, "count": n} for t, n in b.by_type],
 		"previewed": b.previewed,
-		"account_changes": [
-			{"account": c.account, "before": money(c.before), "after": money(c.after), "change": money(c.change)}
-			for c in b.account_changes
-		],
+		"account_changes": [_account_change(c, money) for c in b.account_changes],
 		"vouchers_changed": [
 			{
 				"voucher_type": v.voucher_type,

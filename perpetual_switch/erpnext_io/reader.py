@@ -460,11 +460,21 @@ def gl_balance_by_account(company: str, on_date: date, accounts) -> dict:
 	return {account: to_decimal(value) for account, value in rows}
 
 
+# The inventory account an item, its item group and its brand hold for %(company)s (ERPNext's item-wise
+# order), joined to `item`: one text for every query that resolves item accounts.
+ITEM_ACCOUNTS = """left join `tabItem Default` own
+			on own.parenttype = 'Item' and own.parent = item.name and own.company = %(company)s
+		left join `tabItem Default` grp
+			on grp.parenttype = 'Item Group' and grp.parent = item.item_group and grp.company = %(company)s
+		left join `tabItem Default` brand
+			on brand.parenttype = 'Brand' and brand.parent = item.brand and brand.company = %(company)s"""
+
+
 def item_stock(company: str, cutover_date: date) -> tuple[ItemStock, ...]:
 	"""Stock value and quantity per item on or before the cutover, with the inventory account the
 	item, its item group and its brand each hold for the company (ERPNext's item-wise order)."""
 	rows = frappe.db.sql(
-		"""
+		f"""
 		select s.item_code, cast(s.value as char), cast(s.qty as char),
 			own.default_inventory_account, item.item_group, grp.default_inventory_account,
 			item.brand, brand.default_inventory_account
@@ -475,12 +485,7 @@ def item_stock(company: str, cutover_date: date) -> tuple[ItemStock, ...]:
 			group by item_code
 		) s
 		join `tabItem` item on item.name = s.item_code
-		left join `tabItem Default` own
-			on own.parenttype = 'Item' and own.parent = item.name and own.company = %(company)s
-		left join `tabItem Default` grp
-			on grp.parenttype = 'Item Group' and grp.parent = item.item_group and grp.company = %(company)s
-		left join `tabItem Default` brand
-			on brand.parenttype = 'Brand' and brand.parent = item.brand and brand.company = %(company)s
+		{ITEM_ACCOUNTS}
 		""",
 		{"company": company, "date": cutover_date},
 	)
@@ -505,16 +510,11 @@ def items_of_cells(company: str, cells) -> tuple[ItemStock, ...]:
 	accounts = {}
 	for start in range(0, len(codes), 5000):
 		rows = frappe.db.sql(
-			"""
+			f"""
 			select item.name, own.default_inventory_account, item.item_group, grp.default_inventory_account,
 				item.brand, brand.default_inventory_account
 			from `tabItem` item
-			left join `tabItem Default` own
-				on own.parenttype = 'Item' and own.parent = item.name and own.company = %(company)s
-			left join `tabItem Default` grp
-				on grp.parenttype = 'Item Group' and grp.parent = item.item_group and grp.company = %(company)s
-			left join `tabItem Default` brand
-				on brand.parenttype = 'Brand' and brand.parent = item.brand and brand.company = %(company)s
+			{ITEM_ACCOUNTS}
 			where item.name in %(items)s
 			""",
 			{"company": company, "items": tuple(codes[start : start + 5000])},
