@@ -256,6 +256,9 @@ def test_scheme_change_in_the_wizard(browser, base_url):
 		page.click("button.primary-action:visible")
 		page.wait_for_selector(f".ps-progress li.active[data-step='{step}']", timeout=60000)
 		page.wait_for_load_state("networkidle")
+		if step == 4:
+			defaults = page.inner_text(".perpetual-switch-wizard .step-content")
+			assert "Enable Item-wise Inventory Account will be turned on" in defaults, defaults
 	review = page.inner_text(".perpetual-switch-wizard .step-content")
 	assert "scheme move" in review.lower(), review
 	page.click(".perpetual-switch-wizard .btn-primary:has-text('Apply')")

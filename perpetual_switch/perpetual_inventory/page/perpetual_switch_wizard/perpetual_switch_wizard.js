@@ -399,6 +399,13 @@ class PerpetualSwitchWizard {
 				fields.push({ fieldtype: "HTML", fieldname: "perpetual_note", options: `<p>${__("Perpetual inventory will be turned on.")}</p>` });
 				return;
 			}
+			if (c.field === "enable_item_wise_inventory_account") {
+				const note = c.proposed
+					? __("Enable Item-wise Inventory Account will be turned on: stock is booked to each item's inventory account.")
+					: __("Enable Item-wise Inventory Account will be turned off: stock is booked to each warehouse's account.");
+				fields.push({ fieldtype: "HTML", fieldname: "item_wise_note", options: `<p>${note}</p>` });
+				return;
+			}
 			const is_cc = c.field.endsWith("cost_center");
 			fields.push({
 				fieldname: c.field,
