@@ -9,12 +9,12 @@ from .models import JournalLine, JournalPlan
 from .money import ZERO, round_money
 
 
-def line_for(account: str, amount: Decimal, cost_center: str | None = None) -> JournalLine | None:
+def line_for(account: str, amount: Decimal, cost_center: str | None = None, remark: str | None = None) -> JournalLine | None:
 	"""A positive amount is a debit, a negative one a credit; zero gives no line."""
 	if amount > 0:
-		return JournalLine(account, debit=amount, cost_center=cost_center)
+		return JournalLine(account, debit=amount, cost_center=cost_center, remark=remark)
 	if amount < 0:
-		return JournalLine(account, credit=-amount, cost_center=cost_center)
+		return JournalLine(account, credit=-amount, cost_center=cost_center, remark=remark)
 	return None
 
 

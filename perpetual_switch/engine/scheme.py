@@ -9,13 +9,13 @@ cents that rounding per pair leaves go to the counter-account, as in the sync jo
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 
 from .backdated import AccountChange
 from .accounts import resolve_all, resolve_item, sample_names, stock_account_issues, unresolved_issue
 from .journal import line_for
-from .models import ITEM_WISE_FIELD, DefaultChange, Issue, ItemAccountLine, ItemStock, JournalPlan, _
+from .models import ITEM_WISE_FIELD, DefaultChange, Issue, ItemAccountLine, JournalPlan, _
 from .money import ZERO, money_str, round_money
 
 ITEM_WISE = "item-wise"
@@ -107,10 +107,6 @@ def scheme_issue(data) -> Issue | None:
 	return None
 
 
-def _items_by_code(data) -> dict[str, ItemStock]:
-	return {item.item_code: item for item in data.item_stock}
-
-
 def plan_scheme(data, inventory_default: str | None, stock_accounts) -> tuple[SchemePlan | None, JournalPlan | None, DefaultChange | None, list[Issue]]:
 	"""The move for `data.scheme`, the flag to set and the blockers. `stock_accounts` are the current
 	scheme's accounts against their GL (engine.plan), which must be in sync unless the same switch
@@ -141,7 +137,7 @@ def plan_scheme(data, inventory_default: str | None, stock_accounts) -> tuple[Sc
 		)
 
 	warehouse_accounts = resolve_all(data.warehouses, inventory_default)
-	items = _items_by_code(data)
+	items = {item.item_code: item for item in data.item_stock}
 	item_accounts = {code: resolve_item(item) for code, item in items.items()}
 
 	# One pass over the cells: the value per pair of accounts (the same account twice for what stays),
@@ -221,14 +217,13 @@ def plan_scheme(data, inventory_default: str | None, stock_accounts) -> tuple[Sc
 		moves.append(SchemeMove(old, new, amount, len(moved_items), len(moved_warehouses)))
 		remark = f"{old} -> {new}"
 		for account, signed in ((new, amount), (old, -amount)):
-			line = line_for(account, signed, None)
-			lines.append(_with_remark(line, remark))
+			lines.append(line_for(account, signed, remark=remark))
 			reached[account] = reached.get(account, ZERO) + signed
 	rounding = ZERO
 	for account in sorted(set(reached) | set(after)):
 		left = after.get(account, ZERO) - reached.get(account, ZERO)
 		if left:
-			lines.append(_with_remark(line_for(account, left, None), "rounding"))
+			lines.append(line_for(account, left, remark="rounding"))
 			rounding += left
 	if rounding:
 		lines.append(line_for(data.expense_account or "", -rounding, data.cost_center))
@@ -252,7 +247,3 @@ def plan_scheme(data, inventory_default: str | None, stock_accounts) -> tuple[Sc
 		scheme_of(company.item_wise_inventory), data.scheme, tuple(moves), accounts, item_lines, warehouse_lines, cells
 	)
 	return result, journal, change, blockers
-
-
-def _with_remark(line, remark: str):
-	return replace(line, remark=remark)

@@ -119,7 +119,6 @@ def read_inputs(options: SwitchOptions, exclude_switch: str | None = None, progr
 	# A change of scheme needs the stock per item and warehouse (see scheme_cells). It leaves Stock
 	# Received But Not Billed as it is, so it reads no receipts.
 	scheme = bool(options.scheme) and item_wise_available()
-	leaves = [w.name for w in warehouses if not w.is_group]
 	progress(20, _("Stock value per warehouse"))
 	with stock_ledger_pass_alongside(company.name, cutover_date, [w.name for w in warehouses]) as ledger_pass:
 		progress(40, _("GL balance per account"))
@@ -127,7 +126,7 @@ def read_inputs(options: SwitchOptions, exclude_switch: str | None = None, progr
 		receipts, bins = (), ()
 		if scheme:
 			progress(60, _("Stock value per item and warehouse"))
-			bins = bin_cells(leaves)
+			bins = bin_cells([w.name for w in warehouses if not w.is_group])
 			items = items_of_cells(company.name, bins)
 		elif not options.scheme:
 			progress(60, _("Receipts not billed"))
@@ -137,7 +136,7 @@ def read_inputs(options: SwitchOptions, exclude_switch: str | None = None, progr
 		below_zero = negative_bins(company.name)
 		stock_values, after_count, negative_count = ledger_pass()
 	if scheme:
-		cells = scheme_cells(company.name, cutover_date, leaves, bins, stock_values)
+		cells = scheme_cells(company.name, cutover_date, bins, stock_values)
 		if cells is not bins:
 			items = items_of_cells(company.name, cells)
 	else:
@@ -247,12 +246,8 @@ def stock_ledger_pass(company: str, cutover_date: date, warehouses=()) -> tuple[
 	return _ledger_pass(frappe.db.sql, _indexed_by_posting_datetime(), company, cutover_date, warehouses)
 
 
-def _ledger_pass(sql, indexed: bool, company: str, cutover_date: date, warehouses, bins=None):
-	"""Returns (values, after, negative); with `bins` (the company's (item, warehouse) pairs) the
-	same pass is per item and warehouse, and returns (values, after, negative, cells) as well."""
+def _ledger_pass(sql, indexed: bool, company: str, cutover_date: date, warehouses) -> tuple[dict, int, int]:
 	params = {"company": company, "date": cutover_date}
-	if bins is not None:
-		return _cell_pass(sql, indexed, params, bins)
 	by_checksum = {}
 	for name in warehouses:
 		by_checksum.setdefault(zlib.crc32(name.encode("utf-8")), []).append(name)
@@ -282,10 +277,12 @@ def _cell_key(item_code: str, warehouse: str) -> int:
 	return zlib.crc32(warehouse.encode("utf-8")) << 32 | zlib.crc32(item_code.encode("utf-8"))
 
 
-def _cell_pass(sql, indexed: bool, params: dict, bins):
-	"""The ledger pass per item and warehouse, grouped by one number made of both names' checksums
-	(as cheap as grouping per warehouse); the company's bins say which pair each number is. Should
+def _cell_pass(sql, indexed: bool, company: str, cutover_date: date, bins):
+	"""The ledger pass per item and warehouse: (values per warehouse, rows after, negative rows,
+	cells). Grouped by one number made of both names' checksums (as cheap as grouping per
+	warehouse); the company's bins, (item, warehouse) pairs, say which pair each number is. Should
 	two pairs share a number, or a row have no bin, the pass is read again grouped by the names."""
+	params = {"company": company, "date": cutover_date}
 	by_key: dict[int, list] = {}
 	for item_code, warehouse in bins:
 		by_key.setdefault(_cell_key(item_code, warehouse), []).append((item_code, warehouse))
@@ -332,7 +329,7 @@ def bin_cells(warehouses) -> tuple[StockCell, ...]:
 	return tuple(cells)
 
 
-def scheme_cells(company: str, cutover_date: date, warehouses, bins, ledger_values) -> tuple[StockCell, ...]:
+def scheme_cells(company: str, cutover_date: date, bins, ledger_values) -> tuple[StockCell, ...]:
 	"""Stock per item and warehouse on or before the cutover, for a change of scheme.
 
 	ERPNext's bins hold it already when nothing moved after the cutover and they agree with the
@@ -346,9 +343,7 @@ def scheme_cells(company: str, cutover_date: date, warehouses, bins, ledger_valu
 	if all(sums.get(name, ZERO) == ledger_values.get(name, ZERO) for name in names):
 		return tuple(bins)
 	pairs = [(cell.item_code, cell.warehouse) for cell in bins]
-	return _ledger_pass(
-		frappe.db.sql, _indexed_by_posting_datetime(), company, cutover_date, warehouses, pairs
-	)[3]
+	return _cell_pass(frappe.db.sql, _indexed_by_posting_datetime(), company, cutover_date, pairs)[3]
 
 
 # A site whose ledger holds at least this many rows (MariaDB's estimate) has the pass over it read

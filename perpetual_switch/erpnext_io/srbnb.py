@@ -226,8 +226,8 @@ _RECEIPT_ROWS = """from `tabPurchase Receipt` pr force index (primary)
 
 
 def _chunk(
-	company: str, names: tuple, accounts: tuple, as_of, precision: int, switches: tuple = (), keep_settled: bool = True,
-	posted_receipts: set | None = None, returns: bool = True, clearings: bool = True,
+	company: str, names: tuple, accounts: tuple, as_of, precision: int, switches: tuple, keep_settled: bool,
+	posted_receipts: set, returns: bool, clearings: bool,
 ) -> ReceiptChunk:
 	"""The chunk's receipt rows with what moved them. Every child read is filtered by the chunk's
 	receipts through an indexed link (a receipt's name), never by a list of all its row names."""
@@ -236,8 +236,6 @@ def _chunk(
 	if not rows:
 		return ReceiptChunk([], len(names), 0, ZERO)
 	receipt_side = {r[3]: r[0] for r in rows}  # receipt row -> its receipt
-	if posted_receipts is None:
-		posted_receipts = _posted_vouchers("Purchase Receipt", names, accounts)
 	billed: dict[str, Decimal] = {}
 	returned: dict[str, Decimal] = {}
 	billed_later: set[str] = set()

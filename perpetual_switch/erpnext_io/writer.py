@@ -173,21 +173,27 @@ def post_journal(company: str, posting_date: date, journal: JournalPlan, title: 
 	return je.name
 
 
+def _still_submitted(doctype: str, name: str):
+	"""A document the app submitted, ready to cancel, or None when it no longer is submitted."""
+	doc = frappe.get_doc(doctype, name)
+	if doc.docstatus != 1:
+		return None
+	doc.flags.ignore_permissions = True
+	doc.flags.ignore_links = True
+	return doc
+
+
 def cancel(doctype: str, name: str) -> None:
 	"""Cancel a document the app submitted, if it is still submitted."""
-	doc = frappe.get_doc(doctype, name)
-	if doc.docstatus == 1:
-		doc.flags.ignore_permissions = True
-		doc.flags.ignore_links = True
-		if doctype == "Journal Entry":
-			# Not through ERPNext's queue for entries of over 100 lines (see post_journal).
-			doc._cancel()
-		else:
-			doc.cancel()
+	if doc := _still_submitted(doctype, name):
+		doc.cancel()
 
 
 def cancel_journal(name: str) -> None:
-	cancel("Journal Entry", name)
+	"""Cancel one of the app's journals in the caller's transaction (not through ERPNext's queue for
+	entries of over 100 lines; see post_journal)."""
+	if doc := _still_submitted("Journal Entry", name):
+		doc._cancel()
 
 
 def set_company_fields(company: str, values: dict) -> list[Change]:

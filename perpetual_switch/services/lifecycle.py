@@ -262,7 +262,7 @@ def _undo_switch(doc, changes=None) -> None:
 	changes = changes if changes is not None else [writer.Change.from_row(row) for row in doc.changes]
 	_progress(doc)(30, _("Cancelling the switch's journal entries"))
 	writer.unfreeze(changes)
-	for fieldname in ("scheme_journal_entry", "srbnb_journal_entry", "stock_journal_entry"):
+	for fieldname in reversed(JOURNAL_FIELDS.values()):
 		if doc.get(fieldname):
 			writer.cancel_journal(doc.get(fieldname))
 	writer.restore_fields(changes)

@@ -88,7 +88,7 @@ def test_the_pass_per_item_and_warehouse_matches_a_plain_group_by(world, monkeyp
 		monkeypatch.setattr(reader, "_cell_key", lambda item, warehouse: 0)
 	cutover = frappe.utils.getdate(CUTOVER)
 	bins = [(c.item_code, c.warehouse) for c in reader.bin_cells(world.names)]
-	values, after, negative, cells = reader._ledger_pass(frappe.db.sql, indexed, world.company, cutover, world.names, bins)
+	values, after, negative, cells = reader._cell_pass(frappe.db.sql, indexed, world.company, cutover, bins)
 	assert sorted((c.item_code, c.warehouse, c.stock_value, c.stock_qty) for c in cells) == expected_cells(world.company)
 	assert (values, after, negative) == (expected(world.company), 1, 0)
 
@@ -99,14 +99,14 @@ def test_a_change_of_scheme_takes_the_bins_when_they_agree_with_the_ledger_and_t
 	# A row after the cutover (in world.names[2]): that warehouse's bin is ahead of the ledger as of the cutover.
 	plain = [n for n in world.names if n != world.names[2]]
 	bins = [c for c in reader.bin_cells(world.names) if c.warehouse in plain]
-	taken = reader.scheme_cells(world.company, cutover, plain, bins, {n: values[n] for n in plain})
+	taken = reader.scheme_cells(world.company, cutover, bins, {n: values[n] for n in plain})
 	assert taken == tuple(bins)
-	cells = reader.scheme_cells(world.company, cutover, world.names, reader.bin_cells(world.names), values)
+	cells = reader.scheme_cells(world.company, cutover, reader.bin_cells(world.names), values)
 	assert sorted((c.item_code, c.warehouse, c.stock_value, c.stock_qty) for c in cells) == expected_cells(world.company)
 	# A bin out of step with the ledger: the ledger wins, to the cent.
 	try:
 		frappe.db.sql("update `tabBin` set stock_value = stock_value + 1 where warehouse = %s", world.names[0])
-		cells = reader.scheme_cells(world.company, cutover, plain, reader.bin_cells(plain), {n: values[n] for n in plain})
+		cells = reader.scheme_cells(world.company, cutover, reader.bin_cells(plain), {n: values[n] for n in plain})
 		assert sorted((c.item_code, c.warehouse, c.stock_value, c.stock_qty) for c in cells) == expected_cells(world.company)
 	finally:
 		frappe.db.rollback()
