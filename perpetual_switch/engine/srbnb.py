@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from .models import Issue, ReceiptLine, ReceiptRow, _
 from .money import ZERO, round_money
@@ -60,7 +60,9 @@ class Clearing:
 	qty: Decimal
 	value: Decimal
 	rate_difference: Decimal
-	"""Invoice amount minus the cleared accrual: moved from SRBNB to the expense account."""
+	"""Invoice amount minus the cleared accrual. It stays in SRBNB, as it would on a company that
+	was always perpetual (ERPNext's own exchange-rate entry and the buying setting that re-values the
+	receipt settle their parts of it)."""
 
 
 def clearing_for_invoice_row(
@@ -93,3 +95,54 @@ def clearing_for_invoice_row(
 		return Clearing(ZERO, ZERO, ZERO)
 	value = round_money(value, precision)
 	return Clearing(qty, value, round_money(row_amount, precision) - value)
+
+
+@dataclass(frozen=True)
+class ValuationTax:
+	"""A tax row of a purchase invoice that counts in valuation, as ERPNext sums it (signed)."""
+
+	key: str
+	account: str
+	cost_center: str | None
+	amount: Decimal
+
+
+def negative_expense_split(total: Decimal, taxes: Sequence[ValuationTax]) -> dict[str, Decimal]:
+	"""How ERPNext credits back `total` of item valuation tax over an invoice's valuation taxes: in
+	proportion to each tax, the last one taking what is left."""
+	whole = sum((tax.amount for tax in taxes), ZERO)
+	shares, left = {}, total
+	for i, tax in enumerate(taxes):
+		if i == len(taxes) - 1 or not whole:
+			share = left
+		else:
+			share = total * tax.amount / whole
+		left -= share
+		shares[tax.key] = shares.get(tax.key, ZERO) + share
+	return shares
+
+
+def twin_valuation_tax(
+	booked: Decimal, twin: Decimal, taxes: Sequence[ValuationTax], precision: int
+) -> tuple[tuple[str, str, str | None, Decimal], ...]:
+	"""What brings a purchase invoice's valuation taxes to what its perpetual twin posts.
+
+	ERPNext debits SRBNB with a row's valuation tax, and credits the same back over the invoice's
+	valuation taxes, whenever the row's receipt booked no GL on those taxes' accounts: `booked` in
+	all. A receipt made under periodic inventory booked no GL at all; had it been perpetual, it
+	would have booked its own valuation taxes, and the invoice only `twin`. The difference is
+	credited to SRBNB by the caller; this gives the debit per tax row (its key, account, cost
+	centre, amount), rounded, adding up to `booked - twin` exactly."""
+	if not taxes or booked == twin:
+		return ()
+	now, then = negative_expense_split(booked, taxes), negative_expense_split(twin, taxes)
+	total = round_money(booked - twin, precision)
+	lines, given = [], ZERO
+	keyed = {tax.key: tax for tax in taxes}
+	keys = list(keyed)
+	for i, key in enumerate(keys):
+		amount = total - given if i == len(keys) - 1 else round_money(now[key] - then[key], precision)
+		given += amount
+		if amount:
+			lines.append((key, keyed[key].account, keyed[key].cost_center, amount))
+	return tuple(lines)

@@ -237,8 +237,9 @@ def reconcile_row(facts: ReceiptFacts, movements: Iterable[Movement], precision:
 		if m.kind in ("return", "debit_note"):
 			add("return_mismatch", difference)
 			continue
-		if m.cleared is not None:
-			# The app's clearing journal already moved the invoice's difference out of SRBNB.
+		if m.cleared:
+			# A clearing journal of the app's (made before invoices of accrued receipts were left to
+			# post as on a perpetual company) already moved the invoice's difference out of SRBNB.
 			add("unexplained", difference)
 			continue
 		q, cr_i = m.qty, m.conversion_rate

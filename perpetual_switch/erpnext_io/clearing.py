@@ -96,3 +96,33 @@ def release(purchase_invoice: str) -> list[str]:
 	for row in rows:
 		frappe.db.set_value(CLEARING, row.name, "status", "Cancelled")
 	return sorted({row.journal_entry for row in rows if row.journal_entry})
+
+
+def twin_receipt_accounts(receipts) -> dict[str, set[str]]:
+	"""Per receipt: the valuation accounts its GL would hold had it been posted under perpetual
+	inventory (its own valuation taxes, when its rows carry any, and the expense accounts of the
+	landed costs booked on it). ERPNext looks for GL on these when it bills the receipt."""
+	receipts = tuple(sorted({r for r in receipts if r}))
+	if not receipts:
+		return {}
+	found: dict[str, set[str]] = {}
+	for receipt, account in frappe.db.sql(
+		"""
+		select t.parent, t.account_head
+		from `tabPurchase Taxes and Charges` t
+		where t.parenttype = 'Purchase Receipt' and t.parent in %(receipts)s
+			and t.category in ('Valuation', 'Valuation and Total') and t.base_tax_amount_after_discount_amount != 0
+			and exists (
+				select 1 from `tabPurchase Receipt Item` i where i.parent = t.parent and i.item_tax_amount != 0
+			)
+		union
+		select lr.receipt_document, lt.expense_account
+		from `tabLanded Cost Purchase Receipt` lr
+		join `tabLanded Cost Voucher` l on l.name = lr.parent and l.docstatus = 1
+		join `tabLanded Cost Taxes and Charges` lt on lt.parent = l.name and lt.parenttype = 'Landed Cost Voucher'
+		where lr.receipt_document_type = 'Purchase Receipt' and lr.receipt_document in %(receipts)s and lt.amount != 0
+		""",
+		{"receipts": receipts},
+	):
+		found.setdefault(receipt, set()).add(account)
+	return found

@@ -73,6 +73,20 @@ def receipt_items(doctype: str, names) -> list[str]:
 	)
 
 
+def amount_differences(receipts) -> Decimal:
+	"""What ERPNext's buying setting re-valued these receipts' rows by at the invoice rate (their
+	difference with the purchase invoice, in the company's currency), all rows together."""
+	receipts = tuple(sorted(set(r for r in receipts if r)))
+	if not receipts:
+		return Decimal(0)
+	value = frappe.db.sql(
+		"""select cast(coalesce(sum(amount_difference_with_purchase_invoice), 0) as char)
+		from `tabPurchase Receipt Item` where parenttype = 'Purchase Receipt' and parent in %(receipts)s""",
+		{"receipts": receipts},
+	)[0][0]
+	return Decimal(value)
+
+
 # --- The stock ledger on the cutover ------------------------------------------------------------
 
 

@@ -7,8 +7,9 @@
   the cutover on the switch's expense account. Units that left after the cutover are re-posted by
   ERPNext's own Repost Item Valuation of those documents. Cancelling the voucher cancels that journal.
 - A purchase invoice that re-values such a receipt (Buying Settings' "Set Landed Cost Based on
-  Purchase Invoice Rate") takes the same path; the difference the invoice clearing already moved
-  to the switch's expense account is then shared with the stock accounts.
+  Purchase Invoice Rate") takes the same path, its charge being what ERPNext would have credited
+  to SRBNB on the receipt had it been perpetual (the change in the receipt's difference with the
+  invoice rate): SRBNB ends where a company perpetual from the start has it.
 - A Repost Item Valuation reaching back to or before a cutover is refused when it is made.
 - A debit note of an invoice from before the switch, for goods returned through a return of their
   receipt after it, credits Stock Received But Not Billed (where the return debited), not the
@@ -161,18 +162,34 @@ def _invoice_groups(doc) -> list[dict]:
 	return _late_groups(doc.company, {"Purchase Receipt": receipts}) if receipts else []
 
 
+DIFFERENCE = "perpetual_switch_late_difference"
+
+
 @mariadb_only
 def invoice_before(doc, method=None) -> None:
 	"""before_submit and before_cancel of a Purchase Invoice."""
 	groups = _invoice_groups(doc)
 	if groups:
 		_begin(doc, groups)
+		doc.flags[DIFFERENCE] = {
+			group["switch"].name: io.amount_differences(group["receipts"]["Purchase Receipt"]) for group in groups
+		}
+
+
+def _invoice_charges(doc, receipts, switch, precision):
+	"""The receipts' re-valuation at the invoice rate, credited to SRBNB as ERPNext does on a
+	perpetual receipt (the invoice debited SRBNB with its own price)."""
+	before = (doc.flags.get(DIFFERENCE) or {}).get(switch.name, 0)
+	change = io.amount_differences(sorted(receipts)) - before
+	srbnb = io.srbnb_account(doc.company)
+	return (Charge(srbnb, change, switch.cost_center),) if change and srbnb else ()
 
 
 @mariadb_only
 def invoice_after(doc, method=None) -> None:
 	"""on_submit and on_cancel of a Purchase Invoice."""
-	_finish(doc)
+	_finish(doc, _invoice_charges)
+	doc.flags.pop(DIFFERENCE, None)
 
 
 # --- Repost Item Valuation ----------------------------------------------------------------------

@@ -10,7 +10,7 @@ import frappe
 
 from perpetual_switch.erpnext_io.database import require_mariadb
 from perpetual_switch.services import snc
-from perpetual_switch.snc_portugal.seam import OURS, SEAM
+from perpetual_switch.snc_portugal.seam import OURS, SEAM, previous_override
 
 
 def make_regional_gl_entries(gl_entries, doc):
@@ -21,11 +21,4 @@ def make_regional_gl_entries(gl_entries, doc):
 
 
 def _previous_override(region, gl_entries, doc):
-	"""What ERPNext would call for `region` if this app were not installed."""
-	paths = frappe.get_hooks("regional_overrides", {}).get(region, {}).get(SEAM, [])
-	if OURS in paths:
-		paths = paths[: paths.index(OURS)]
-	if paths:
-		return frappe.get_attr(paths[-1])(gl_entries, doc)
-	original = frappe.get_attr(SEAM)
-	return getattr(original, "__wrapped__", lambda gl_entries, doc: gl_entries)(gl_entries, doc)
+	return previous_override(SEAM, OURS, region, gl_entries, doc)

@@ -121,6 +121,20 @@ def test_accrued_by_the_switch_and_cleared_by_the_app():
 	assert (row.held, row.residual) == (D(0), D(0))
 
 
+def test_accrued_and_billed_at_another_price_leaves_the_rate_cause_as_on_a_perpetual_company():
+	# The app records the clearing with no journal: the price difference stays in SRBNB.
+	facts = receipt(billed="10", posted=False, accrued="100")
+	row = check(reconcile_row(facts, [invoice("10", "11", cleared="0")], 2))
+	assert (row.held, row.residual, row.causes) == (D(-10), D(-10), {"rate": D(-10)})
+
+
+def test_accrued_in_a_foreign_currency_and_billed_at_another_exchange_rate_holds_nothing():
+	# ERPNext's own exchange-rate entry brings the invoice's SRBNB debit back to the receipt's value.
+	facts = receipt(billed="10", posted=False, accrued="110", value="110", rate="1.1")
+	row = check(reconcile_row(facts, [invoice("10", "10", rate="1.2", receipt_rate="1.1", cleared="0")], 2))
+	assert (row.held, row.residual) == (D(0), D(0))
+
+
 def test_a_closed_periodic_receipt_holds_nothing_and_is_no_residual():
 	row = check(reconcile_row(receipt(posted=False, status="Closed"), [], 2))
 	assert (row.held, row.expected, row.residual) == (D(0), D(0), D(0))

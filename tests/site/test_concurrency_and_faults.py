@@ -14,7 +14,7 @@ frappe = pytest.importorskip(
 from perpetual_switch import services  # noqa: E402
 from perpetual_switch.erpnext_io import reader, writer  # noqa: E402
 
-from .world import CUTOVER, command, fresh_s1  # noqa: E402
+from .world import CUTOVER, command, fresh_s1, gl_balance  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("site")
 SWITCH = "Switch to Perpetual Inventory"
@@ -285,7 +285,7 @@ def test_rollback_refuses_to_overwrite_a_later_edit_unless_confirmed(fault_world
 	assert not applied(w.company)
 
 
-def test_rate_differences_on_two_cost_centres_post_two_journals_and_cancel_both(site):
+def test_price_differences_on_two_cost_centres_stay_in_srbnb_and_cancel_cleanly(site):
 	from .world import invoice_for
 
 	w = fresh_s1("PS Two CC", "TC")
@@ -300,7 +300,8 @@ def test_rate_differences_on_two_cost_centres_post_two_journals_and_cancel_both(
 	from erpnext.stock.doctype.purchase_receipt.purchase_receipt import make_purchase_invoice
 
 	# One invoice billing two accrued rows (PR-1's and PR-2's) above their receipt rate, each on
-	# its own cost centre: two rate differences, two journals.
+	# its own cost centre: both clear their accrual; the price differences (50.00 and 15.00) stay in
+	# SRBNB, as on a company perpetual from the start, with no journal of the app's.
 	pi = make_purchase_invoice(w.docs["PR-1"].name)
 	pi.items = [row for row in pi.items if row.item_code == w.items["B"]]
 	pi.items[0].rate = 21
@@ -319,19 +320,21 @@ def test_rate_differences_on_two_cost_centres_post_two_journals_and_cancel_both(
 	pi.insert()
 	pi.submit()
 	frappe.db.commit()
-	journals = sorted(
-		set(frappe.get_all("Perpetual Switch Clearing", filters={"purchase_invoice": pi.name}, pluck="journal_entry"))
+	clearings = frappe.get_all(
+		"Perpetual Switch Clearing",
+		filters={"purchase_invoice": pi.name},
+		fields=["receipt_row", "cleared_value", "rate_difference", "journal_entry", "status"],
 	)
-	assert len(journals) == 2 and all(journals), journals
-	centres = {
-		frappe.db.get_value("Journal Entry Account", {"parent": j, "account": w.acc("Cost of Goods Sold")}, "cost_center")
-		for j in journals
-	}
-	assert centres == {main, second.name}
+	assert len(clearings) == 2 and not any(c.journal_entry for c in clearings), clearings
+	assert sorted(float(c.rate_difference) for c in clearings) == [15.0, 50.0]
+	srbnb = w.acc("Stock Received But Not Billed")
+	assert gl_balance(srbnb, "2026-07-03") == -1600.0 + 1050.0 + 615.0
 	pi.reload()
 	pi.cancel()
 	frappe.db.commit()
-	assert [frappe.db.get_value("Journal Entry", j, "docstatus") for j in journals] == [2, 2]
+	assert gl_balance(srbnb, "2026-07-03") == -1600.0
+	statuses = frappe.get_all("Perpetual Switch Clearing", filters={"purchase_invoice": pi.name}, pluck="status")
+	assert statuses == ["Cancelled", "Cancelled"]
 
 
 BILL_SCRIPT = """

@@ -282,9 +282,14 @@ def test_an_invoice_at_another_rate_revalues_the_receipt_when_the_buying_setting
 		pi = invoice_for(w.w, pr.name, "2026-10-10", rates={w.a: 10.4})
 		run_pending_reposts()
 		frappe.db.commit()
-		# 0.40 a unit more: 6 units still in stock (+2.40 to stock); the 4 issued before the cutover
-		# (1.60) stay where the invoice clearing put the whole difference, the switch's expense account.
-		assert late_journal(pi.name) == {w.acc("Stock In Hand"): D("2.40"), w.expense: D("-2.40")}
+		# 0.40 a unit more: SRBNB is credited the 4.00 ERPNext would have re-valued the receipt by
+		# had it been perpetual; 6 units still in stock (+2.40 to stock) and the 4 issued before the
+		# cutover (1.60) on the switch's expense account.
+		assert late_journal(pi.name) == {
+			w.acc("Stock In Hand"): D("2.40"),
+			w.expense: D("1.60"),
+			w.acc("Stock Received But Not Billed"): D("-4.00"),
+		}
 		assert gl_by_account(w.company, CUT) == gl_before_cutover
 		assert_in_sync(w)
 		srbnb = w.acc("Stock Received But Not Billed")

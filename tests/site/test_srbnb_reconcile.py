@@ -316,7 +316,7 @@ def test_exchange_rate_and_rate_difference_on_a_foreign_currency_receipt(w):
 
 def test_a_switched_company_ties_with_the_accrual_and_the_apps_clearing(site):
 	"""Goods received under periodic inventory, accrued by the switch and billed after it at
-	another rate: the app's clearing leaves nothing, and the accrual journal ties to its rows."""
+	another price: the accrual journal ties to its rows and the price difference is a rate cause."""
 	from perpetual_switch import services
 
 	from .world import run_pending_reposts
@@ -340,8 +340,11 @@ def test_a_switched_company_ties_with_the_accrual_and_the_apps_clearing(site):
 	invoice_for(p, first.name, "2026-07-05", rates={a: 12})
 	frappe.db.commit()
 	after = srbnb.reconcile(p.company, "2026-07-31", all_rows=True)
-	assert after["totals"]["ties"] and after["totals"]["gl_balance"] == "0.00", after["totals"]
-	assert after["totals"]["residual"] == "0.00" and not after["voucher_lines"]
+	# The 20.00 price difference stays in SRBNB, as on a company perpetual from the start, and is
+	# explained as such; nothing is left to a voucher.
+	assert after["totals"]["ties"] and after["totals"]["gl_balance"] == "-20.00", after["totals"]
+	assert row_of(after, first.name)["causes"] == {"rate": "-20.00"}, row_of(after, first.name)
+	assert not after["voucher_lines"]
 	assert srbnb_account in after["accounts"]
 
 
