@@ -115,7 +115,8 @@ class ReceiptRow(NamedTuple):
 	"""One purchase receipt row of a stock item, with what was returned and billed up to the cutover.
 
 	Quantities are in the stock UOM; `base_net_amount` is the row's value in company currency
-	after document discounts, which is what perpetual inventory puts into stock. A named tuple
+	after document discounts, which is what perpetual inventory credits to SRBNB for it (with the
+	re-valuation at the invoice rate when Buying Settings asks for one). A named tuple
 	rather than a frozen dataclass, as the receipt lines below: a large company has tens of
 	thousands of them, and a tuple is made four times faster.
 	"""

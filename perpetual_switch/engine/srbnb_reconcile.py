@@ -52,9 +52,10 @@ CAUSE_LABELS = {
 	"unexplained": _("Not explained (rounding or another document)"),
 }
 # Causes of a voucher line (GL of the account that belongs to no receipt row).
-VOUCHER_CAUSES = ("invoice_without_receipt", "entry_by_hand", "not_attributed")
+VOUCHER_CAUSES = ("invoice_without_receipt", "late_cost", "entry_by_hand", "not_attributed")
 VOUCHER_CAUSE_LABELS = {
 	"invoice_without_receipt": _("Invoice rows without a receipt"),
+	"late_cost": _("Receipts from before the switch re-valued at the invoice rate (late-cost journals)"),
 	"entry_by_hand": _("Entries by hand and other vouchers"),
 	"not_attributed": _("Part of a voucher no receipt row accounts for"),
 }
@@ -262,10 +263,15 @@ def reconcile_row(facts: ReceiptFacts, movements: Iterable[Movement], precision:
 		moved_value += missing
 
 	if origin:
-		remaining = base - moved_value if facts.receipt_posted else ZERO
+		# What the row's credit leaves once every movement took its value at the receipt's rate:
+		# the receipt's own credit, or the switch's accrual (the movements are then those after it).
+		if facts.receipt_posted:
+			remaining = base - moved_value
+		else:
+			remaining = round_money(facts.accrued, precision) - moved_value
 		if closed and unbilled_value:
 			add("closed", unbilled_value)
-		if facts.receipt_posted and remaining < 0:
+		if remaining < 0:
 			add("over_billing", remaining)
 	elif expected:
 		add("not_accrued", -expected)

@@ -556,7 +556,7 @@ def receipt_rows(company: str, cutover_date: date, billed_later: bool = False) -
 	rows = _packed_receipt_rows(params)
 	if rows is None:
 		# A name holds a separator, or a receipt's rows did not fit: read the columns one by one.
-		rows = frappe.db.sql(_RECEIPT_ROWS, params)
+		rows = frappe.db.sql(_with_difference(_RECEIPT_ROWS), params)
 	result = []
 	for qty, amount, returned, billed, status, item, row, receipt in rows:
 		qty, returned, billed = Decimal(qty), Decimal(returned), Decimal(billed)
@@ -569,7 +569,7 @@ def _packed_receipt_rows(params: dict) -> list | None:
 	"""The receipt rows as lists of eight texts, or None when a receipt's text cannot be split back
 	into exactly the rows it counted."""
 	rows = []
-	for count, packed in frappe.db.sql(_RECEIPTS_PACKED, params):
+	for count, packed in frappe.db.sql(_with_difference(_RECEIPTS_PACKED), params):
 		parts = packed.split(_ROW_SEPARATOR) if packed is not None else []
 		if len(parts) != count:
 			return None
@@ -581,10 +581,18 @@ def _packed_receipt_rows(params: dict) -> list | None:
 	return rows
 
 
+def _with_difference(sql: str) -> str:
+	from perpetual_switch.erpnext_io.srbnb import _amount_difference
+
+	return sql.replace("{difference}", _amount_difference("pri"))
+
+
 _FIELD_SEPARATOR = "\x01"
 _ROW_SEPARATOR = "\x02"
 # Quantities and amounts as exact decimal text (the driver would hand DECIMAL columns over as floats).
-_PLAIN_COLUMNS = """cast(pri.stock_qty as char), cast(pri.base_net_amount as char), cast(coalesce(ret.qty, 0) as char),
+# A row's value is what perpetual inventory credits SRBNB with for it: its net amount, and what Buying
+# Settings' re-valuation at the invoice rate added (ERPNext credits that on the receipt itself).
+_PLAIN_COLUMNS = """cast(pri.stock_qty as char), cast(pri.base_net_amount + {difference} as char), cast(coalesce(ret.qty, 0) as char),
 	cast(coalesce((
 		select sum(pii.stock_qty)
 		from `tabPurchase Invoice Item` pii

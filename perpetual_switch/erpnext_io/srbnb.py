@@ -543,7 +543,7 @@ def voucher_remainders(company: str, accounts, as_of, precision: int):
 	others = f"""
 		select g.voucher_type, g.voucher_no, g.posting_date, cast(g.held as char),
 			cast(coalesce(acc.v, 0) + coalesce(clr.v, 0) as char), '0',
-			(acc.v is not null or clr.v is not null)
+			case when lc.je is not null then 2 when acc.v is not null or clr.v is not null then 1 else 0 end
 		from ({_GL_BY_VOUCHER.format(types="voucher_type not in ('Purchase Receipt', 'Purchase Invoice')")}) g
 		left join (
 			select s.srbnb_journal_entry as je, sum(a.v) as v
@@ -562,6 +562,10 @@ def voucher_remainders(company: str, accounts, as_of, precision: int):
 			where c.company = %(company)s and c.status = 'Active' and c.journal_entry is not null
 			group by c.journal_entry
 		) clr on g.voucher_type = 'Journal Entry' and clr.je = g.voucher_no
+		left join (
+			select distinct l.journal_entry as je from `tabPerpetual Switch Late Cost` l
+			where l.company = %(company)s and l.status = 'Active' and l.journal_entry is not null
+		) lc on g.voucher_type = 'Journal Entry' and lc.je = g.voucher_no
 		where round(g.held - coalesce(acc.v, 0) - coalesce(clr.v, 0), %(p)s) != 0
 			and not (g.voucher_type = 'Journal Entry' and g.voucher_no in (
 				select journal_entry from `tab{CLEARING}` where company = %(company)s and journal_entry is not null))
@@ -571,10 +575,12 @@ def voucher_remainders(company: str, accounts, as_of, precision: int):
 		for voucher_type, voucher_no, posting_date, held, modelled, unlinked, own in frappe.db.sql(query, params):
 			# What a clearing moved for this voucher's residual counts as the voucher's own.
 			gone = cleared.pop((voucher_type, voucher_no), (None, Decimal(0)))[1]
+			# A late-cost journal of the app's (a receipt re-valued at the invoice rate after the
+			# switch credits SRBNB as ERPNext would have on the receipt) is a line of its own cause.
 			yield (
 				voucher_type, voucher_no, getdate(posting_date) if posting_date else None,
 				to_decimal(held) + gone, to_decimal(modelled), to_decimal(unlinked), bool(own),
-			)
+			) + (("late_cost",) if int(own) == 2 else ())
 	# A voucher whose residual a clearing moved and that no longer shows one (cancelled since):
 	# the clearing's part for it stays a line of its cause.
 	for (voucher_type, voucher_no), (cause, amount) in sorted(cleared.items()):

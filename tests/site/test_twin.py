@@ -13,6 +13,7 @@ Every receipt is in W1 at 10.00 a unit unless said otherwise.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal as D
 from typing import Callable
 
 import pytest
@@ -294,3 +295,74 @@ def test_each_later_document_moves_the_accounts_as_on_the_twin(switched, index):
 
 def test_in_the_end_the_stock_accounts_and_srbnb_hold_what_the_twins_hold(switched):
 	t.assert_same_stock_and_srbnb(switched, None, "in the end")
+
+
+# --- Backdated: every document exists before the switch, which reposts the later ones ------------
+
+
+@pytest.fixture(scope="module")
+def backdated_twin(site):
+	from perpetual_switch.services import backdated
+
+	allowance = _base_settings()
+	frappe.db.commit()
+	twin = t.make_twin("PS Twin Back")
+	_before_all(twin)
+	for index, cell in enumerate(CELLS):
+		_after(twin, index, cell)
+	doc = services.apply(twin.periodic.company, CUT, twin.periodic.acc("Stock Adjustment"), backdated=True)
+	frappe.db.commit()
+	assert backdated.run_or_undo(doc.name) is None
+	doc.reload()
+	assert doc.status == "Applied", doc.status
+	yield twin
+	frappe.db.rollback()
+	frappe.db.set_single_value("Accounts Settings", "over_billing_allowance", allowance)
+	frappe.db.commit()
+
+
+def test_backdated_the_stock_accounts_and_srbnb_hold_what_the_twins_hold(backdated_twin):
+	t.assert_same_stock_and_srbnb(backdated_twin, CUT, "backdated, on the cutover")
+	t.assert_same_stock_and_srbnb(backdated_twin, None, "backdated, in the end")
+
+
+def test_backdated_every_account_moves_after_the_cutover_as_on_the_twin(backdated_twin):
+	p, tw = backdated_twin.periodic.company, backdated_twin.perpetual.company
+	moved_p = t.difference(t.balances(p), t.balances(p, CUT))
+	moved_t = t.difference(t.balances(tw), t.balances(tw, CUT))
+	diff = t.apart(moved_p, moved_t)
+	assert not diff, f"backdated: accounts moved apart from the twin after the cutover (switched, twin): {diff}"
+
+
+def _causes_by_item(company):
+	from perpetual_switch.services import srbnb
+
+	result = srbnb.reconcile(company, "2026-12-31", all_rows=True)
+	assert result["totals"]["ties"], result["totals"]
+	by_item = {}
+	for row in result["rows"]:
+		if row["causes"]:
+			by_item.setdefault(row["item_code"], {}).update(row["causes"])
+	lines = sorted((line["cause"], line["amount"]) for line in result["voucher_lines"])
+	return by_item, lines
+
+
+@pytest.mark.parametrize("which", ["switched", "backdated_twin"])
+def test_the_srbnb_reconciliation_explains_each_residual_as_on_the_twin(request, which):
+	"""Row by row the same causes, with one exception, named: a receipt re-valued at the invoice
+	rate after a plain switch (the buying setting) is credited by the app's late-cost journal where
+	the twin's receipt was re-posted; the row then shows the invoice's price difference and the
+	journal a line of its own (`late_cost`) that takes it back to the cent."""
+	pair = request.getfixturevalue(which)
+	(mine, my_lines), (theirs, their_lines) = _causes_by_item(pair.periodic.company), _causes_by_item(pair.perpetual.company)
+	apart = {k: (mine.get(k), theirs.get(k)) for k in sorted(set(mine) | set(theirs)) if mine.get(k) != theirs.get(k)}
+	late = [amount for cause, amount in my_lines if cause == "late_cost"]
+	assert [line for line in my_lines if line[0] != "late_cost"] == their_lines
+	if which == "backdated_twin":
+		assert not apart and not late, f"residual causes apart from the twin's, per item (switched, twin): {apart}"
+		return
+	revalued = _items(pair, next(i for i, c in enumerate(CELLS) if c.buying))[0]
+	assert set(apart) <= {revalued}, f"residual causes apart from the twin's, per item (switched, twin): {apart}"
+	mine_there = sum(D(v) for v in (mine.get(revalued) or {}).values())
+	theirs_there = sum(D(v) for v in (theirs.get(revalued) or {}).values())
+	assert mine_there + sum(D(a) for a in late) == theirs_there, (apart, late)
