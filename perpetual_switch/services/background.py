@@ -21,6 +21,7 @@ from perpetual_switch.erpnext_io import reader, writer
 from perpetual_switch.erpnext_io.database import mariadb_only
 from perpetual_switch.services import backdated, lifecycle
 from perpetual_switch.services import switch as service
+from perpetual_switch.services.guards import may_switch, require_switch_right
 
 SWITCH = service.SWITCH
 EVENT = "perpetual_switch_progress"
@@ -66,7 +67,7 @@ def context(company: str) -> dict:
 		"currency": values.default_currency,
 		"perpetual_inventory_enabled": bool(values.enable_perpetual_inventory),
 		"switch": latest,
-		"can_apply": bool(frappe.has_permission(SWITCH, "submit")),
+		"can_apply": may_switch(company),
 	}
 
 
@@ -118,7 +119,8 @@ def enqueue_apply(options: SwitchOptions, switch: str | None = None) -> dict:
 	"""Enqueue the switch of a company (or the submission of a draft switch given by name)."""
 	company = options.company
 	service._require_company(company)
-	frappe.has_permission(SWITCH, "submit", throw=True)
+	require_switch_right(company)
+	service._can_read_plan(company)
 	options = replace(
 		options,
 		cutover_date=service._validate_date(options.cutover_date),
@@ -148,7 +150,7 @@ def enqueue_resume(company: str, switch: str, user: str) -> None:
 
 def enqueue_rollback(company: str, overwrite_later_edits: bool = False) -> dict:
 	service._require_company(company)
-	frappe.has_permission(SWITCH, "cancel", throw=True)
+	require_switch_right(company, "cancel")
 	applied = service.reader.applied_switches(company)
 	if not applied:
 		frappe.throw(_("Company {0} has no applied switch to roll back.").format(frappe.bold(company)))
@@ -260,6 +262,9 @@ def enqueue_preview(options: SwitchOptions) -> dict:
 	"""Enqueue the GL change of a backdated switch for `options` (its date checked here, at once)."""
 	company = options.company
 	service._can_read_plan(company)
+	# The preview submits a switch (in a savepoint) and reposts under the company's lock: the
+	# right to switch this company, not only to read its plan.
+	require_switch_right(company)
 	options = replace(options, cutover_date=str(service._validate_date(options.cutover_date)), backdated=True)
 	user = frappe.session.user
 	frappe.cache.set_value(_preview_key(company, user), {"status": "Queued"}, expires_in_sec=PREVIEW_MINUTES * 60)
@@ -314,7 +319,7 @@ def enqueue_srbnb_clearing(company: str, **choices) -> dict:
 	from perpetual_switch.services import srbnb_clearing
 
 	service._require_company(company)
-	srbnb_clearing._can_clear()
+	srbnb_clearing._can_clear(company)
 	service._can_read_plan(company)
 	choices["posting_date"] = str(service._validate_date(choices.get("posting_date")))
 	_refuse_when_running(company)

@@ -22,6 +22,7 @@ from perpetual_switch.erpnext_io import reader, writer
 from perpetual_switch.erpnext_io.backdated import rolled_back
 from perpetual_switch.erpnext_io.database import mariadb_only
 from perpetual_switch.services import backdated
+from perpetual_switch.services.guards import require_switch_right
 from perpetual_switch.services.switch import (
 	JOURNAL_FIELDS,
 	SWITCH,
@@ -95,7 +96,7 @@ def apply(options: SwitchOptions, progress=None):
 	A backdated switch comes back "Reposting": its documents after the cutover are listed, and
 	services.backdated.run reposts them (in batches, committing each)."""
 	_require_company(options.company)
-	frappe.has_permission(SWITCH, "submit", throw=True)
+	require_switch_right(options.company)
 	writer.lock_company(options.company, fresh=True)
 	doc = new_switch(options)
 	# Inserted as submitted: one save, its rows written once.
@@ -134,7 +135,7 @@ def rollback(company: str, progress=None, overwrite_later_edits: bool = False):
 	later switch is applied, or a value the switch set was changed since, unless
 	`overwrite_later_edits` confirms restoring it anyway."""
 	_require_company(company)
-	frappe.has_permission(SWITCH, "cancel", throw=True)
+	require_switch_right(company, "cancel")
 	writer.lock_company(company, fresh=True)
 	switches = reader.applied_switches(company)
 	if not switches:

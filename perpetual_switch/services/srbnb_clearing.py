@@ -36,6 +36,7 @@ from perpetual_switch.erpnext_io import srbnb as srbnb_io
 from perpetual_switch.erpnext_io import srbnb_clearing as io
 from perpetual_switch.erpnext_io.database import mariadb_only
 from perpetual_switch.services import srbnb
+from perpetual_switch.services.guards import require_switch_right
 from perpetual_switch.services.switch import SWITCH, _can_read_plan, _validate_date, atomic
 
 CLEARING = io.CLEARING
@@ -146,14 +147,14 @@ def plan_dict(result: ClearingPlan) -> dict:
 	}
 
 
-def _can_clear() -> None:
-	frappe.has_permission(SWITCH, "submit", throw=True)
+def _can_clear(company: str) -> None:
+	require_switch_right(company)
 
 
 @mariadb_only
 def apply(company: str, posting_date=None, causes=None, sources=None, expense_account=None, cost_center=None, progress=None):
 	"""Plan again under the company's lock; on no blocker, write the clearing and its journal."""
-	_can_clear()
+	_can_clear(company)
 	_can_read_plan(company)
 	writer.lock_company(company, fresh=True)
 	result = plan(company, posting_date, causes, sources, expense_account, cost_center, progress)
@@ -195,8 +196,8 @@ def apply(company: str, posting_date=None, causes=None, sources=None, expense_ac
 @mariadb_only
 def rollback(name: str | None = None, company: str | None = None):
 	"""Cancel a clearing's journal (the latest applied of `company` when no name is given)."""
-	_can_clear()
 	if not name and company:
+		_can_clear(company)
 		_can_read_plan(company)
 		name = io.latest_applied(company)
 		if not name:
@@ -204,6 +205,7 @@ def rollback(name: str | None = None, company: str | None = None):
 	if not name or not io.exists(name):
 		frappe.throw(_("SRBNB clearing {0} does not exist.").format(frappe.bold(name or "")), frappe.DoesNotExistError)
 	doc = frappe.get_doc(CLEARING, name)
+	_can_clear(doc.company)
 	_can_read_plan(doc.company)
 	writer.lock_company(doc.company, fresh=True)
 	doc.reload()

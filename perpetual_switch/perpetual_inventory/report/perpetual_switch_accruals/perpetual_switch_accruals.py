@@ -10,10 +10,13 @@ from perpetual_switch.erpnext_io.database import mariadb_only
 @mariadb_only
 def execute(filters=None):
 	filters = filters or {}
-	rows = services.accruals(filters.get("switch"))
+	# The receipt is a dynamic link, not a Link: Frappe would filter a Link column by the user's
+	# permissions on Purchase Receipt, which an Accounts Manager without a purchase role lacks.
+	rows = [{**row, "receipt_type": "Purchase Receipt"} for row in services.accruals(filters.get("switch"))]
 	currency = {"fieldtype": "Currency", "options": "currency", "width": 140}
 	columns = [
-		{"fieldname": "purchase_receipt", "label": _("Purchase Receipt"), "fieldtype": "Link", "options": "Purchase Receipt", "width": 180},
+		{"fieldname": "receipt_type", "label": _("Document Type"), "fieldtype": "Data", "hidden": 1},
+		{"fieldname": "purchase_receipt", "label": _("Purchase Receipt"), "fieldtype": "Dynamic Link", "options": "receipt_type", "width": 180},
 		{"fieldname": "item_code", "label": _("Item"), "fieldtype": "Link", "options": "Item", "width": 180},
 		{"fieldname": "unbilled_qty", "label": _("Unbilled Qty (stock UOM)"), "fieldtype": "Float", "width": 140},
 		{"fieldname": "unbilled_value", "label": _("Unbilled Value"), **currency},

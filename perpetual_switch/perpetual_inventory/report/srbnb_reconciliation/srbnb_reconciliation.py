@@ -15,7 +15,9 @@ def execute(filters=None):
 	currency = data["currency"]
 	money = {"fieldtype": "Currency", "options": "currency", "width": 120}
 	columns = [
-		{"fieldname": "voucher_type", "label": _("Voucher Type"), "fieldtype": "Link", "options": "DocType", "width": 140},
+		# Not a Link: Frappe would then filter the rows by the user's permissions on DocType, which
+		# an accountant restricted to a company does not hold (the voucher stays a link).
+		{"fieldname": "voucher_type", "label": _("Voucher Type"), "fieldtype": "Data", "width": 140},
 		{"fieldname": "voucher_no", "label": _("Voucher"), "fieldtype": "Dynamic Link", "options": "voucher_type", "width": 170},
 		{"fieldname": "posting_date", "label": _("Posting Date"), "fieldtype": "Date", "width": 100},
 		{"fieldname": "item_code", "label": _("Item"), "fieldtype": "Link", "options": "Item", "width": 140},

@@ -1,0 +1,33 @@
+"""Who may run an operation that posts on a company: asked of that company, before anything is
+written, cached or enqueued.
+
+Frappe's permission check of a doctype without a document answers "yes" to a user who was shared one
+document of it, whatever its company; so the right to submit (or cancel) a switch is asked of a
+switch of the company in question: the role's permission on the doctype and the user's permissions
+on the company, never a share of some other switch.
+"""
+
+from __future__ import annotations
+
+import frappe
+from frappe import _
+
+SWITCH = "Switch to Perpetual Inventory"
+
+
+def may_switch(company: str, ptype: str = "submit") -> bool:
+	"""Whether the session user may submit (or cancel) a switch of `company`."""
+	doc = frappe.new_doc(SWITCH)
+	doc.company = company
+	return bool(frappe.has_permission(SWITCH, ptype, doc=doc))
+
+
+def require_switch_right(company: str, ptype: str = "submit") -> None:
+	"""Refuse, naming the company, a user who may not submit (or cancel) a switch of it."""
+	if not may_switch(company, ptype):
+		message = (
+			_("You may not roll back a switch of company {0}.")
+			if ptype == "cancel"
+			else _("You may not switch company {0} or change its stock and SRBNB accounts.")
+		)
+		frappe.throw(message.format(frappe.bold(company)), frappe.PermissionError)
