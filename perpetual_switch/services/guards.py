@@ -16,18 +16,24 @@ SWITCH = "Switch to Perpetual Inventory"
 
 
 def may_switch(company: str, ptype: str = "submit") -> bool:
-	"""Whether the session user may submit (or cancel) a switch of `company`."""
+	"""Whether the session user may submit (or cancel) a switch of `company`: the right on a switch
+	of that company, and read access to the company and its accounts, without which the plan it
+	posts cannot be shown (a System Manager without an accounting role may do neither)."""
 	doc = frappe.new_doc(SWITCH)
 	doc.company = company
-	return bool(frappe.has_permission(SWITCH, ptype, doc=doc))
+	return (
+		bool(frappe.has_permission(SWITCH, ptype, doc=doc))
+		and bool(frappe.has_permission("Company", "read", doc=company))
+		and bool(frappe.has_permission("Account", "read"))
+	)
 
 
 def require_switch_right(company: str, ptype: str = "submit") -> None:
 	"""Refuse, naming the company, a user who may not submit (or cancel) a switch of it."""
 	if not may_switch(company, ptype):
 		message = (
-			_("You may not roll back a switch of company {0}.")
+			_("User {0} may not roll back a switch of company {1}.")
 			if ptype == "cancel"
-			else _("You may not switch company {0} or change its stock and SRBNB accounts.")
+			else _("User {0} may not switch company {1} or change its stock and SRBNB accounts.")
 		)
-		frappe.throw(message.format(frappe.bold(company)), frappe.PermissionError)
+		frappe.throw(message.format(frappe.bold(frappe.session.user), frappe.bold(company)), frappe.PermissionError)

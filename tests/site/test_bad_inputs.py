@@ -640,7 +640,7 @@ API_CASES = [
 		lambda w: w.users["stock"],
 		user="stock",
 		lang="es",
-		spanish=("Switch to Perpetual Inventory", lambda w: []),
+		spanish=("User {0} may not switch company {1} or change its stock and SRBNB accounts.", lambda w: [w.users["stock"], w.a.company]),
 	),
 	Api(
 		"es-get_plan-stock-user",

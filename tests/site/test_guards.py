@@ -30,6 +30,7 @@ def companies(site):
 		"reader": user_with(["Accounts User", "Stock User"], f"ps-guard-reader-{tag}@example.com"),
 		"shared": user_with(["Accounts User", "Stock User"], f"ps-guard-shared-{tag}@example.com"),
 		"manager_of_a": user_with(["Accounts Manager"], f"ps-guard-manager-{tag}@example.com"),
+		"system_manager": user_with(["System Manager"], f"ps-guard-system-{tag}@example.com"),
 	}
 	draft = services.switch.new_switch(SwitchOptions(a.company, CUTOVER))
 	draft.insert(ignore_permissions=True)
@@ -77,7 +78,7 @@ def test_an_accounts_user_reads_the_plan_but_may_not_start_a_backdated_preview(c
 	assert a.company in message
 
 
-@pytest.mark.parametrize("who", ["shared", "manager_of_a"])
+@pytest.mark.parametrize("who", ["shared", "manager_of_a", "system_manager"])
 def test_no_right_on_company_b_from_a_share_or_another_company(companies, as_user, who):
 	a, b, users = companies
 	user = users[who]
@@ -135,3 +136,18 @@ def test_an_accounts_manager_without_purchase_roles_opens_the_reports(companies,
 		frappe.set_user("Administrator")
 		services.rollback(a.company)
 		frappe.db.commit()
+
+
+def test_a_system_manager_without_an_accounting_role_is_refused_alike_everywhere(companies, as_user):
+	"""The role passes the doctype's submit check but cannot read accounts: every way in refuses it,
+	the plan as the apply, rather than letting it start what it could not review."""
+	from perpetual_switch.services import guards
+
+	a, _b, users = companies
+	as_user(users["system_manager"])
+	assert not guards.may_switch(a.company)
+	if not frappe.has_permission("Account", "read"):
+		with pytest.raises(frappe.PermissionError):
+			api.get_plan(a.company, CUTOVER)
+	for call in (lambda: api.apply(a.company, CUTOVER), lambda: api.enqueue_backdated_preview(a.company, CUTOVER)):
+		_refused(call, a.company, users["system_manager"])
