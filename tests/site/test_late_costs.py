@@ -17,8 +17,11 @@ frappe = pytest.importorskip(
 
 from perpetual_switch import services  # noqa: E402
 
+from .world import landed_cost as world_landed_cost  # noqa: E402
 from .world import (  # noqa: E402
 	debit_note,
+	gl_by_account,
+	purchase_return,
 	ensure_fiscal_year,
 	ensure_supplier,
 	invoice_for,
@@ -84,38 +87,10 @@ def transfer(w: Late, date, item, qty, source, target):
 
 
 def landed_cost(w: Late, date, receipt_doc, amount, based_on="Qty"):
-	lcv = frappe.new_doc("Landed Cost Voucher")
-	lcv.company = w.company
-	lcv.posting_date = date
-	lcv.distribute_charges_based_on = based_on
-	lcv.append(
-		"purchase_receipts",
-		{
-			"receipt_document_type": receipt_doc.doctype,
-			"receipt_document": receipt_doc.name,
-			"supplier": receipt_doc.supplier,
-			"posting_date": receipt_doc.posting_date,
-			"grand_total": receipt_doc.base_grand_total,
-		},
-	)
-	lcv.append("taxes", {"description": "Freight", "expense_account": w.acc("Expenses Included In Valuation"), "amount": amount})
-	lcv.insert()
-	lcv.submit()
+	lcv = world_landed_cost(w, date, receipt_doc, amount, based_on)
 	run_pending_reposts()
 	frappe.db.commit()
 	return lcv
-
-
-def gl_by_account(company, up_to=None) -> dict:
-	"""Debit minus credit per account, non-cancelled GL (up to a date when given)."""
-	condition = "and posting_date <= %(up_to)s" if up_to else ""
-	rows = frappe.db.sql(
-		f"""select account, sum(debit) - sum(credit) from `tabGL Entry`
-		where company = %(company)s and is_cancelled = 0 {condition}
-		group by account""",
-		{"company": company, "up_to": up_to},
-	)
-	return {account: D(str(value)).quantize(D("0.01")) for account, value in rows if D(str(value)).quantize(D("0.01"))}
 
 
 def stock_against_gl(w: Late) -> dict:
@@ -146,19 +121,6 @@ def late_journal(voucher) -> dict:
 	rows = frappe.get_all("Journal Entry Account", filters={"parent": name}, fields=["account", "debit", "credit"])
 	assert frappe.db.get_value("Journal Entry", name, "posting_date").isoformat() > CUT
 	return {r.account: D(str(r.debit - r.credit)).quantize(D("0.01")) for r in rows}
-
-
-def purchase_return(receipt_doc, date, qty):
-	"""A return of `qty` of every row of the receipt, through ERPNext's own mapper."""
-	from erpnext.stock.doctype.purchase_receipt.purchase_receipt import make_purchase_return
-
-	ret = make_purchase_return(receipt_doc.name)
-	ret.posting_date, ret.set_posting_time = date, 1
-	for row in ret.items:
-		row.qty = row.received_qty = -qty
-	ret.insert()
-	ret.submit()
-	return ret
 
 
 def tag():

@@ -12,6 +12,7 @@ Every receipt is in W1 at 10.00 a unit unless said otherwise.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal as D
 from typing import Callable
@@ -266,19 +267,37 @@ def _after(twin, index, cell):
 		frappe.db.commit()
 
 
-@pytest.fixture(scope="module")
-def switched(site):
+@contextmanager
+def _pair(label, backdated):
+	"""A twin pair with every cell's documents before the cutover (and, backdated, after it too),
+	the periodic company switched; the settings the cells need, put back after."""
 	allowance = _base_settings()
 	frappe.db.commit()
-	twin = t.make_twin("PS Twin")
-	_before_all(twin)
-	doc = services.apply(twin.periodic.company, CUT, twin.periodic.acc("Stock Adjustment"))
-	frappe.db.commit()
-	assert doc.status == "Applied"
-	yield twin
-	frappe.db.rollback()
-	frappe.db.set_single_value("Accounts Settings", "over_billing_allowance", allowance)
-	frappe.db.commit()
+	try:
+		twin = t.make_twin(label)
+		_before_all(twin)
+		if backdated:
+			for index, cell in enumerate(CELLS):
+				_after(twin, index, cell)
+		doc = services.apply(twin.periodic.company, CUT, twin.periodic.acc("Stock Adjustment"), backdated=backdated)
+		frappe.db.commit()
+		if backdated:
+			from perpetual_switch.services import backdated as backdated_service
+
+			assert backdated_service.run_or_undo(doc.name) is None
+			doc.reload()
+		assert doc.status == "Applied", doc.status
+		yield twin
+	finally:
+		frappe.db.rollback()
+		frappe.db.set_single_value("Accounts Settings", "over_billing_allowance", allowance)
+		frappe.db.commit()
+
+
+@pytest.fixture(scope="module")
+def switched(site):
+	with _pair("PS Twin", backdated=False) as twin:
+		yield twin
 
 
 def test_on_the_cutover_the_stock_accounts_and_srbnb_hold_what_the_twins_hold(switched):
@@ -302,23 +321,8 @@ def test_in_the_end_the_stock_accounts_and_srbnb_hold_what_the_twins_hold(switch
 
 @pytest.fixture(scope="module")
 def backdated_twin(site):
-	from perpetual_switch.services import backdated
-
-	allowance = _base_settings()
-	frappe.db.commit()
-	twin = t.make_twin("PS Twin Back")
-	_before_all(twin)
-	for index, cell in enumerate(CELLS):
-		_after(twin, index, cell)
-	doc = services.apply(twin.periodic.company, CUT, twin.periodic.acc("Stock Adjustment"), backdated=True)
-	frappe.db.commit()
-	assert backdated.run_or_undo(doc.name) is None
-	doc.reload()
-	assert doc.status == "Applied", doc.status
-	yield twin
-	frappe.db.rollback()
-	frappe.db.set_single_value("Accounts Settings", "over_billing_allowance", allowance)
-	frappe.db.commit()
+	with _pair("PS Twin Back", backdated=True) as twin:
+		yield twin
 
 
 def test_backdated_the_stock_accounts_and_srbnb_hold_what_the_twins_hold(backdated_twin):

@@ -23,19 +23,22 @@ from decimal import Decimal as D
 
 import frappe
 
-from .world import (
+from .world import (  # noqa: F401  (debit_note, landed_cost, purchase_return: the same on both sides)
 	World,
+	debit_note,
+	landed_cost,
 	ensure_fiscal_year,
 	ensure_supplier,
+	gl_by_account,
 	make_account,
 	make_company,
 	make_warehouse,
+	purchase_return,
 	run_pending_reposts,
 )
 
 CUTOVER = "2026-06-30"
 FOREIGN = "USD"
-CENT = D("0.01")
 
 
 @dataclass
@@ -148,22 +151,11 @@ def make_twin(label: str) -> Twin:
 
 def balances(company: str, up_to=None) -> dict:
 	"""Debit minus credit per account name (without the company's abbreviation), non-cancelled GL."""
-	abbr = frappe.get_cached_value("Company", company, "abbr")
-	condition = "and posting_date <= %(up_to)s" if up_to else ""
-	rows = frappe.db.sql(
-		f"""select account, sum(debit) - sum(credit) from `tabGL Entry`
-		where company = %(company)s and is_cancelled = 0 {condition}
-		group by account""",
-		{"company": company, "up_to": up_to},
-	)
-	suffix = f" - {abbr}"
-	result = {}
-	for account, value in rows:
-		name = account[: -len(suffix)] if account.endswith(suffix) else account
-		amount = D(str(value)).quantize(CENT)
-		if amount:
-			result[name] = amount
-	return result
+	suffix = " - " + frappe.get_cached_value("Company", company, "abbr")
+	return {
+		(account[: -len(suffix)] if account.endswith(suffix) else account): amount
+		for account, amount in gl_by_account(company, up_to).items()
+	}
 
 
 def difference(after: dict, before: dict) -> dict:
@@ -282,58 +274,6 @@ def invoice(side: Side, receipt_doc, date, rates=None, qtys=None, conversion_rat
 	if submit:
 		doc.submit()
 	return doc
-
-
-def purchase_return(receipt_doc, date, qty):
-	from erpnext.stock.doctype.purchase_receipt.purchase_receipt import make_purchase_return
-
-	ret = make_purchase_return(receipt_doc.name)
-	ret.posting_date, ret.set_posting_time = date, 1
-	for row in ret.items:
-		row.qty = row.received_qty = -qty
-	ret.insert()
-	ret.submit()
-	return ret
-
-
-def debit_note(invoice_doc, date, qty, rate=None):
-	from erpnext.accounts.doctype.purchase_invoice.purchase_invoice import make_debit_note
-
-	note = make_debit_note(invoice_doc.name)
-	note.posting_date, note.set_posting_time = date, 1
-	note.bill_date = note.due_date = date
-	note.payment_schedule = []
-	for row in note.items:
-		row.qty = row.received_qty = -qty
-		if rate is not None:
-			row.rate = rate
-	note.insert()
-	note.submit()
-	return note
-
-
-def landed_cost(side: Side, date, receipt_doc, amount, account=None):
-	lcv = frappe.new_doc("Landed Cost Voucher")
-	lcv.company = side.company
-	lcv.posting_date = date
-	lcv.distribute_charges_based_on = "Qty"
-	lcv.append(
-		"purchase_receipts",
-		{
-			"receipt_document_type": receipt_doc.doctype,
-			"receipt_document": receipt_doc.name,
-			"supplier": receipt_doc.supplier,
-			"posting_date": receipt_doc.posting_date,
-			"grand_total": receipt_doc.base_grand_total,
-		},
-	)
-	lcv.append(
-		"taxes",
-		{"description": "Freight", "expense_account": account or side.acc("Expenses Included In Valuation"), "amount": amount},
-	)
-	lcv.insert()
-	lcv.submit()
-	return lcv
 
 
 def stock_invoice(side: Side, date, rows, taxes=()):

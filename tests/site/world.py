@@ -178,8 +178,9 @@ def invoice_for(w: World, pr_name: str, date: str, keep=None, rates=None, qtys=N
 	return doc
 
 
-def debit_note(invoice, date, qty):
-	"""A debit note of `qty` of every row of the invoice, through ERPNext's own mapper."""
+def debit_note(invoice, date, qty, rate=None):
+	"""A debit note of `qty` of every row of the invoice (at `rate` when given), through ERPNext's
+	own mapper."""
 	from erpnext.accounts.doctype.purchase_invoice.purchase_invoice import make_debit_note
 
 	note = make_debit_note(invoice.name)
@@ -188,9 +189,50 @@ def debit_note(invoice, date, qty):
 	note.payment_schedule = []
 	for row in note.items:
 		row.qty = row.received_qty = -qty
+		if rate is not None:
+			row.rate = rate
 	note.insert()
 	note.submit()
 	return note
+
+
+def purchase_return(receipt_doc, date, qty):
+	"""A return of `qty` of every row of the receipt, through ERPNext's own mapper."""
+	from erpnext.stock.doctype.purchase_receipt.purchase_receipt import make_purchase_return
+
+	ret = make_purchase_return(receipt_doc.name)
+	ret.posting_date, ret.set_posting_time = date, 1
+	for row in ret.items:
+		row.qty = row.received_qty = -qty
+	ret.insert()
+	ret.submit()
+	return ret
+
+
+def landed_cost(w, date, receipt_doc, amount, based_on="Qty", account=None):
+	"""A Landed Cost Voucher of `amount` on a receipt (or stock-updating invoice), on the company's
+	Expenses Included In Valuation unless `account` is given. `w`: anything with .company and .acc."""
+	lcv = frappe.new_doc("Landed Cost Voucher")
+	lcv.company = w.company
+	lcv.posting_date = date
+	lcv.distribute_charges_based_on = based_on
+	lcv.append(
+		"purchase_receipts",
+		{
+			"receipt_document_type": receipt_doc.doctype,
+			"receipt_document": receipt_doc.name,
+			"supplier": receipt_doc.supplier,
+			"posting_date": receipt_doc.posting_date,
+			"grand_total": receipt_doc.base_grand_total,
+		},
+	)
+	lcv.append(
+		"taxes",
+		{"description": "Freight", "expense_account": account or w.acc("Expenses Included In Valuation"), "amount": amount},
+	)
+	lcv.insert()
+	lcv.submit()
+	return lcv
 
 
 def stock_issue(w: World, date: str, item: str, qty, warehouse: str):
@@ -337,6 +379,20 @@ def user_with(roles, email: str, language: str | None = None, password: str | No
 		user.insert(ignore_permissions=True)
 		frappe.db.commit()
 	return email
+
+
+def gl_by_account(company, up_to=None) -> dict:
+	"""Debit minus credit per account, non-cancelled GL (up to a date when given), to the cent."""
+	from decimal import Decimal
+
+	rows = frappe.db.sql(
+		"""select account, sum(debit) - sum(credit) from `tabGL Entry`
+		where company = %(company)s and is_cancelled = 0 and posting_date <= coalesce(%(up_to)s, posting_date)
+		group by account""",
+		{"company": company, "up_to": up_to},
+	)
+	cent = Decimal("0.01")
+	return {account: Decimal(str(value)).quantize(cent) for account, value in rows if Decimal(str(value)).quantize(cent)}
 
 
 def gl_balance(account: str, on_date=CUTOVER) -> float:
