@@ -118,7 +118,7 @@ def negative_expense_split(total: Decimal, taxes: Sequence[ValuationTax]) -> dic
 		else:
 			share = total * tax.amount / whole
 		left -= share
-		shares[tax.key] = shares.get(tax.key, ZERO) + share
+		shares[tax.key] = share
 	return shares
 
 
@@ -138,11 +138,9 @@ def twin_valuation_tax(
 	now, then = negative_expense_split(booked, taxes), negative_expense_split(twin, taxes)
 	total = round_money(booked - twin, precision)
 	lines, given = [], ZERO
-	keyed = {tax.key: tax for tax in taxes}
-	keys = list(keyed)
-	for i, key in enumerate(keys):
-		amount = total - given if i == len(keys) - 1 else round_money(now[key] - then[key], precision)
+	for i, tax in enumerate(taxes):
+		amount = total - given if i == len(taxes) - 1 else round_money(now[tax.key] - then[tax.key], precision)
 		given += amount
 		if amount:
-			lines.append((key, keyed[key].account, keyed[key].cost_center, amount))
+			lines.append((tax.key, tax.account, tax.cost_center, amount))
 	return tuple(lines)

@@ -120,7 +120,6 @@ def enqueue_apply(options: SwitchOptions, switch: str | None = None) -> dict:
 	company = options.company
 	service._require_company(company)
 	require_switch_right(company)
-	service._can_read_plan(company)
 	options = replace(
 		options,
 		cutover_date=service._validate_date(options.cutover_date),
@@ -316,11 +315,8 @@ def resume_stalled() -> None:
 
 def enqueue_srbnb_clearing(company: str, **choices) -> dict:
 	"""Enqueue an SRBNB clearing (plan again and apply in the job) after the request's checks."""
-	from perpetual_switch.services import srbnb_clearing
-
 	service._require_company(company)
-	srbnb_clearing._can_clear(company)
-	service._can_read_plan(company)
+	require_switch_right(company)
 	choices["posting_date"] = str(service._validate_date(choices.get("posting_date")))
 	_refuse_when_running(company)
 	queued = _set_state(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import frappe
 from frappe import _
 
-SWITCH = "Switch to Perpetual Inventory"
+from perpetual_switch.services.switch import SWITCH
 
 
 def may_switch(company: str, ptype: str = "submit") -> bool:
@@ -29,7 +29,8 @@ def may_switch(company: str, ptype: str = "submit") -> bool:
 
 
 def require_switch_right(company: str, ptype: str = "submit") -> None:
-	"""Refuse, naming the company, a user who may not submit (or cancel) a switch of it."""
+	"""Refuse, naming the user and the company, a user who may not submit (or cancel) a switch of it
+	(which covers reading the company and its accounts)."""
 	if not may_switch(company, ptype):
 		message = (
 			_("User {0} may not roll back a switch of company {1}.")

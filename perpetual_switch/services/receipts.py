@@ -120,7 +120,7 @@ def as_on_the_twin(doc) -> list:
 	if not rows:
 		return []
 	precision = currency_precision(doc.company_currency)
-	amounts = [(row, to_decimal(flt(row.item_tax_amount, row.precision("item_tax_amount")))) for row in rows]
+	amounts = [(row, round_money(to_decimal(flt(row.item_tax_amount, row.precision("item_tax_amount"))), precision)) for row in rows]
 	booked = to_decimal(flt(doc.get("negative_expense_to_be_booked")))
 	removed = sum((amount for _row, amount in amounts), ZERO)
 	srbnb = doc.stock_received_but_not_billed
@@ -128,7 +128,6 @@ def as_on_the_twin(doc) -> list:
 	rate = flt(doc.conversion_rate) or 1
 	entries = []
 	for row, amount in amounts:
-		amount = round_money(amount, precision)
 		entries.append(
 			doc.get_gl_dict(
 				{

@@ -37,7 +37,7 @@ from perpetual_switch.erpnext_io import srbnb_clearing as io
 from perpetual_switch.erpnext_io.database import mariadb_only
 from perpetual_switch.services import srbnb
 from perpetual_switch.services.guards import require_switch_right
-from perpetual_switch.services.switch import SWITCH, _can_read_plan, _validate_date, atomic
+from perpetual_switch.services.switch import _can_read_plan, _validate_date, atomic
 
 CLEARING = io.CLEARING
 
@@ -147,15 +147,10 @@ def plan_dict(result: ClearingPlan) -> dict:
 	}
 
 
-def _can_clear(company: str) -> None:
-	require_switch_right(company)
-
-
 @mariadb_only
 def apply(company: str, posting_date=None, causes=None, sources=None, expense_account=None, cost_center=None, progress=None):
 	"""Plan again under the company's lock; on no blocker, write the clearing and its journal."""
-	_can_clear(company)
-	_can_read_plan(company)
+	require_switch_right(company)
 	writer.lock_company(company, fresh=True)
 	result = plan(company, posting_date, causes, sources, expense_account, cost_center, progress)
 	if result.blockers:
@@ -197,16 +192,14 @@ def apply(company: str, posting_date=None, causes=None, sources=None, expense_ac
 def rollback(name: str | None = None, company: str | None = None):
 	"""Cancel a clearing's journal (the latest applied of `company` when no name is given)."""
 	if not name and company:
-		_can_clear(company)
-		_can_read_plan(company)
+		require_switch_right(company)
 		name = io.latest_applied(company)
 		if not name:
 			frappe.throw(_("Company {0} has no applied SRBNB clearing to roll back.").format(frappe.bold(company)))
 	if not name or not io.exists(name):
 		frappe.throw(_("SRBNB clearing {0} does not exist.").format(frappe.bold(name or "")), frappe.DoesNotExistError)
 	doc = frappe.get_doc(CLEARING, name)
-	_can_clear(doc.company)
-	_can_read_plan(doc.company)
+	require_switch_right(doc.company)
 	writer.lock_company(doc.company, fresh=True)
 	doc.reload()
 	if doc.status != "Applied":

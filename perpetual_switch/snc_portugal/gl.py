@@ -6,7 +6,6 @@ ourselves, so other apps' overrides run as they would without this app.
 """
 
 import erpnext
-import frappe
 
 from perpetual_switch.erpnext_io.database import require_mariadb
 from perpetual_switch.services import snc
@@ -16,9 +15,5 @@ from perpetual_switch.snc_portugal.seam import OURS, SEAM, previous_override
 def make_regional_gl_entries(gl_entries, doc):
 	if snc.is_portuguese(doc.company):
 		require_mariadb()
-		return _previous_override("Portugal", gl_entries, doc) + snc.offer_gl_entries(doc)
-	return _previous_override(erpnext.get_region(), gl_entries, doc)
-
-
-def _previous_override(region, gl_entries, doc):
-	return previous_override(SEAM, OURS, region, gl_entries, doc)
+		return previous_override(SEAM, OURS, "Portugal", gl_entries, doc) + snc.offer_gl_entries(doc)
+	return previous_override(SEAM, OURS, erpnext.get_region(), gl_entries, doc)
