@@ -8,7 +8,7 @@ from frappe.utils import cint
 from perpetual_switch import services
 from perpetual_switch.engine.models import SwitchOptions
 from perpetual_switch.erpnext_io.database import mariadb_only
-from perpetual_switch.services import lifecycle
+from perpetual_switch.services import guards, lifecycle
 from perpetual_switch.services.switch import RECEIPTS_SHOWN, publish_progress
 
 
@@ -138,7 +138,7 @@ def enqueue_backdated_preview(
 def backdated_preview_result(company: str) -> dict:
 	from perpetual_switch.services import background
 
-	services.switch._can_read_plan(company)
+	guards.require_reader(company)
 	return background.preview_result(company)
 
 

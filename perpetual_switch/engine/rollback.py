@@ -30,6 +30,7 @@ class RollbackFacts:
 	posted_after: tuple[str, ...] = ()  # the first documents posted under perpetual inventory after it
 	posted_after_count: int = 0  # all of them
 	later_switches: tuple[str, ...] = ()
+	later_operations: tuple[str, ...] = ()  # other operations on the company applied after it, labelled
 	edited: tuple[EditedValue, ...] = ()
 	overwrite_later_edits: bool = False
 
@@ -84,6 +85,8 @@ def rollback_blockers(facts: RollbackFacts, translate=str) -> tuple[Issue, ...]:
 				{"later": facts.later_switches[0], "switch": switch},
 			)
 		)
+	if facts.later_operations:
+		issues.append(later_operation_issue(switch, facts.later_operations[0]))
 	if facts.edited and not facts.overwrite_later_edits:
 		issues.append(
 			Issue(
@@ -108,4 +111,15 @@ def edited_text(edited: tuple[EditedValue, ...], translate=str) -> str:
 			now=e.now if e.now is not None else "-",
 		)
 		for e in edited
+	)
+
+
+def later_operation_issue(operation: str, later: str) -> Issue:
+	"""An operation on a company is undone newest first, whatever its kind: `operation` (a switch, a
+	scheme change, an SRBNB clearing) cannot be rolled back while `later`, applied after it, stands."""
+	return Issue(
+		"rollback_later_operation",
+		_("{later} was applied after {operation}; roll it back first."),
+		later,
+		{"later": later, "operation": operation},
 	)

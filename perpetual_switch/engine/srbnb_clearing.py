@@ -55,6 +55,9 @@ class ClearingFacts:
 	"""Stock Settings' Stock Frozen Up To: receipts on or before it are not re-valued."""
 	pending_repost: str | None = None
 	"""A Repost Item Valuation on or before the date that has not completed."""
+	closed_for_revaluation: str | None = None
+	"""An Accounting Period closed for landed cost vouchers that covers the date (a switch closes
+	them up to its cutover): receipts cannot be re-valued on it."""
 
 
 def unknown_causes(causes: Iterable[str]) -> list[str]:
@@ -110,6 +113,15 @@ def clearing_blockers(
 			)
 		)
 	issues += period_blockers(posting_date, facts)
+	if facts.closed_for_revaluation and any(line.revalue for line in lines):
+		issues.append(
+			Issue(
+				"closed_for_revaluation",
+				_("The posting date {date} is in accounting period {period}, closed for landed cost vouchers: receipts cannot be re-valued on it; choose a later date."),
+				facts.closed_for_revaluation,
+				{"date": str(posting_date), "period": facts.closed_for_revaluation},
+			)
+		)
 	if facts.pending_repost and any(line.revalue for line in lines):
 		issues.append(
 			Issue(

@@ -363,18 +363,7 @@ def rolled_back(company: str):
 			manager._functions.extend(functions)
 		for function in undo:
 			function()
-		forget_company_caches(company)
-
-
-def forget_company_caches(company: str) -> None:
-	"""Values ERPNext keeps per request: the company's perpetual flag and its warehouse accounts."""
-	frappe.clear_document_cache("Company", company)
-	cached = getattr(frappe.local, "enable_perpetual_inventory", None)
-	if cached:
-		cached.pop(company, None)
-	accounts = frappe.flags.get("warehouse_account_map")
-	if accounts:
-		accounts.pop(company, None)
+		writer.forget_company(company)
 
 
 def repost(company: str, cutover_date: date, voucher, route_invoice, after_invoice) -> None:

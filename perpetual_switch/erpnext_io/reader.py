@@ -707,6 +707,24 @@ def applied_switches(company: str) -> list:
 	)
 
 
+def operations_applied_after(company: str, since, exclude: str | None = None) -> list[tuple[str, str]]:
+	"""(doctype, name) of the switches and SRBNB clearings of the company that stand and were applied
+	after `since`, newest first: they are to be rolled back before anything applied earlier."""
+	if not since:
+		return []
+	rows = frappe.db.sql(
+		"""select 'Switch to Perpetual Inventory' doctype, name, applied_on from `tabSwitch to Perpetual Inventory`
+			where company = %(company)s and docstatus = 1 and status in ('Applied', 'Reposting')
+				and applied_on > %(since)s and name != %(exclude)s
+		union all
+		select 'SRBNB Clearing', name, applied_on from `tabSRBNB Clearing`
+			where company = %(company)s and status = 'Applied' and applied_on > %(since)s and name != %(exclude)s
+		order by applied_on desc, name desc""",
+		{"company": company, "since": since, "exclude": exclude or ""},
+	)
+	return [(doctype, name) for doctype, name, _applied_on in rows]
+
+
 def stock_and_srbnb_accounts(company: str) -> tuple[str, ...]:
 	"""Every account of the company that perpetual inventory posts stock or SRBNB to: those typed so,
 	the warehouses' own accounts and the company's defaults."""

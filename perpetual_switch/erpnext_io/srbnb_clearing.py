@@ -35,6 +35,7 @@ def facts(company: str, posting_date, expense_problem: str | None = None) -> Cle
 		expense_problem,
 		stock_frozen_until(),
 		pending[0][0] if pending else None,
+		closed_period(company, getdate(posting_date), "Landed Cost Voucher"),
 	)
 
 
@@ -76,6 +77,8 @@ def record(company, posting_date, causes, srbnb_account, expense_account, cost_c
 				"revalue": int(line.revalue),
 			},
 		)
+	# The service checked the user's right to clear this company (guards.require_clearing_right).
+	doc.flags.perpetual_switch_service = True
 	doc.flags.ignore_permissions = True
 	doc.flags.ignore_links = True
 	doc.insert()

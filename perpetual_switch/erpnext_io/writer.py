@@ -62,6 +62,55 @@ def lock_company(company: str, fresh: bool = False) -> None:
 	if fresh and not frappe.db.transaction_writes:
 		frappe.db.rollback()
 	frappe.db.sql("select name from `tabCompany` where name = %(company)s for update", {"company": company})
+	forget_company(company)
+
+
+def forget_company(company: str) -> None:
+	"""Drop what this process remembers of the company (Frappe's document cache, ERPNext's per-request
+	perpetual flag and warehouse accounts), so that what is read after the lock is what the database holds now, not what
+	was read before another operation committed."""
+	frappe.cache.delete_value(_company_key(company))
+	local = getattr(frappe.local, "enable_perpetual_inventory", None)
+	if isinstance(local, dict):
+		local.pop(company, None)
+	value_cache = getattr(frappe.db, "value_cache", None)
+	if isinstance(value_cache, dict):
+		value_cache.pop("Company", None)
+	accounts = frappe.flags.get("warehouse_account_map")
+	if accounts:
+		accounts.pop(company, None)
+
+
+def _company_key(company: str) -> str:
+	return f"document_cache::Company::{company}"
+
+
+def _keep_company_private(company: str) -> None:
+	"""Until this transaction ends, the company as this transaction changed it is cached for this
+	process only. Otherwise ERPNext's next cached read of it (any document posted in the same
+	transaction reads it) would publish the uncommitted values to every process, and a process killed
+	before its commit or rollback (no hook runs then) would leave them there: other processes would
+	post with a scheme or flag the database does not hold. Frappe drops the shared entry at commit and
+	at rollback; this lifts the hold then too."""
+	held = frappe.local.flags.setdefault("perpetual_switch_private_cache", set())
+	held.add(_company_key(company))
+	cache = frappe.cache
+	if "set_value" in vars(cache):
+		return  # already held by this process
+
+	def set_value(key, val, *args, **kwargs):
+		if key in frappe.local.flags.get("perpetual_switch_private_cache", ()):
+			frappe.local.cache[cache.make_key(key)] = val
+			return None
+		return type(cache).set_value(cache, key, val, *args, **kwargs)
+
+	def release():
+		vars(cache).pop("set_value", None)
+		frappe.local.flags.pop("perpetual_switch_private_cache", None)
+
+	cache.set_value = set_value
+	frappe.db.after_commit.add(release)
+	frappe.db.after_rollback.add(release)
 
 
 def record_accruals(switch: str, currency: str, receipts) -> None:
@@ -217,7 +266,12 @@ def _save_company(doc, fields) -> None:
 	change the scheme of a company with stock; every other validation runs as usual."""
 	if doc.doctype == "Company" and ITEM_WISE_FIELD in fields:
 		doc.validate_inventory_account_settings = lambda: None
+	if doc.doctype == "Company":
+		_keep_company_private(doc.name)
 	doc.save()
+	if doc.doctype == "Company":
+		# This transaction reads the company as it saved it, never an older copy another process cached.
+		frappe.local.cache[frappe.cache.make_key(_company_key(doc.name))] = frappe.get_doc("Company", doc.name)
 
 
 def edited_since(changes: list[Change]) -> list[tuple[Change, object]]:

@@ -73,7 +73,7 @@ def run(doc, commit: bool = True, progress=None) -> Outcome:
 	outcome = Outcome()
 	total = doc.repost_count or 0
 	done = io.counts(doc.name).get("Reposted", 0)
-	io.forget_company_caches(doc.company)
+	writer.forget_company(doc.company)
 	attempts = 0
 	while True:
 		# One runner at a time: a resumed job and a command on the same switch take turns, batch by
@@ -92,7 +92,7 @@ def run(doc, commit: bool = True, progress=None) -> Outcome:
 			if commit and attempts < RETRIES - 1 and _transient(failed.__cause__):
 				attempts += 1
 				frappe.db.rollback()
-				io.forget_company_caches(doc.company)
+				writer.forget_company(doc.company)
 				time.sleep(attempts)
 				continue
 			raise

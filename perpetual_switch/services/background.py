@@ -21,6 +21,7 @@ from perpetual_switch.erpnext_io import reader, writer
 from perpetual_switch.erpnext_io.database import mariadb_only
 from perpetual_switch.services import backdated, lifecycle
 from perpetual_switch.services import switch as service
+from perpetual_switch.services import guards
 from perpetual_switch.services.guards import may_switch, require_switch_right
 
 SWITCH = service.SWITCH
@@ -57,7 +58,7 @@ def _set_state(company: str, **values) -> dict:
 
 def context(company: str) -> dict:
 	"""What the wizard shows beside the plan: the company's state and its latest switch."""
-	service._can_read_plan(company)
+	guards.require_reader(company)
 	values = reader.company_state(company)
 	latest = service.latest_switch(company)
 	return {
@@ -68,6 +69,7 @@ def context(company: str) -> dict:
 		"perpetual_inventory_enabled": bool(values.enable_perpetual_inventory),
 		"switch": latest,
 		"can_apply": may_switch(company),
+		"can_clear": guards.may_clear(company),
 	}
 
 
@@ -118,11 +120,11 @@ def _enqueue(method: str, company: str, user: str | None = None, **kwargs) -> No
 def enqueue_apply(options: SwitchOptions, switch: str | None = None) -> dict:
 	"""Enqueue the switch of a company (or the submission of a draft switch given by name)."""
 	company = options.company
-	service._require_company(company)
+	guards.require_company(company)
 	require_switch_right(company)
 	options = replace(
 		options,
-		cutover_date=service._validate_date(options.cutover_date),
+		cutover_date=guards.valid_date(options.cutover_date),
 		scheme=service._validate_scheme(options.scheme),
 	)
 	if switch:
@@ -148,7 +150,7 @@ def enqueue_resume(company: str, switch: str, user: str) -> None:
 
 
 def enqueue_rollback(company: str, overwrite_later_edits: bool = False) -> dict:
-	service._require_company(company)
+	guards.require_company(company)
 	require_switch_right(company, "cancel")
 	applied = service.reader.applied_switches(company)
 	if not applied:
@@ -260,11 +262,11 @@ def _preview_key(company: str, user: str) -> str:
 def enqueue_preview(options: SwitchOptions) -> dict:
 	"""Enqueue the GL change of a backdated switch for `options` (its date checked here, at once)."""
 	company = options.company
-	service._can_read_plan(company)
+	guards.require_reader(company)
 	# The preview submits a switch (in a savepoint) and reposts under the company's lock: the
 	# right to switch this company, not only to read its plan.
 	require_switch_right(company)
-	options = replace(options, cutover_date=str(service._validate_date(options.cutover_date)), backdated=True)
+	options = replace(options, cutover_date=str(guards.valid_date(options.cutover_date)), backdated=True)
 	user = frappe.session.user
 	frappe.cache.set_value(_preview_key(company, user), {"status": "Queued"}, expires_in_sec=PREVIEW_MINUTES * 60)
 	frappe.enqueue(
@@ -315,9 +317,9 @@ def resume_stalled() -> None:
 
 def enqueue_srbnb_clearing(company: str, **choices) -> dict:
 	"""Enqueue an SRBNB clearing (plan again and apply in the job) after the request's checks."""
-	service._require_company(company)
-	require_switch_right(company)
-	choices["posting_date"] = str(service._validate_date(choices.get("posting_date")))
+	guards.require_company(company)
+	guards.require_clearing_right(company)
+	choices["posting_date"] = str(guards.valid_date(choices.get("posting_date")))
 	_refuse_when_running(company)
 	queued = _set_state(
 		company, status="Queued", action="srbnb_clear", switch=None, reason=None, percent=0, description=None,

@@ -16,7 +16,8 @@ from perpetual_switch.engine.models import StockAccountLine, SwitchOptions
 from perpetual_switch.engine.money import money_str
 from perpetual_switch.erpnext_io import drift as io
 from perpetual_switch.erpnext_io.database import mariadb_only
-from perpetual_switch.services.switch import _can_read_plan, build
+from perpetual_switch.services.guards import require_reader
+from perpetual_switch.services.switch import build
 
 
 @mariadb_only
@@ -40,7 +41,7 @@ def run_daily() -> None:
 def record_and_notify(company: str, day=None, notify: bool = True, options=None) -> dict:
 	"""Store the company's snapshot as of `day` (yesterday by default) and tell the Accounts
 	Managers about each stock account whose difference appeared or grew since the day before."""
-	_can_read_plan(company)
+	require_reader(company)
 	options = options or io.settings()
 	day = getdate(day) if day else getdate(add_days(today(), -1))
 	result = build(SwitchOptions(company, day, freeze_stock=False))
@@ -147,7 +148,7 @@ def _tell(company, day, finding, precision: int, tolerance) -> None:
 
 def history(company: str, days: int = 30) -> dict:
 	"""What `watch` prints: the company's snapshots of the last `days` days, latest day first."""
-	_can_read_plan(company)
+	require_reader(company)
 	if int(days) < 1:
 		frappe.throw(_("Days must be 1 or more, not {0}.").format(days))
 	options = io.settings()
@@ -186,7 +187,7 @@ def chart(company: str | None, days: int = 90) -> dict:
 	"""The workspace chart: stock value against the stock accounts' GL, per day, from the snapshots."""
 	if not company:
 		return {"labels": [], "datasets": []}
-	_can_read_plan(company)
+	require_reader(company)
 	points = io.series(company, getdate(add_days(today(), -int(days))))
 	return {
 		"labels": [frappe.utils.formatdate(day) for day, _stock, _gl, _srbnb in points],

@@ -22,15 +22,13 @@ from perpetual_switch.erpnext_io import reader, writer
 from perpetual_switch.erpnext_io.backdated import rolled_back
 from perpetual_switch.erpnext_io.database import mariadb_only
 from perpetual_switch.services import backdated
-from perpetual_switch.services.guards import require_switch_right
+from perpetual_switch.services.guards import atomic, operation_label, require_company, require_switch_right
 from perpetual_switch.services.switch import (
 	JOURNAL_FIELDS,
 	SWITCH,
 	RollbackRefused,
 	SwitchBlocked,
-	_require_company,
 	_scaled,
-	atomic,
 	blockers_text,
 	new_switch,
 	nothing_to_apply,
@@ -95,7 +93,7 @@ def apply(options: SwitchOptions, progress=None):
 
 	A backdated switch comes back "Reposting": its documents after the cutover are listed, and
 	services.backdated.run reposts them (in batches, committing each)."""
-	_require_company(options.company)
+	require_company(options.company)
 	require_switch_right(options.company)
 	writer.lock_company(options.company, fresh=True)
 	doc = new_switch(options)
@@ -134,7 +132,7 @@ def rollback(company: str, progress=None, overwrite_later_edits: bool = False):
 	Refused (RollbackRefused, nothing changed) when documents were posted after the cutover, a
 	later switch is applied, or a value the switch set was changed since, unless
 	`overwrite_later_edits` confirms restoring it anyway."""
-	_require_company(company)
+	require_company(company)
 	require_switch_right(company, "cancel")
 	writer.lock_company(company, fresh=True)
 	switches = reader.applied_switches(company)
@@ -237,17 +235,22 @@ def _rollback_facts(doc, changes) -> RollbackFacts:
 		return RollbackFacts(doc.name, doc.cutover_date, reposting=True)
 	own_journals = (*(doc.get(f) for f in JOURNAL_FIELDS.values()), doc.get("closing_journal_entry"))
 	posted, count = reader.posted_after_switch(doc.name, doc.company, doc.cutover_date, doc.applied_on, own_journals)
+	later_switches = tuple(
+		s.name
+		for s in reader.applied_switches(doc.company)
+		if s.name != doc.name and (getdate(s.cutover_date), s.creation) > (getdate(doc.cutover_date), doc.creation)
+	)
 	return RollbackFacts(
 		doc.name,
 		doc.cutover_date,
 		closed_after=tuple(backdated.rollback_refusals(doc)) if doc.get("backdated") else (),
 		posted_after=tuple(f"{d.doctype} {d.name}" for d in posted),
 		posted_after_count=count,
-		later_switches=tuple(
-			s.name
-			for s in reader.applied_switches(doc.company)
-			if s.name != doc.name
-			and (getdate(s.cutover_date), s.creation) > (getdate(doc.cutover_date), doc.creation)
+		later_switches=later_switches,
+		later_operations=tuple(
+			operation_label(doctype, name)
+			for doctype, name in reader.operations_applied_after(doc.company, doc.applied_on, doc.name)
+			if name not in later_switches
 		),
 		edited=tuple(
 			EditedValue(c.fieldname, c.document_name, c.new_value, now) for c, now in writer.edited_since(changes)

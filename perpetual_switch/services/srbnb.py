@@ -24,7 +24,7 @@ from perpetual_switch.engine.srbnb_reconcile import (
 from perpetual_switch.erpnext_io import srbnb as io
 from perpetual_switch.erpnext_io.database import mariadb_only
 from perpetual_switch.erpnext_io.reader import currency_precision
-from perpetual_switch.services.switch import _can_read_plan, _validate_date
+from perpetual_switch.services.guards import require_reader, valid_date
 
 FORMATS = ("csv", "xlsx")
 
@@ -52,8 +52,8 @@ class Reconciliation:
 def compute(company: str, as_of=None, all_rows: bool = False, keep_rows: bool = True, progress=None) -> Reconciliation:
 	"""Reconcile the company's SRBNB as of `as_of` (today by default). Rows with a residual are kept
 	(every row with anything on it with `all_rows`; none with `keep_rows=False`)."""
-	_can_read_plan(company)
-	as_of = _validate_date(as_of)
+	require_reader(company)
+	as_of = valid_date(as_of)
 	currency = io.company_currency(company)
 	precision = currency_precision(currency)
 	accounts = io.srbnb_accounts(company)

@@ -18,6 +18,7 @@ from frappe import _
 
 from perpetual_switch.engine.accounts import cost_center_issues, expense_account_issues
 from perpetual_switch.engine.money import money_str
+from perpetual_switch.engine.rollback import later_operation_issue
 from perpetual_switch.engine.serialize import issue_to_dict
 from perpetual_switch.engine.srbnb_clearing import (
 	ALL_CAUSES,
@@ -36,8 +37,7 @@ from perpetual_switch.erpnext_io import srbnb as srbnb_io
 from perpetual_switch.erpnext_io import srbnb_clearing as io
 from perpetual_switch.erpnext_io.database import mariadb_only
 from perpetual_switch.services import srbnb
-from perpetual_switch.services.guards import require_switch_right
-from perpetual_switch.services.switch import _can_read_plan, _validate_date, atomic
+from perpetual_switch.services.guards import atomic, operation_label, require_clearing_right, require_reader, valid_date
 
 CLEARING = io.CLEARING
 
@@ -86,8 +86,8 @@ def _as_set(values, name: str) -> set | None:
 
 @mariadb_only
 def plan(company: str, posting_date=None, causes=None, sources=None, expense_account=None, cost_center=None, progress=None) -> ClearingPlan:
-	_can_read_plan(company)
-	posting_date = _validate_date(posting_date)
+	require_reader(company)
+	posting_date = valid_date(posting_date)
 	if causes is not None and causes != "" and not _as_set(causes, _("Causes")):
 		# An empty choice is a choice of nothing, not of everything.
 		frappe.throw(_("Choose at least one cause to clear."), title=_("No cause chosen"))
@@ -150,7 +150,7 @@ def plan_dict(result: ClearingPlan) -> dict:
 @mariadb_only
 def apply(company: str, posting_date=None, causes=None, sources=None, expense_account=None, cost_center=None, progress=None):
 	"""Plan again under the company's lock; on no blocker, write the clearing and its journal."""
-	require_switch_right(company)
+	require_clearing_right(company)
 	writer.lock_company(company, fresh=True)
 	result = plan(company, posting_date, causes, sources, expense_account, cost_center, progress)
 	if result.blockers:
@@ -192,20 +192,23 @@ def apply(company: str, posting_date=None, causes=None, sources=None, expense_ac
 def rollback(name: str | None = None, company: str | None = None):
 	"""Cancel a clearing's journal (the latest applied of `company` when no name is given)."""
 	if not name and company:
-		require_switch_right(company)
+		require_clearing_right(company)
 		name = io.latest_applied(company)
 		if not name:
 			frappe.throw(_("Company {0} has no applied SRBNB clearing to roll back.").format(frappe.bold(company)))
 	if not name or not io.exists(name):
 		frappe.throw(_("SRBNB clearing {0} does not exist.").format(frappe.bold(name or "")), frappe.DoesNotExistError)
 	doc = frappe.get_doc(CLEARING, name)
-	require_switch_right(doc.company)
+	require_clearing_right(doc.company)
 	writer.lock_company(doc.company, fresh=True)
 	doc.reload()
 	if doc.status != "Applied":
 		frappe.throw(_("SRBNB clearing {0} is {1}, not applied: there is nothing to roll back.").format(frappe.bold(name), _(doc.status)))
 	facts = io.facts(doc.company, doc.posting_date)
 	blockers = period_blockers(frappe.utils.getdate(doc.posting_date), facts)
+	later = reader.operations_applied_after(doc.company, doc.applied_on, doc.name)
+	if later:
+		blockers.append(later_operation_issue(operation_label(CLEARING, name), operation_label(*later[0])))
 	if blockers:
 		raise ClearingBlocked(
 			_("SRBNB clearing {0} cannot be rolled back: {1}").format(

@@ -7,10 +7,7 @@ any error; in the desk, Frappe does the same around the request.
 
 from __future__ import annotations
 
-import re
-from contextlib import contextmanager
 from dataclasses import replace
-from datetime import date, datetime
 
 import frappe
 from frappe import _
@@ -22,6 +19,7 @@ from perpetual_switch.engine.scheme import SCHEMES
 from perpetual_switch.engine.serialize import issue_to_dict, plan_to_dict
 from perpetual_switch.erpnext_io import reader, writer
 from perpetual_switch.erpnext_io.database import mariadb_only
+from perpetual_switch.services.guards import atomic, require_company, require_reader, valid_date
 
 SWITCH = reader.SWITCH
 JOURNAL_FIELDS = {
@@ -42,28 +40,6 @@ class SwitchBlocked(frappe.ValidationError):
 
 class RollbackRefused(frappe.ValidationError):
 	"""The switch cannot be rolled back as things stand; nothing was changed."""
-
-
-@contextmanager
-def atomic(company: str | None = None):
-	"""All or nothing for every caller: the work runs under a savepoint that is rolled back on any
-	error (the caller's own earlier writes stay as they were), and cached company values are
-	dropped so nobody reads what was undone."""
-	name = "perpetual_switch_" + frappe.generate_hash(length=8)
-	writes = frappe.db.transaction_writes
-	frappe.db.savepoint(name)
-	try:
-		yield
-	except BaseException:
-		frappe.db.rollback(save_point=name)
-		# Frappe counts a rollback to a savepoint as the end of the transaction; the writes made
-		# before the savepoint are still in it (writer.lock_company must not begin anew over them).
-		frappe.db.transaction_writes = writes
-		if company:
-			frappe.clear_document_cache("Company", company)
-		raise
-	else:
-		frappe.db.release_savepoint(name)
 
 
 def raise_blocked(plan: Plan, blockers: tuple[Issue, ...]):
@@ -97,42 +73,6 @@ def issues_dicts(issues) -> list[dict]:
 	return [issue_to_dict(issue, translate) for issue in issues]
 
 
-def _require_company(company: str) -> None:
-	if not reader.exists("Company", company):
-		frappe.throw(_("Company {0} does not exist.").format(frappe.bold(company or "")), frappe.DoesNotExistError)
-
-
-def _can_read_plan(company: str) -> None:
-	"""A plan shows account balances: it needs read access to the company and its accounts."""
-	_require_company(company)
-	if not frappe.has_permission("Company", "read", doc=company) or not frappe.has_permission("Account", "read"):
-		frappe.throw(
-			_("You need read access to company {0} and its accounts to see a switch plan.").format(
-				frappe.bold(company)
-			),
-			frappe.PermissionError,
-		)
-
-
-def _validate_date(value):
-	"""None means today; anything else must be a real date written YYYY-MM-DD (an empty string or
-	01/06/2026 is refused rather than guessed)."""
-	if value is None:
-		return getdate()
-	if isinstance(value, (date, datetime)):
-		return getdate(value)
-	text = str(value).strip()
-	if ISO_DATE.fullmatch(text):
-		try:
-			return date.fromisoformat(text)
-		except ValueError:
-			pass
-	_bad_date(value)
-
-
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
 def _validate_scheme(value) -> str | None:
 	"""None or empty: no change of scheme; otherwise one of SCHEMES, said as such."""
 	if value in (None, ""):
@@ -144,10 +84,6 @@ def _validate_scheme(value) -> str | None:
 			)
 		)
 	return value
-
-
-def _bad_date(value):
-	frappe.throw(_("{0} is not a valid date (use YYYY-MM-DD).").format(frappe.bold(str(value) or '""')))
 
 
 def publish_progress(percent: int, description: str) -> None:
@@ -171,7 +107,7 @@ def build(options: SwitchOptions, exclude_switch: str | None = None, progress=No
 		frappe.throw(_("{0} is not a company default the switch can set.").format(frappe.bold(", ".join(sorted(unknown)))))
 	options = replace(
 		options,
-		cutover_date=_validate_date(options.cutover_date),
+		cutover_date=valid_date(options.cutover_date),
 		company_defaults=overrides,
 		scheme=_validate_scheme(options.scheme),
 	)
@@ -182,7 +118,7 @@ def build(options: SwitchOptions, exclude_switch: str | None = None, progress=No
 
 
 def plan(options: SwitchOptions, progress=None) -> Plan:
-	_can_read_plan(options.company)
+	require_reader(options.company)
 	return build(options, progress=progress)
 
 
@@ -208,7 +144,7 @@ def new_switch(options: SwitchOptions):
 	doc.update(
 		{
 			"company": options.company,
-			"cutover_date": _validate_date(options.cutover_date),
+			"cutover_date": valid_date(options.cutover_date),
 			"expense_account": options.expense_account,
 			"cost_center": options.cost_center,
 			"freeze_stock": int(options.freeze_stock),
@@ -227,7 +163,7 @@ def nothing_to_apply(result: Plan) -> tuple[Issue, ...]:
 
 
 def status(company: str) -> dict:
-	_can_read_plan(company)
+	require_reader(company)
 	switch = latest_switch(company)
 	current = build(SwitchOptions(company, freeze_stock=False))
 	return {
@@ -247,7 +183,7 @@ latest_switch = reader.latest_switch
 
 def reconciliation(company: str, as_on_date=None) -> list[dict]:
 	"""Per stock account: stock value against GL balance, with the switch entries shown apart."""
-	_can_read_plan(company)
+	require_reader(company)
 	result = build(SwitchOptions(company, as_on_date, freeze_stock=False))
 	switch_amounts = reader.switch_journal_amounts(company, result.cutover_date)
 	warehouses: dict[str, list[str]] = {}
@@ -357,7 +293,7 @@ def refresh_switch(doc) -> Plan:
 def switch_plan(doc) -> Plan:
 	"""The plan of a switch document. Within one apply (insert, then submit) it is computed once
 	and kept on the document's flags; a later save of a draft computes it afresh."""
-	_require_company(doc.company)
+	require_company(doc.company)
 	result = doc.flags.plan
 	if result is None:
 		if doc.docstatus == 1:
