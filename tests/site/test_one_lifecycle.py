@@ -54,9 +54,7 @@ RESYNC_ON, CLEAR_ON, EARLY = "2026-10-25", "2026-10-20", "2026-10-12"
 def clearing_world(label="PS Life"):
 	frappe.set_user("Administrator")
 	ensure_fiscal_year(2026)
-	frappe.db.set_single_value("Buying Settings", "set_landed_cost_based_on_purchase_invoice_rate", 0)
-	if (frappe.db.get_single_value("Accounts Settings", "over_billing_allowance") or 0) < 50:
-		frappe.db.set_single_value("Accounts Settings", "over_billing_allowance", 50)
+	allow_billing_at_another_rate()
 	tag = uuid.uuid4().hex[:4].upper()
 	w = make_company(f"{label} {tag}", f"L{tag}", perpetual=True)
 	w.wh = make_warehouse(w, "W1")
@@ -74,6 +72,12 @@ def clearing_world(label="PS Life"):
 	journal(w, "2026-10-08", w.stock, expense, 5, by_hand=True)
 	frappe.db.commit()
 	return w
+
+
+def allow_billing_at_another_rate():
+	frappe.db.set_single_value("Buying Settings", "set_landed_cost_based_on_purchase_invoice_rate", 0)
+	if (frappe.db.get_single_value("Accounts Settings", "over_billing_allowance") or 0) < 50:
+		frappe.db.set_single_value("Accounts Settings", "over_billing_allowance", 50)
 
 
 @pytest.fixture
@@ -194,6 +198,7 @@ def test_a_clearing_applies_what_the_company_is_when_it_gets_the_lock(site):
 
 	needs_item_wise()
 	s = make_world()
+	allow_billing_at_another_rate()
 	own = s.items["OWN"]
 	doc = receipt(s, "2026-07-05", [(own, 10, 10, s.a)])
 	invoice_for(s, doc.name, "2026-07-06", rates={own: 11})
@@ -278,6 +283,7 @@ def test_a_scheme_change_and_a_clearing_at_the_same_instant_end_as_one_of_their_
 
 	needs_item_wise()
 	s = make_world()
+	allow_billing_at_another_rate()
 	own = s.items["OWN"]
 	doc = receipt(s, "2026-07-05", [(own, 10, 10, s.a)])
 	invoice_for(s, doc.name, "2026-07-06", rates={own: 11})
