@@ -2,95 +2,72 @@
 check permissions (read access to the company's accounts for a plan, Accounts Manager for apply
 and rollback)."""
 
+import functools
+import inspect
+
 import frappe
 from frappe.utils import cint
 
 from perpetual_switch import services
-from perpetual_switch.engine.models import SwitchOptions
-from perpetual_switch.erpnext_io.database import mariadb_only
+from perpetual_switch.engine.models import OPTION_FIELDS, OPTION_KINDS, SwitchOptions, WireError
+from perpetual_switch.services.guards import mariadb_only
 from perpetual_switch.services import guards, lifecycle
 from perpetual_switch.services.switch import RECEIPTS_SHOWN, publish_progress
 
 
-def _options(
-	company,
-	cutover_date,
-	expense_account=None,
-	cost_center=None,
-	freeze_accounts=None,
-	company_defaults=None,
-	backdated=None,
-	scheme=None,
-	resync=None,
-) -> SwitchOptions:
-	"""The wizard's choices as the services take them: one options object."""
-	overrides = None
-	if company_defaults:
+def takes_options(fn):
+	"""An endpoint whose arguments are the switch's options, as SwitchOptions declares them (one
+	keyword per field, the kind of each in OPTION_KINDS), and the endpoint's own: Frappe passes the
+	request's values by this signature, and `fn` gets one SwitchOptions. Adding an option to the
+	declaration adds it to every such endpoint."""
+	own = [p for name, p in inspect.signature(fn).parameters.items() if name != "options"]
+	kinds = {"text": str | None, "flag": str | int | bool | None, "mapping": str | dict | None}
+	declared = [
+		inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY if name != "company" else inspect.Parameter.POSITIONAL_OR_KEYWORD,
+			default=inspect.Parameter.empty if name == "company" else None, annotation=str if name == "company" else kinds[kind])
+		for name, kind in OPTION_KINDS.items()
+	]  # fmt: skip
+	own = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own]
+
+	@functools.wraps(fn)
+	def endpoint(*args, **kwargs):
+		values = dict(zip(OPTION_FIELDS, args))
+		values.update({k: v for k, v in kwargs.items() if k in OPTION_KINDS})
 		try:
-			overrides = frappe.parse_json(company_defaults)
-		except ValueError:
-			frappe.throw(
-				frappe._("company_defaults is not valid JSON: {0}").format(frappe.bold(str(company_defaults)[:200]))
-			)
-	if overrides is not None and not isinstance(overrides, dict):
-		frappe.throw(frappe._("Company defaults must be a mapping of field to value."))
-	return SwitchOptions(
-		company,
-		cutover_date,
-		expense_account or None,
-		cost_center or None,
-		freeze_accounts=bool(cint(freeze_accounts)),
-		company_defaults=overrides,
-		backdated=bool(cint(backdated)),
-		scheme=scheme or None,
-		resync=bool(cint(resync)),
-	)
+			options = SwitchOptions.from_wire(values)
+		except WireError as e:
+			name, value = e.args
+			frappe.throw(frappe._("{0} is not a valid value for {1}.").format(frappe.bold(str(value)[:200]), name))
+		return fn(options, **{k: v for k, v in kwargs.items() if k not in OPTION_KINDS})
+
+	endpoint.__signature__ = inspect.Signature(declared + own)
+	endpoint.__annotations__ = {p.name: p.annotation for p in declared + own if p.annotation is not inspect.Parameter.empty}
+	del endpoint.__wrapped__
+	return endpoint
 
 
 @frappe.whitelist()
 @mariadb_only
-def get_plan(
-	company: str,
-	cutover_date: str | None = None,
-	expense_account: str | None = None,
-	cost_center: str | None = None,
-	company_defaults: str | dict | None = None,
-	freeze_accounts: str | int | None = None,
-	backdated: str | int | None = None,
-	scheme: str | None = None,
-	resync: str | int | None = None,
-) -> dict:
+@takes_options
+def get_plan(options: SwitchOptions) -> dict:
 	# A backdated plan without the GL change: that is computed by a job (enqueue_backdated_preview) the wizard asks for.
-	options = _options(
-		company, cutover_date, expense_account, cost_center, freeze_accounts, company_defaults, backdated, scheme, resync
-	)
 	plan = lifecycle.plan(options, progress=publish_progress)
 	# A person does not read tens of thousands of receipt rows: the first ones, with count and total.
-	return {**services.plan_dict(plan, RECEIPTS_SHOWN), "context": services.context(company)}
+	data = services.plan_dict(plan, RECEIPTS_SHOWN)
+	# The options the plan was computed from, for the desk to post back unchanged with the fingerprint.
+	return {**data, "options": options.as_dict(), "context": services.context(options.company)}
 
 
 @frappe.whitelist(methods=["POST"])
 @mariadb_only
-def apply(
-	company: str,
-	cutover_date: str,
-	expense_account: str | None = None,
-	cost_center: str | None = None,
-	company_defaults: str | dict | None = None,
-	freeze_accounts: str | int | None = None,
-	backdated: str | int | None = None,
-	scheme: str | None = None,
-	resync: str | int | None = None,
-) -> dict:
-	"""Enqueue the switch; the wizard follows the job's progress and state."""
+@takes_options
+def apply(options: SwitchOptions, fingerprint: str | None = None) -> dict:
+	"""Enqueue the switch; the wizard follows the job's progress and state. With `fingerprint` (the
+	reviewed plan's), the job refuses a plan that is no longer the one reviewed."""
 	from perpetual_switch.services import background
 
-	background.enqueue_apply(
-		_options(
-			company, cutover_date, expense_account, cost_center, freeze_accounts, company_defaults, backdated, scheme, resync
-		)
-	)
-	return services.context(company)
+	background.enqueue_apply(options, fingerprint=fingerprint or None)
+	return services.context(options.company)
 
 
 @frappe.whitelist(methods=["POST"])
@@ -117,20 +94,12 @@ def rollback(company: str, overwrite_later_edits: str | int | None = None) -> di
 
 @frappe.whitelist(methods=["POST"])
 @mariadb_only
-def enqueue_backdated_preview(
-	company: str,
-	cutover_date: str | None = None,
-	expense_account: str | None = None,
-	cost_center: str | None = None,
-	company_defaults: str | dict | None = None,
-	freeze_accounts: str | int | None = None,
-) -> dict:
+@takes_options
+def enqueue_backdated_preview(options: SwitchOptions, fingerprint: str | None = None) -> dict:
 	"""Enqueue the computation of what a backdated switch would change; read it with backdated_preview_result."""
 	from perpetual_switch.services import background
 
-	return background.enqueue_preview(
-		_options(company, cutover_date, expense_account, cost_center, freeze_accounts, company_defaults, backdated=True)
-	)
+	return background.enqueue_preview(options, fingerprint=fingerprint or None)
 
 
 @frappe.whitelist()
@@ -179,28 +148,30 @@ def stock_accounts_out_of_sync(filters: str | dict | None = None) -> int:
 @frappe.whitelist()
 @mariadb_only
 def download_plan(
-	company: str | None = None,
-	cutover_date: str | None = None,
-	file_format: str = "xlsx",
-	expense_account: str | None = None,
-	cost_center: str | None = None,
-	switch: str | None = None,
-	backdated: str | int | None = None,
-	scheme: str | None = None,
-	resync: str | int | None = None,
+	company: str | None = None, cutover_date: str | None = None, file_format: str = "xlsx", switch: str | None = None, **values
 ) -> None:
-	"""The plan as an XLSX or CSV download: a company's plan now, or the plan a switch stored (the
-	plan's or the switch's own permission checks apply)."""
-	from perpetual_switch.services.export import plan_file, switch_file
+	"""The plan as an XLSX or CSV download: the plan a switch stored (`switch`), or a company's plan
+	now for the options given, every one of them (see _download_options)."""
+	from perpetual_switch.services.export import switch_file
 
 	if switch:
 		name, content = switch_file(switch, file_format)
 	else:
-		options = _options(company, cutover_date, expense_account, cost_center, backdated=backdated, scheme=scheme, resync=resync)
-		name, content = plan_file(options, file_format)
+		chosen = {k: v for k, v in values.items() if k in OPTION_KINDS or k == "fingerprint"}
+		name, content = _download_options(company, cutover_date=cutover_date, file_format=file_format, **chosen)
 	frappe.response["filename"] = name
 	frappe.response["filecontent"] = content
 	frappe.response["type"] = "binary"
+
+
+@takes_options
+def _download_options(options: SwitchOptions, file_format: str = "xlsx", fingerprint: str | None = None):
+	"""A company's plan for these options, the screen's own, with the backdated GL change this user
+	computed for that very plan (same fingerprint); with `fingerprint`, refused when the plan is no
+	longer the one reviewed."""
+	from perpetual_switch.services.export import plan_file
+
+	return plan_file(options, file_format, fingerprint=fingerprint or None)
 
 
 @frappe.whitelist()
@@ -252,12 +223,14 @@ def srbnb_clearing_apply(
 	sources: str | None = None,
 	expense_account: str | None = None,
 	cost_center: str | None = None,
+	fingerprint: str | None = None,
 ) -> dict:
-	"""Enqueue the clearing; the desk follows the job as it follows a switch's."""
+	"""Enqueue the clearing; the desk follows the job as it follows a switch's. With `fingerprint` (the
+	reviewed plan's), the job posts that clearing or nothing."""
 	from perpetual_switch.services import background
 
 	return background.enqueue_srbnb_clearing(
-		company, **_clearing_choices(posting_date, causes, sources, expense_account, cost_center)
+		company, fingerprint=fingerprint or None, **_clearing_choices(posting_date, causes, sources, expense_account, cost_center)
 	)
 
 

@@ -26,7 +26,7 @@ def connected(context):
 	frappe.init(site=site)
 	frappe.connect()
 	try:
-		from perpetual_switch.erpnext_io.database import require_mariadb
+		from perpetual_switch.services.guards import require_mariadb
 		from perpetual_switch.services import SwitchBlocked
 
 		try:
@@ -68,50 +68,68 @@ def company_option(f):
 	return click.option("--company", default=None, help="Company name, as in ERPNext (required)")(checked)
 
 
-def plan_options(f):
-	f = click.option("--cost-center", default=None, help="Default: the company's default cost center")(f)
-	f = click.option(
-		"--expense-account", default=None, help="Default: the company's default cost of goods sold account"
-	)(f)
-	f = click.option("--date", "cutover_date", default=None, help="Cutover date YYYY-MM-DD (default: today)")(f)
+# The switch's options on the command line: one click option per field that SwitchOptions declares
+# (engine.models.OPTION_KINDS), --company apart. Declared once here; a command that takes options
+# takes them all, and a field without its option here stops the import.
+OPTION_FLAGS = {
+	"cutover_date": lambda: click.option("--date", "cutover_date", default=None, help="Cutover date YYYY-MM-DD (default: today)"),
+	"expense_account": lambda: click.option("--expense-account", default=None, help="Default: the company's default cost of goods sold account"),
+	"cost_center": lambda: click.option("--cost-center", default=None, help="Default: the company's default cost center"),
+	"freeze_stock": lambda: click.option(
+		"--freeze-stock/--no-freeze-stock", default=True, help="Close stock documents up to the cutover (default: close them)"
+	),
+	"freeze_accounts": lambda: click.option(
+		"--freeze-accounts", is_flag=True, help="Also close journal and payment entries up to the cutover"
+	),
+	"company_defaults": lambda: click.option(
+		"--default", "company_defaults", multiple=True, metavar="FIELD=ACCOUNT",
+		help="Set a company default other than the one proposed (repeat for several)",
+	),
+	"backdated": lambda: click.option(
+		"--backdated", is_flag=True, help="Backdated: repost documents after the cutover as perpetual inventory would have booked them"
+	),
+	"scheme": lambda: click.option(
+		"--scheme", default=None, metavar="item-wise|warehouse-wise",
+		help="ERPNext 16: move a perpetual company's stock to item-wise inventory accounts, or back to warehouse-wise",
+	),
+	"resync": lambda: click.option(
+		"--resync", is_flag=True, help="With --scheme: bring stock accounts out of sync back to the stock value in the same switch"
+	),
+}  # fmt: skip
+
+
+def switch_options(f):
+	"""Every option of a switch, as click options; the command gets them as keyword arguments."""
+	from perpetual_switch.engine.models import OPTION_FIELDS
+
+	missing = set(OPTION_FIELDS) - {"company"} - set(OPTION_FLAGS)
+	if missing:
+		raise RuntimeError(f"switch options without a command-line option: {sorted(missing)}")
+	for name in reversed([n for n in OPTION_FIELDS if n != "company"]):
+		f = OPTION_FLAGS[name]()(f)
 	return f
 
 
-def backdated_option(f):
-	return click.option(
-		"--backdated",
-		is_flag=True,
-		help="Backdated: repost documents after the cutover as perpetual inventory would have booked them",
-	)(f)
-
-
-def scheme_options(f):
-	f = click.option(
-		"--resync",
-		is_flag=True,
-		help="With --scheme: bring stock accounts out of sync back to the stock value in the same switch",
-	)(f)
-	return click.option(
-		"--scheme",
-		default=None,
-		metavar="item-wise|warehouse-wise",
-		help="ERPNext 16: move a perpetual company's stock to item-wise inventory accounts, or back to warehouse-wise",
-	)(f)
-
-
-def _options(company, cutover_date, expense_account=None, cost_center=None, backdated=False, scheme=None, resync=False):
+def _options(company, choices: dict):
 	"""The command line's choices as the services take them: one options object."""
-	from perpetual_switch.engine.models import SwitchOptions
+	from perpetual_switch.engine.models import OPTION_FIELDS, SwitchOptions, WireError
 
-	return SwitchOptions(
-		company,
-		cutover_date,
-		expense_account,
-		cost_center,
-		backdated=bool(backdated),
-		scheme=scheme,
-		resync=bool(resync),
-	)
+	values = {name: choices[name] for name in OPTION_FIELDS if name in choices}
+	values["company"] = company
+	pairs = values.get("company_defaults") or ()
+	defaults = {}
+	for pair in pairs:
+		field, sep, account = pair.partition("=")
+		if not sep or not field.strip():
+			click.echo(f"--default {pair}: write FIELD=ACCOUNT, e.g. --default stock_adjustment_account=\"Stock Adjustment - C\".", err=True)
+			sys.exit(EXIT_ERROR)
+		defaults[field.strip()] = account.strip()
+	values["company_defaults"] = defaults or None
+	try:
+		return SwitchOptions.from_wire(values)
+	except WireError as e:
+		click.echo(f"{e.args[1]!r} is not a valid value for {e.args[0]}.", err=True)
+		sys.exit(EXIT_ERROR)
 
 
 def _plan(options):
@@ -150,23 +168,21 @@ def status_command(context, company, as_json):
 
 @perpetual_switch.command("check")
 @company_option
-@click.option("--date", "cutover_date", default=None, help="Cutover date YYYY-MM-DD (default: today)")
-@backdated_option
-@scheme_options
+@switch_options
 @json_option
 @pass_context
-def check_command(context, company, cutover_date, backdated, scheme, resync, as_json):
+def check_command(context, company, as_json, **choices):
 	"""Warehouse accounts, blockers and warnings."""
 	with connected(context):
 		from perpetual_switch import services
 
 		from perpetual_switch.services import lifecycle
 
-		plan = lifecycle.plan(_options(company, cutover_date, backdated=backdated, scheme=scheme, resync=resync))
+		plan = lifecycle.plan(_options(company, choices))
 		data = services.plan_dict(plan)
 		if as_json:
 			_print_json(
-				{k: data[k] for k in ("company", "cutover_date", "perpetual_inventory_enabled", "blockers", "warnings", "warehouses")}
+				{k: data[k] for k in ("company", "cutover_date", "mode", "perpetual_inventory_enabled", "blockers", "warnings", "warehouses")}
 			)
 		else:
 			from perpetual_switch.commands import render
@@ -177,16 +193,12 @@ def check_command(context, company, cutover_date, backdated, scheme, resync, as_
 
 @perpetual_switch.command("plan")
 @company_option
-@plan_options
+@switch_options
 @click.option("--format", "file_format", type=click.Choice(["csv", "xlsx"]), default=None, help="Write the plan as a spreadsheet (needs --output)")
 @click.option("--output", default=None, help="File to write with --format")
-@backdated_option
-@scheme_options
 @json_option
 @pass_context
-def plan_command(
-	context, company, cutover_date, expense_account, cost_center, file_format, output, backdated, scheme, resync, as_json
-):
+def plan_command(context, company, file_format, output, as_json, **choices):
 	"""The whole plan: stock value against the GL, both journal entries, company defaults."""
 	if bool(file_format) != bool(output):
 		click.echo("--format and --output go together: give both to write the plan to a file.", err=True)
@@ -194,7 +206,7 @@ def plan_command(
 	with connected(context):
 		from perpetual_switch import services
 
-		options = _options(company, cutover_date, expense_account, cost_center, backdated, scheme, resync)
+		options = _options(company, choices)
 		if file_format:
 			from perpetual_switch.services.export import plan_file
 
@@ -210,19 +222,18 @@ def plan_command(
 
 @perpetual_switch.command("apply")
 @company_option
-@plan_options
+@switch_options
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation")
-@backdated_option
-@scheme_options
+@click.option("--fingerprint", default=None, help="Apply only if the plan is still the one with this fingerprint (plan --json shows it)")
 @json_option
 @pass_context
-def apply_command(context, company, cutover_date, expense_account, cost_center, yes, backdated, scheme, resync, as_json):
+def apply_command(context, company, yes, fingerprint, as_json, **choices):
 	"""Post the plan: submit a Switch to Perpetual Inventory document."""
 	with connected(context):
 		from perpetual_switch import services
 		from perpetual_switch.services import lifecycle
 
-		options = _options(company, cutover_date, expense_account, cost_center, backdated, scheme, resync)
+		options = _options(company, choices)
 		if not yes:
 			if not sys.stdin.isatty():
 				click.echo("Refusing to apply without --yes when no terminal is attached.", err=True)
@@ -232,9 +243,11 @@ def apply_command(context, company, cutover_date, expense_account, cost_center, 
 			if preview["blockers"]:
 				sys.exit(EXIT_BLOCKED)
 			click.confirm(f"Apply this switch to {company}?", abort=True)
+			# What is applied is what was shown: refused if the plan changed meanwhile.
+			fingerprint = fingerprint or preview["fingerprint"]
 		try:
 			with progress_reporter(not as_json) as progress:
-				doc = lifecycle.apply(options, progress)
+				doc = lifecycle.apply(options, progress, fingerprint=fingerprint)
 		except services.SwitchBlocked as blocked:
 			data = services.plan_dict(blocked.plan)
 			data["blockers"] = services.issues_dicts(blocked.blockers)
@@ -470,7 +483,7 @@ def srbnb_clear_command(context, company, posting_date, causes, sources, expense
 
 		try:
 			with progress_reporter(not as_json) as progress:
-				doc = clearing.apply(*args, progress=progress)
+				doc = clearing.apply(*args, progress=progress, fingerprint=data["fingerprint"])
 		except clearing.ClearingBlocked as e:
 			frappe.db.rollback()
 			click.echo(click.style(_message(e), fg="red"), err=True)

@@ -22,8 +22,18 @@ def issues(data):
 	return "\n".join(out)
 
 
+MODES = {
+	"switch": "switch from periodic",
+	"resync": "re-sync (already on perpetual inventory)",
+	"scheme": "change of inventory account scheme",
+}
+
+
 def header(data):
-	mode = "re-sync (already on perpetual inventory)" if data["perpetual_inventory_enabled"] else "switch from periodic"
+	"""The plan says its mode (engine Plan.mode); this only words it."""
+	mode = MODES[data["mode"]]
+	if data.get("backdated"):
+		mode += ", backdated"
 	return f"{data['company']} as of {data['cutover_date']}: {mode}"
 
 

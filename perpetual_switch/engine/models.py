@@ -187,19 +187,80 @@ class SwitchOptions:
 	"""With a scheme change: bring stock accounts that are out of sync back first, in the same switch."""
 
 	def as_dict(self) -> dict:
-		"""Plain values, for a background job's arguments."""
-		return {
-			"company": self.company,
-			"cutover_date": str(self.cutover_date) if self.cutover_date else None,
-			"expense_account": self.expense_account,
-			"cost_center": self.cost_center,
-			"freeze_stock": self.freeze_stock,
-			"freeze_accounts": self.freeze_accounts,
-			"company_defaults": dict(self.company_defaults) if self.company_defaults else None,
-			"backdated": self.backdated,
-			"scheme": self.scheme,
-			"resync": self.resync,
-		}
+		"""Plain values, for a background job's arguments and for the desk to post back unchanged."""
+		values = {name: getattr(self, name) for name in OPTION_FIELDS}
+		values["cutover_date"] = str(self.cutover_date) if self.cutover_date else None
+		values["company_defaults"] = dict(self.company_defaults) if self.company_defaults else None
+		return values
+
+	@classmethod
+	def from_wire(cls, values: Mapping[str, object]) -> SwitchOptions:
+		"""The options as a request, a command or a job carries them (text, "0"/"1", JSON): each field
+		read by its kind; a field not given keeps its default. Raises WireError naming the field."""
+		chosen = {}
+		for name, kind in OPTION_KINDS.items():
+			if name not in values:
+				continue
+			value = values[name]
+			if kind == "flag":
+				chosen[name] = _flag(name, value)
+			elif kind == "mapping":
+				chosen[name] = _mapping(name, value)
+			elif kind == "date":
+				# As given: the service reads it (None is today; an empty or malformed date is refused there).
+				chosen[name] = value if value is None or not isinstance(value, str) else value.strip()
+			else:
+				chosen[name] = None if value is None or str(value).strip() == "" else str(value).strip()
+		if not chosen.get("company"):
+			raise WireError("company", values.get("company"))
+		return cls(**chosen)
+
+
+class WireError(ValueError):
+	"""An option whose value cannot be read: (field, value)."""
+
+
+def _flag(name: str, value) -> bool:
+	if isinstance(value, bool):
+		return value
+	text = "" if value is None else str(value).strip().lower()
+	if text in ("", "0", "false", "no", "off", "none"):
+		return False
+	if text in ("1", "true", "yes", "on"):
+		return True
+	raise WireError(name, value)
+
+
+def _mapping(name: str, value):
+	import json
+
+	if value is None or value == "" or value == {}:
+		return None
+	if isinstance(value, str):
+		try:
+			value = json.loads(value)
+		except ValueError:
+			raise WireError(name, value) from None
+	if not isinstance(value, Mapping):
+		raise WireError(name, value)
+	return {str(k): v for k, v in value.items() if v not in (None, "")} or None
+
+
+OPTION_KINDS = {
+	"company": "text",
+	"cutover_date": "date",
+	"expense_account": "text",
+	"cost_center": "text",
+	"freeze_stock": "flag",
+	"freeze_accounts": "flag",
+	"company_defaults": "mapping",
+	"backdated": "flag",
+	"scheme": "text",
+	"resync": "flag",
+}
+"""How each option travels as text (the desk, the commands): declared once, next to the options;
+a test checks it names every field of SwitchOptions, and every endpoint and command is built from it."""
+OPTION_FIELDS = tuple(OPTION_KINDS)
 
 
 @dataclass(frozen=True)

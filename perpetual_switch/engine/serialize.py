@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Callable
 
-from .models import Issue, Plan
-from .money import money_str
+from .models import Issue, Plan, _
+from .money import ZERO, money_str
 
 
 def issue_to_dict(issue: Issue, translate: Callable[[str], str] = str) -> dict:
@@ -28,6 +30,7 @@ def plan_to_dict(plan: Plan, translate: Callable[[str], str] = str, receipts_lim
 		"currency": plan.currency,
 		"perpetual_inventory_enabled": plan.perpetual_inventory_enabled,
 		"mode": plan.mode,
+		"fingerprint": plan_fingerprint(plan),
 		"expense_account": plan.expense_account,
 		"cost_center": plan.cost_center,
 		"in_sync": plan.in_sync,
@@ -205,3 +208,45 @@ def _backdated(plan: Plan, money) -> dict | None:
 			for d in b.manual_journals
 		],
 	}
+
+
+def plan_fingerprint(plan: Plan) -> str:
+	"""A short hash of everything apply would post for this plan and of the choices that made it (the
+	date, the mode, the accounts, the journals line by line, the company defaults, what is closed, the
+	receipt rows accrued, the scheme's moves, the documents a backdated switch reposts). Two plans
+	with one fingerprint post the same; a review and an apply whose fingerprints differ did not see
+	the same plan. What a backdated preview adds (the GL change of the repost) is not part of it: it
+	follows from the rest."""
+	srbnb = plan.srbnb
+	scheme = plan.scheme
+	backdated = plan.backdated
+	parts = {
+		"company": plan.company,
+		"cutover_date": plan.cutover_date.isoformat(),
+		"mode": plan.mode,
+		"expense_account": plan.expense_account,
+		"cost_center": plan.cost_center,
+		"blockers": sorted(i.code for i in plan.blockers),
+		"journals": [
+			[j.purpose, [[l.account, str(l.debit), str(l.credit), l.cost_center] for l in j.lines]] for j in plan.journal_entries
+		],
+		"company_defaults": [[c.field, c.proposed] for c in plan.company_defaults],
+		"freeze": [list(plan.freeze.doctypes), [[str(a), str(b)] for a, b in plan.freeze.new_periods], [[n, list(d)] for n, d in plan.freeze.extend_periods]],
+		"accruals": [srbnb.account, len(srbnb.receipts), str(sum((r.unbilled_value for r in srbnb.receipts), ZERO))],
+		"scheme": [scheme.current, scheme.target, [[m.from_account, m.to_account, str(m.amount)] for m in scheme.moves]] if scheme else None,
+		"backdated": [[v.voucher_type, v.voucher_no] for v in backdated.repost] if backdated else None,
+	}
+	return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:20]
+
+
+def plan_changed(reviewed: str | None, plan: Plan) -> Issue | None:
+	"""The blocker when the plan is not the one reviewed (`reviewed`: its fingerprint; None: not asked)."""
+	now = plan_fingerprint(plan)
+	if not reviewed or reviewed == now:
+		return None
+	return Issue(
+		"plan_changed",
+		_("The plan is no longer the one reviewed (fingerprint {reviewed}, now {now}): the company's books or the choices changed since. Review the plan again."),
+		now,
+		{"reviewed": reviewed, "now": now},
+	)

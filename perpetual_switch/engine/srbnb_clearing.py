@@ -210,3 +210,19 @@ def line_to_dict(line: ClearingLine, precision: int, label) -> dict:
 		"amount": money_str(line.amount, precision),
 		"revalue": line.revalue,
 	}
+
+
+def clearing_fingerprint(company: str, posting_date: date, lines: tuple[ClearingLine, ...], journal: JournalPlan | None) -> str:
+	"""A short hash of what a clearing posts: its date, each residual it clears and the journal line by
+	line (the re-valuation's split included). A review and an apply with different fingerprints did
+	not see the same clearing."""
+	import hashlib
+	import json
+
+	parts = [
+		company,
+		str(posting_date),
+		[[l.source_type, l.source, l.item_row, l.cause, str(l.amount), bool(l.revalue)] for l in lines],
+		[[l.account, str(l.debit), str(l.credit), l.cost_center] for l in journal.lines] if journal else None,
+	]
+	return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:20]

@@ -340,14 +340,15 @@ def commits_held():
 
 
 @contextmanager
-def rolled_back(company: str):
+def rolled_back(company: str, fresh: bool = True):
 	"""Everything done in the block is undone at its end, whatever happens: it runs in a savepoint
 	under the company's lock with commits held; what it queued for after a commit is dropped, what
-	it queued for after a rollback is run, and cached company values are forgotten."""
+	it queued for after a rollback is run, and cached company values are forgotten. `fresh=False`
+	within an operation that already holds the lock and has read under it: keep its view."""
 	from perpetual_switch.erpnext_io import writer
 
 	db = frappe.local.db
-	writer.lock_company(company, fresh=True)
+	writer.lock_company(company, fresh=fresh)
 	queued = {name: list(getattr(db, name)._functions) for name in ("before_commit", "after_commit", "after_rollback")}
 	savepoint = "perpetual_switch_preview_" + frappe.generate_hash(length=8)
 	db.savepoint(savepoint)

@@ -128,6 +128,17 @@ def revalue(company: str, posting_date, changes: dict, srbnb_account: str, descr
 	return _run(company, posting_date, sorted({receipt for receipt, _row in changes}), lambda: _submit(company, posting_date, changes, srbnb_account, description))
 
 
+def revaluation_preview(company: str, posting_date, changes: dict, srbnb_account: str, description: str) -> dict:
+	"""What `revalue` would move onto each stock account on the date, found by doing it in a savepoint
+	that is rolled back: ERPNext's own valuation decides the share still in stock, so the plan shows the
+	journal apply posts."""
+	from perpetual_switch.erpnext_io.backdated import rolled_back
+
+	with rolled_back(company, fresh=False):
+		_voucher, moved = revalue(company, posting_date, changes, srbnb_account, description)
+	return moved
+
+
 def unrevalue(company: str, posting_date, voucher: str) -> dict:
 	"""Cancel the clearing's Landed Cost Voucher the same way; returns the stock accounts' change."""
 	receipts = sorted(set(frappe.get_all("Landed Cost Purchase Receipt", filters={"parent": voucher}, pluck="receipt_document")))

@@ -117,8 +117,9 @@ def _enqueue(method: str, company: str, user: str | None = None, **kwargs) -> No
 	)
 
 
-def enqueue_apply(options: SwitchOptions, switch: str | None = None) -> dict:
-	"""Enqueue the switch of a company (or the submission of a draft switch given by name)."""
+def enqueue_apply(options: SwitchOptions, switch: str | None = None, fingerprint: str | None = None) -> dict:
+	"""Enqueue the switch of a company (or the submission of a draft switch given by name); with
+	`fingerprint`, the job applies only the plan the user reviewed."""
 	company = options.company
 	guards.require_company(company)
 	require_switch_right(company)
@@ -139,7 +140,7 @@ def enqueue_apply(options: SwitchOptions, switch: str | None = None) -> dict:
 	)  # fmt: skip
 	if switch:
 		writer.set_switch_status(switch, "Queued")
-	_enqueue("run_apply", company, options=options.as_dict(), switch=switch)
+	_enqueue("run_apply", company, options=options.as_dict(), switch=switch, fingerprint=fingerprint)
 	return state(company) or queued
 
 
@@ -193,7 +194,7 @@ def _as_user(user: str) -> None:
 	frappe.local.lang = get_user_lang(user)
 
 
-def run_apply(company: str, user: str, options: dict, switch: str | None = None) -> None:
+def run_apply(company: str, user: str, options: dict, switch: str | None = None, fingerprint: str | None = None) -> None:
 	options = SwitchOptions(**options)
 	_as_user(user)
 	_set_state(company, status="Applying")
@@ -203,7 +204,7 @@ def run_apply(company: str, user: str, options: dict, switch: str | None = None)
 			writer.set_switch_status(switch, "Applying")
 			doc = lifecycle.submit_draft(switch, options.company_defaults, progress)
 		else:
-			doc = lifecycle.apply(options, progress)
+			doc = lifecycle.apply(options, progress, fingerprint=fingerprint)
 		frappe.db.commit()
 	except Exception as exc:
 		_fail(company, user, exc, switch, "Failed")
@@ -259,8 +260,9 @@ def _preview_key(company: str, user: str) -> str:
 	return f"perpetual_switch:preview:{company}:{user}"
 
 
-def enqueue_preview(options: SwitchOptions) -> dict:
-	"""Enqueue the GL change of a backdated switch for `options` (its date checked here, at once)."""
+def enqueue_preview(options: SwitchOptions, fingerprint: str | None = None) -> dict:
+	"""Enqueue the GL change of a backdated switch for `options` (its date checked here, at once); with
+	`fingerprint`, of the plan the user reviewed and no other."""
 	company = options.company
 	guards.require_reader(company)
 	# The preview submits a switch (in a savepoint) and reposts under the company's lock: the
@@ -280,6 +282,7 @@ def enqueue_preview(options: SwitchOptions) -> dict:
 		company=company,
 		user=user,
 		options=options.as_dict(),
+		fingerprint=fingerprint,
 	)
 	return preview_result(company)
 
@@ -289,12 +292,12 @@ def preview_result(company: str) -> dict:
 	return frappe.cache.get_value(_preview_key(company, frappe.session.user), expires=True) or {"status": None}
 
 
-def run_preview(company: str, user: str, options: dict) -> None:
+def run_preview(company: str, user: str, options: dict, fingerprint: str | None = None) -> None:
 	_as_user(user)
 	key = _preview_key(company, user)
 	frappe.cache.set_value(key, {"status": "Running"}, expires_in_sec=PREVIEW_MINUTES * 60)
 	try:
-		plan = lifecycle.plan(SwitchOptions(**options), preview=True)
+		plan = lifecycle.plan(SwitchOptions(**options), preview=True, fingerprint=fingerprint)
 		value = {"status": "Done", "plan": service.plan_dict(plan, service.RECEIPTS_SHOWN)}
 	except Exception as exc:
 		frappe.db.rollback()

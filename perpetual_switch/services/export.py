@@ -18,18 +18,22 @@ from perpetual_switch.services.switch import plan_dict
 FORMATS = ("csv", "xlsx")
 
 
-def plan_file(options: SwitchOptions, fmt: str = "xlsx", compute_preview: bool = False):
+def plan_file(options: SwitchOptions, fmt: str = "xlsx", compute_preview: bool = False, fingerprint: str | None = None):
 	"""(file name, bytes) of the company's plan in `fmt`. A backdated plan carries the GL change:
-	computed here with `compute_preview` (a command), else this user's last computed one, if any (the
-	desk computes it as a job)."""
+	computed here with `compute_preview` (a command), else this user's last computed one for this
+	very plan (same fingerprint), if any (the desk computes it as a job). With `fingerprint`, a plan
+	that is no longer the one reviewed is refused rather than written."""
 	fmt = (fmt or "").lower()
 	if fmt not in FORMATS:
 		frappe.throw(_("Format {0} is not one of {1}.").format(fmt, ", ".join(FORMATS)))
-	result = lifecycle.plan(options, preview=compute_preview)
+	result = lifecycle.plan(options, preview=compute_preview, fingerprint=fingerprint)
 	data = plan_dict(result)
+	changed = [b for b in data["blockers"] if b["code"] == "plan_changed"]
+	if changed:
+		frappe.throw(changed[0]["message"], title=_("The plan changed"))
 	if options.backdated and not compute_preview:
 		computed = preview_result(options.company)
-		if computed.get("status") == "Done" and computed["plan"]["cutover_date"] == data["cutover_date"]:
+		if computed.get("status") == "Done" and computed["plan"].get("fingerprint") == data["fingerprint"]:
 			data["backdated"] = computed["plan"]["backdated"]
 	sheets = plan_sheets(data, _)
 	name = f"perpetual-switch-plan-{frappe.scrub(options.company)}-{data['cutover_date']}.{fmt}"

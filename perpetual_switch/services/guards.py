@@ -1,7 +1,8 @@
-"""The guards every operation that posts on a company passes through, in this order: the company
-exists, the user may run the operation on that company, the company's lock is taken, and the work is
-done all or nothing. Each check names the company or document it guards and runs before anything is
-written, cached or enqueued.
+"""The guards every operation that posts on a company passes through, in this order: the site's
+database is MariaDB (`mariadb_only`, which every way in asks first), the company exists, the user
+may run the operation on that company, the company's lock is taken, and the work is done all or
+nothing. Each check names the company or document it guards and runs before anything is written,
+cached or enqueued.
 
 Frappe's permission check of a doctype without a document answers "yes" to a user who was shared one
 document of it, whatever its company; so the right to run an operation is asked of a document of the
@@ -20,6 +21,7 @@ from frappe import _
 from frappe.utils import getdate
 
 from perpetual_switch.erpnext_io import reader, writer
+from perpetual_switch.erpnext_io.database import mariadb_only, require_mariadb  # noqa: F401  (the shells' way to them)
 
 SWITCH = reader.SWITCH
 CLEARING = "SRBNB Clearing"

@@ -18,6 +18,7 @@ from frappe.utils import getdate, now_datetime
 from perpetual_switch.engine import backdated as backdated_rules
 from perpetual_switch.engine.models import Plan, SwitchOptions
 from perpetual_switch.engine.rollback import EditedValue, RollbackFacts, rollback_blockers
+from perpetual_switch.engine.serialize import plan_changed
 from perpetual_switch.erpnext_io import reader, writer
 from perpetual_switch.erpnext_io.backdated import rolled_back
 from perpetual_switch.erpnext_io.database import mariadb_only
@@ -41,11 +42,16 @@ from perpetual_switch.services.switch import (
 from perpetual_switch.services.switch import plan as switch_plan_of
 
 
-def plan(options: SwitchOptions, preview: bool = False, progress=None) -> Plan:
+def plan(options: SwitchOptions, preview: bool = False, progress=None, fingerprint: str | None = None) -> Plan:
 	"""The plan of a switch, plain or backdated: the one place that chooses. A backdated plan with
 	`preview` also shows what the repost will change, computed by doing it in a savepoint that is
-	rolled back (minutes on a year of a real company: the desk asks for it as a job)."""
+	rolled back (minutes on a year of a real company: the desk asks for it as a job). With
+	`fingerprint` (of the plan the user reviewed), a plan that is no longer that one comes back
+	blocked, unpreviewed."""
 	base = switch_plan_of(options, progress)
+	changed = plan_changed(fingerprint, base)
+	if changed:
+		return replace(base, blockers=(*base.blockers, changed))
 	if not options.backdated or not preview or base.blockers:
 		return base
 	return _preview(base, options)
@@ -87,18 +93,19 @@ def _preview(base: Plan, options: SwitchOptions) -> Plan:
 	)
 
 
-def apply(options: SwitchOptions, progress=None):
+def apply(options: SwitchOptions, progress=None, fingerprint: str | None = None):
 	"""Create and submit a switch in the caller's transaction. Raises SwitchBlocked (nothing
 	written) when anything blocks. The plan is computed once, under the company's lock.
 
 	A backdated switch comes back "Reposting": its documents after the cutover are listed, and
-	services.backdated.run reposts them (in batches, committing each)."""
+	services.backdated.run reposts them (in batches, committing each). With `fingerprint` (of the
+	plan the user reviewed), a plan that is no longer that one is refused."""
 	require_company(options.company)
 	require_switch_right(options.company)
 	writer.lock_company(options.company, fresh=True)
 	doc = new_switch(options)
 	# Inserted as submitted: one save, its rows written once.
-	return _plan_and_submit(doc, progress)
+	return _plan_and_submit(doc, progress, fingerprint)
 
 
 def submit_draft(name: str, company_defaults: dict | None = None, progress=None):
@@ -111,12 +118,14 @@ def submit_draft(name: str, company_defaults: dict | None = None, progress=None)
 	return _plan_and_submit(doc, progress)
 
 
-def _plan_and_submit(doc, progress):
-	"""Plan once (the caller holds the company's lock), refuse on any blocker, submit all or nothing."""
+def _plan_and_submit(doc, progress, fingerprint: str | None = None):
+	"""Plan once (the caller holds the company's lock), refuse on any blocker or on a plan other than
+	the one reviewed, submit all or nothing."""
 	doc.flags.progress = progress
 	# Only the plan here: submitting validates the document, which fills it from this same plan.
 	result = switch_plan(doc)
-	blockers = result.blockers or nothing_to_apply(result)
+	changed = plan_changed(fingerprint, result)
+	blockers = result.blockers or nothing_to_apply(result) or ((changed,) if changed else ())
 	if blockers:
 		raise SwitchBlocked(result, blockers)
 	# Every link on the switch and its rows comes from the plan, read from those very tables.

@@ -25,6 +25,7 @@ from perpetual_switch.engine.srbnb_clearing import (
 	CAUSES,
 	choose,
 	clearing_blockers,
+	clearing_fingerprint,
 	clearing_journal,
 	line_to_dict,
 	period_blockers,
@@ -59,6 +60,8 @@ class ClearingPlan:
 	lines: tuple
 	journal: object
 	blockers: list
+	stock_changes: dict
+	"""Stock account -> how much re-valuing the receipts moves it on the date (previewed)."""
 
 
 def _expense_problem(company: str, account: str | None) -> str | None:
@@ -108,12 +111,19 @@ def plan(company: str, posting_date=None, causes=None, sources=None, expense_acc
 	facts = io.facts(company, posting_date, _expense_problem(company, expense_account))
 	lines = choose(result.rows, result.voucher_lines, causes, sources, facts.stock_frozen_until)
 	blockers = clearing_blockers(lines, posting_date, facts, sources)
-	journal = None
+	journal, stock_changes = None, {}
 	if srbnb_account and lines and not facts.expense_problem:
-		journal = clearing_journal(lines, srbnb_account, expense_account, cost_center, result.precision)
+		changes = revaluations(lines)
+		if changes and not blockers:
+			# The share of the re-valuation still in stock goes to the stock accounts: the plan shows
+			# the journal apply posts, split as ERPNext's valuation splits it.
+			if progress:
+				progress(90, _("Re-valuing the receipts in a preview"))
+			stock_changes = io.revaluation_preview(company, posting_date, changes, srbnb_account, _("SRBNB clearing"))
+		journal = clearing_journal(lines, srbnb_account, expense_account, cost_center, result.precision, stock_changes)
 	return ClearingPlan(
 		company, posting_date, result.currency, result.precision, srbnb_account, expense_account, cost_center,
-		tuple(sorted(causes)) if causes else tuple(CAUSES), lines, journal, blockers,
+		tuple(sorted(causes)) if causes else tuple(CAUSES), lines, journal, blockers, stock_changes,
 	)  # fmt: skip
 
 
@@ -129,6 +139,7 @@ def plan_dict(result: ClearingPlan) -> dict:
 		"cost_center": result.cost_center,
 		"total": money_str(total, p),
 		"revalued": money_str(sum((line.amount for line in result.lines if line.revalue), 0), p),
+		"to_stock": money_str(sum(result.stock_changes.values(), 0), p),
 		"lines": [line_to_dict(line, p, _label) for line in result.lines],
 		"journal": (
 			{
@@ -144,12 +155,17 @@ def plan_dict(result: ClearingPlan) -> dict:
 		),
 		"blockers": [issue_to_dict(issue, _) for issue in result.blockers],
 		"has_work": bool(result.journal) and not result.blockers,
+		"fingerprint": clearing_fingerprint(result.company, result.posting_date, result.lines, result.journal),
 	}
 
 
 @mariadb_only
-def apply(company: str, posting_date=None, causes=None, sources=None, expense_account=None, cost_center=None, progress=None):
-	"""Plan again under the company's lock; on no blocker, write the clearing and its journal."""
+def apply(
+	company: str, posting_date=None, causes=None, sources=None, expense_account=None, cost_center=None, progress=None,
+	fingerprint: str | None = None,
+):  # fmt: skip
+	"""Plan again under the company's lock; on no blocker, write the clearing and its journal. With
+	`fingerprint` (of the plan the user reviewed), a clearing that is no longer that one is refused."""
 	require_clearing_right(company)
 	writer.lock_company(company, fresh=True)
 	result = plan(company, posting_date, causes, sources, expense_account, cost_center, progress)
@@ -157,6 +173,11 @@ def apply(company: str, posting_date=None, causes=None, sources=None, expense_ac
 		raise ClearingBlocked("\n".join(issue_to_dict(issue, _)["message"] for issue in result.blockers))
 	if not result.journal:
 		raise ClearingBlocked(_("Nothing to clear: no residual matches the causes and documents chosen."))
+	now = clearing_fingerprint(result.company, result.posting_date, result.lines, result.journal)
+	if fingerprint and fingerprint != now:
+		raise ClearingBlocked(
+			_("The clearing is no longer the one reviewed (fingerprint {0}, now {1}): the residuals changed since. Review it again.").format(fingerprint, now)
+		)
 	if progress:
 		progress(96, _("Posting the journal entry"))
 	total = sum((line.amount for line in result.lines), 0)
@@ -173,13 +194,13 @@ def apply(company: str, posting_date=None, causes=None, sources=None, expense_ac
 			voucher, stock_changes = io.revalue(
 				company, result.posting_date, changes, result.srbnb_account, _("SRBNB clearing {0}").format(doc.name)
 			)
-		journal = clearing_journal(
-			result.lines, result.srbnb_account, result.expense_account, result.cost_center, result.precision, stock_changes
-		)
+		if stock_changes != result.stock_changes:
+			# Cannot happen under the lock; refused rather than posting a journal nobody reviewed.
+			raise ClearingBlocked(_("Re-valuing the receipts moved the stock accounts otherwise than the plan showed: review the plan again."))
 		journal_entry = writer.post_journal(
 			company,
 			result.posting_date,
-			journal,
+			result.journal,
 			_("SRBNB clearing {0}").format(doc.name),
 			_("Residuals of Stock Received But Not Billed cleared by {0}.").format(doc.name),
 		)

@@ -45,7 +45,7 @@ from .world import (  # noqa: E402
 )
 
 pytestmark = pytest.mark.usefixtures("site")
-ROUNDS = int(os.environ.get("PERPETUAL_SWITCH_RACE_ROUNDS", "3"))
+ROUNDS = int(os.environ.get("PERPETUAL_SWITCH_PAIR_ROUNDS", "3"))
 DRIVER = os.path.join(os.path.dirname(__file__), "driver.py")
 SWITCH = "Switch to Perpetual Inventory"
 RESYNC_ON, CLEAR_ON, EARLY = "2026-10-25", "2026-10-20", "2026-10-12"
@@ -75,6 +75,7 @@ def clearing_world(label="PS Life"):
 
 
 def allow_billing_at_another_rate():
+	frappe.db.set_single_value("Buying Settings", "maintain_same_rate", 0)
 	frappe.db.set_single_value("Buying Settings", "set_landed_cost_based_on_purchase_invoice_rate", 0)
 	if (frappe.db.get_single_value("Accounts Settings", "over_billing_allowance") or 0) < 50:
 		frappe.db.set_single_value("Accounts Settings", "over_billing_allowance", 50)
@@ -323,7 +324,20 @@ KILL_POINTS = [("post_journal", 1), ("record_accruals", 1), ("set_company_fields
 @pytest.mark.parametrize("point", KILL_POINTS, ids=[p[0] for p in KILL_POINTS])
 @pytest.mark.parametrize("kind", ["switch", "scheme"])
 def test_an_apply_killed_at_any_write_leaves_books_and_cache_as_they_were(site, kind, point):
-	if kind == "scheme":
+	_killed_at(site, kind, point)
+
+
+def test_a_clearing_killed_after_its_journal_leaves_books_and_cache_as_they_were(site):
+	_killed_at(site, "clearing", ("post_journal", 1))
+
+
+def _killed_at(site, kind, point):
+	operation = "apply"
+	if kind == "clearing":
+		w = clearing_world("PS Kill Clear")
+		args = {"company": w.company, "posting_date": CLEAR_ON, "causes": ["rate"]}
+		operation, field = "clear", "enable_perpetual_inventory"
+	elif kind == "scheme":
 		from .test_scheme import make_world, needs_item_wise
 
 		needs_item_wise()
@@ -336,17 +350,52 @@ def test_an_apply_killed_at_any_write_leaves_books_and_cache_as_they_were(site, 
 		field = "enable_perpetual_inventory"
 	try:
 		before = books(w.company)
-		process = driver(site, "apply", args, kill_after=point)
+		process = driver(site, operation, args, kill_after=point)
 		assert process.wait(timeout=300) == -9, process.communicate()
 		assert books(w.company) == before, point
 		cached = cached_company(w.company)
 		database = frappe.db.get_value("Company", w.company, field)
 		assert cached is None or cached.get(field) == database, (point, cached.get(field), database)
 		# The next apply and its rollback work.
-		assert driver(site, "apply", args).wait(timeout=300) == 0
+		assert driver(site, operation, args).wait(timeout=300) == 0
 		frappe.db.rollback()
 		assert frappe.db.get_value("Company", w.company, field) == 1
+		undo = "unclear" if kind == "clearing" else "rollback"
+		assert driver(site, undo, {"company": w.company}).wait(timeout=300) == 0
+		assert books(w.company) == before
+	finally:
+		undo_all(w.company)
+
+
+def test_a_switch_killed_at_a_random_instant_is_all_or_nothing(site):
+	"""SIGKILL at a random moment of a whole apply (process start, plan, journals, company, freeze,
+	commit): the books are either as before or as a complete apply leaves them, the shared cache agrees
+	with the database, and the next rollback or apply works."""
+	import random
+
+	w = fresh_s1("PS Kill Any", "KA")
+	args = {"company": w.company, "cutover_date": "2026-06-30"}
+	try:
+		before = books(w.company)
+		assert driver(site, "apply", args).wait(timeout=300) == 0
+		complete = books(w.company)
 		assert driver(site, "rollback", {"company": w.company}).wait(timeout=300) == 0
 		assert books(w.company) == before
+		outcomes = []
+		for _round in range(max(ROUNDS * 2, 4)):
+			process = driver(site, "apply", args)
+			time.sleep(random.uniform(1.5, 8.0))
+			process.kill()
+			process.wait(timeout=300)
+			now = books(w.company)
+			assert now in (before, complete), now
+			cached = cached_company(w.company)
+			database = frappe.db.get_value("Company", w.company, "enable_perpetual_inventory")
+			assert cached is None or cached.get("enable_perpetual_inventory") == database
+			outcomes.append(now == complete)
+			if now == complete:
+				assert driver(site, "rollback", {"company": w.company}).wait(timeout=300) == 0
+				assert books(w.company) == before
+		print("killed rounds: complete", outcomes.count(True), "untouched", outcomes.count(False))
 	finally:
 		undo_all(w.company)

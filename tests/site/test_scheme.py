@@ -379,6 +379,12 @@ def test_the_commands_plan_apply_and_roll_back_a_scheme_change(site):
 		return
 	assert proc.returncode == 0, err
 	assert json.loads(out)["scheme"]["target"] == "item-wise"
+	assert json.loads(out)["mode"] == "scheme"
+	# The text says what the plan is: a scheme change (it once said "re-sync", working it out again).
+	proc = command(frappe.local.site, "plan", "--company", w.company, "--date", CUTOVER, "--scheme", "item-wise")
+	out, err = proc.communicate(timeout=300)
+	assert proc.returncode == 0, err
+	assert f"{w.company} as of {CUTOVER}: change of inventory account scheme" in out and "re-sync" not in out.split("\n")[0]
 	proc = command(frappe.local.site, "apply", "--company", w.company, "--date", CUTOVER, "--scheme", "item-wise", "--yes")
 	_out, err = proc.communicate(timeout=300)
 	assert proc.returncode == 0, err

@@ -231,6 +231,9 @@ def test_a_rate_residual_revalues_the_receipt_the_share_in_stock_to_stock(site):
 		for r in frappe.get_all("GL Entry", filters={"voucher_no": clearing.journal_entry, "is_cancelled": 0}, fields=["account", "debit", "credit"])
 	}
 	assert journal == {srbnb_account: (0, 10), stock_account: (6, 0), expense: (4, 0)}
+	# Plan = posting: the reviewed journal is the posted one, the re-valuation's split included.
+	planned = {l["account"]: (D(l["debit"]), D(l["credit"])) for l in plan["journal"]["lines"]}
+	assert planned == journal and plan["to_stock"] == "6.00"
 	after = gl_by_account(p.company)
 	assert stock_value() == D("66.00") == after[stock_account]
 	html = frappe.get_print("SRBNB Clearing", clearing.name, print_format="SRBNB Clearing Audit")

@@ -4,7 +4,8 @@ Needs a site (--site), its desk assets built (`bench build`), the desk served fo
 (PERPETUAL_SWITCH_URL, default the site's own URL) with a worker on its `long` queue (the wizard's
 Apply, Roll back and GL-change buttons run as background jobs), Python's playwright and a Chromium
 (PERPETUAL_SWITCH_CHROMIUM, default /usr/bin/chromium).
-Screenshots of each step go to tests/artifacts/browser/. Skipped when any of these is missing.
+Screenshots of each step go to tests/artifacts/browser/. Skipped when any of these is missing, or
+failed when PERPETUAL_SWITCH_REQUIRE_BROWSER is set (as CI's .ci/browser sets it).
 """
 
 import os
@@ -20,7 +21,11 @@ import pytest
 frappe = pytest.importorskip(
 	"frappe", reason="site test: frappe is not importable; run with the bench's Python and --site NAME"
 )
-sync_api = pytest.importorskip("playwright.sync_api", reason="browser test: Python's playwright is not installed")
+REQUIRE_BROWSER = bool(os.environ.get("PERPETUAL_SWITCH_REQUIRE_BROWSER"))
+if REQUIRE_BROWSER:  # CI runs these for real: no playwright is an error, not a skip
+	from playwright import sync_api
+else:
+	sync_api = pytest.importorskip("playwright.sync_api", reason="browser test: Python's playwright is not installed")
 
 from .world import CUTOVER, fresh_s1, user_with  # noqa: E402
 
@@ -38,6 +43,13 @@ ARGS = [
 PASSWORD = "Ps-browser-2026!"
 
 
+def unavailable(reason: str):
+	"""Skip the browser tests for `reason`; fail them instead when PERPETUAL_SWITCH_REQUIRE_BROWSER is set."""
+	if REQUIRE_BROWSER:
+		pytest.fail(f"PERPETUAL_SWITCH_REQUIRE_BROWSER is set, but {reason}", pytrace=False)
+	pytest.skip(reason)
+
+
 @pytest.fixture(scope="module")
 def base_url(site):
 	return os.environ.get("PERPETUAL_SWITCH_URL") or frappe.utils.get_url()
@@ -46,14 +58,14 @@ def base_url(site):
 @pytest.fixture(scope="module")
 def browser(site, base_url):
 	if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-		pytest.skip(f"browser test: no Chromium at {CHROMIUM}")
+		unavailable(f"browser test: no Chromium at {CHROMIUM}")
 	manifest = pathlib.Path(frappe.get_site_path("..", "assets", "assets.json"))
 	if not manifest.exists() or manifest.read_text().strip() in ("", "{}"):
-		pytest.skip(f"browser test: the desk's assets are not built ({manifest} is empty); run `bench build`")
+		unavailable(f"browser test: the desk's assets are not built ({manifest} is empty); run `bench build`")
 	try:
 		urllib.request.urlopen(f"{base_url}/api/method/ping", timeout=5)
 	except Exception as e:
-		pytest.skip(f"browser test: the desk is not served at {base_url} ({e}); set PERPETUAL_SWITCH_URL")
+		unavailable(f"browser test: the desk is not served at {base_url} ({e}); set PERPETUAL_SWITCH_URL")
 	with sync_api.sync_playwright() as p:
 		browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
 		yield browser

@@ -2,7 +2,7 @@
 
 import frappe
 
-from perpetual_switch.erpnext_io.database import mariadb_only
+from perpetual_switch.services.guards import mariadb_only
 from perpetual_switch.services import drift
 
 

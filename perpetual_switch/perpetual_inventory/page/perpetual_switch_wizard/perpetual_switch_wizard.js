@@ -449,40 +449,23 @@ class PerpetualSwitchWizard {
 		$(`<button class="btn btn-default btn-sm" style="margin-bottom: 12px">${__("Download plan")}</button>`)
 			.appendTo(this.$content)
 			.on("click", () =>
-				open_url_post("/api/method/perpetual_switch.api.download_plan", {
-					company: this.values.company,
-					cutover_date: this.values.cutover_date,
-					expense_account: this.values.expense_account || "",
-					cost_center: this.values.cost_center || "",
-					backdated: this.values.backdated ? 1 : 0,
-					scheme: this.values.scheme || "",
-					resync: this.values.resync ? 1 : 0,
-					file_format: "xlsx",
-				})
+				open_url_post(
+					"/api/method/perpetual_switch.api.download_plan",
+					Object.assign(this.reviewed(), { file_format: "xlsx" })
+				)
 			);
-		const applied = ctx.switch && ctx.switch.status === "Applied";
-		if (ctx.job && ctx.job.running && !this.following) {
-			this.following = true;
-			this.follow_job(ctx, ctx.job.action === "rollback" ? __("Rolling back...") : __("Applying the switch..."));
+	}
+
+	// What the user reviewed, posted back unchanged: the options the server computed the plan from
+	// and the plan's fingerprint (the server refuses a preview, download or apply of another plan).
+	reviewed() {
+		const args = {};
+		for (const [key, value] of Object.entries(this.plan.options || {})) {
+			if (value === null || value === undefined) continue;
+			args[key] = typeof value === "boolean" ? (value ? 1 : 0) : typeof value === "object" ? JSON.stringify(value) : value;
 		}
-		if (ctx.job && ctx.job.status === "Failed" && ctx.job.reason) {
-			this.$content.append(`<div class="alert alert-warning">${__("The last switch job failed: {0}", [frappe.utils.escape_html(ctx.job.reason)])}</div>`);
-		}
-		if (applied) {
-			this.$content.append(summary_html(ctx));
-			if (ctx.can_apply) {
-				$(`<button class="btn btn-danger btn-sm">${__("Roll back")}</button>`)
-					.appendTo(this.$content)
-					.on("click", () => this.rollback());
-			}
-		}
-		if (!ctx.can_apply) {
-			this.$content.append(`<p class="text-muted">${__("Only an Accounts Manager can apply or roll back a switch.")}</p>`);
-		} else if (has_work || !applied) {
-			const $apply = $(`<button class="btn btn-primary btn-sm">${__("Apply")}</button>`).appendTo(this.$content);
-			$apply.prop("disabled", plan.blockers.length > 0 || !has_work);
-			$apply.on("click", () => this.apply());
-		}
+		args.fingerprint = this.plan.fingerprint;
+		return args;
 	}
 
 	// The GL change of a backdated switch is computed by a background job (it reposts everything in
@@ -490,7 +473,7 @@ class PerpetualSwitchWizard {
 	offer_preview() {
 		const $box = $(`<div class="ps-preview" style="margin-bottom: 12px"></div>`).appendTo(this.$content);
 		const $button = $(`<button class="btn btn-default btn-sm">${__("Compute the GL change")}</button>`).appendTo($box);
-		const args = Object.assign({}, this.values, { company_defaults: this.overrides });
+		const args = this.reviewed();
 		$button.on("click", () => {
 			$button.prop("disabled", true);
 			$box.append(`<p class="text-muted">${__("Computing the GL change in the background: every document after the cutover is booked and rolled back...")}</p>`);
@@ -502,7 +485,7 @@ class PerpetualSwitchWizard {
 		frappe.call({ method: `${API}.backdated_preview_result`, args: { company: this.values.company } }).then((r) => {
 			const result = r.message || {};
 			if (result.status === "Done") {
-				this.plan = Object.assign(result.plan, { context: this.plan.context });
+				this.plan = Object.assign(result.plan, { context: this.plan.context, options: this.plan.options });
 				this.render();
 			} else if (result.status === "Failed") {
 				$box.append(`<div class="alert alert-warning">${frappe.utils.escape_html(result.reason || "")}</div>`);
@@ -522,7 +505,7 @@ class PerpetualSwitchWizard {
 				frappe
 					.call({
 						method: `${API}.apply`,
-						args: Object.assign({}, this.values, { company_defaults: this.overrides }),
+						args: this.reviewed(),
 					})
 					.then((r) => this.follow_job(r.message, __("Applying the switch...")));
 			}

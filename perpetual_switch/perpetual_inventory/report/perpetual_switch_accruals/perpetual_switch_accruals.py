@@ -4,7 +4,7 @@
 from frappe import _
 
 from perpetual_switch import services
-from perpetual_switch.erpnext_io.database import mariadb_only
+from perpetual_switch.services.guards import mariadb_only
 
 
 @mariadb_only

@@ -6,7 +6,7 @@ import frappe
 from frappe import _
 
 from perpetual_switch import services
-from perpetual_switch.erpnext_io.database import mariadb_only
+from perpetual_switch.services.guards import mariadb_only
 from perpetual_switch.services import late_costs
 
 

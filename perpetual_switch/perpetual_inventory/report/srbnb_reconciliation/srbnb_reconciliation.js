@@ -119,7 +119,8 @@ function srbnb_clearing_dialog(report) {
 				(blockers ? `<div class="alert alert-danger"><ul>${blockers}</ul></div>` : "")
 			);
 			if (p.has_work) {
-				dialog.set_primary_action(__("Apply"), () => apply(a));
+				// What was reviewed is what is posted: the job refuses a clearing with another fingerprint.
+				dialog.set_primary_action(__("Apply"), () => apply(Object.assign({}, a, { fingerprint: p.fingerprint })));
 			} else {
 				dialog.set_primary_action(__("Plan"), () => plan());
 			}
