@@ -21,7 +21,7 @@ def takes_options(fn):
 	request's values by this signature, and `fn` gets one SwitchOptions. Adding an option to the
 	declaration adds it to every such endpoint."""
 	own = [p for name, p in inspect.signature(fn).parameters.items() if name != "options"]
-	kinds = {"text": str | None, "flag": str | int | bool | None, "mapping": str | dict | None}
+	kinds = {"text": str | None, "date": str | None, "flag": str | int | bool | None, "mapping": str | dict | None}
 	declared = [
 		inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY if name != "company" else inspect.Parameter.POSITIONAL_OR_KEYWORD,
 			default=inspect.Parameter.empty if name == "company" else None, annotation=str if name == "company" else kinds[kind])

@@ -62,6 +62,12 @@ def test_every_endpoint_that_plans_previews_downloads_or_applies_takes_every_opt
 	for endpoint in ("get_plan", "apply", "enqueue_backdated_preview", "_download_options"):
 		assert "takes_options" in decorated[endpoint], endpoint
 	source = (ROOT / "api.py").read_text()
+	(kinds,) = [
+		node.value
+		for node in ast.walk(ast.parse(source))
+		if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "kinds" for t in node.targets)
+	]
+	assert {k.value for k in kinds.keys} >= set(OPTION_KINDS.values())
 	# download_plan hands every option on to _download_options, fingerprint included.
 	assert 'k in OPTION_KINDS or k == "fingerprint"' in source and "_download_options(company, cutover_date=cutover_date" in source
 

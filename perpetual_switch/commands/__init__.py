@@ -262,6 +262,34 @@ def apply_command(context, company, yes, fingerprint, as_json, **choices):
 			click.echo(f"Applied {doc.name}: journal entries {', '.join(journals) or '-'}.")
 
 
+@perpetual_switch.command("demo")
+@click.option("--company", default="Perpetual Switch Demo", help="Name of the demo company (made once, in the site's country and currency)")
+@click.option("--abbr", default="PSWD", help="Its abbreviation")
+@click.option("--apply", "do_apply", is_flag=True, help="Also switch it to perpetual inventory as of today")
+@json_option
+@pass_context
+def demo_command(context, company, abbr, do_apply, as_json):
+	"""Make a small periodic demo company through ERPNext documents and show its plan (--apply: switch it)."""
+	with connected(context):
+		from perpetual_switch import services
+		from perpetual_switch.services import demo
+
+		try:
+			with progress_reporter(not as_json) as progress:
+				result = demo.run(company, abbr, apply=do_apply, progress=progress)
+		except services.SwitchBlocked as blocked:
+			_print_plan(services.plan_dict(blocked.plan), as_json)
+			sys.exit(EXIT_BLOCKED)
+		if as_json:
+			_print_json(result)
+			return
+		for label, name in result["created"].items():
+			click.echo(f"Made {label}: {name}")
+		_print_plan(result["plan"], False)
+		if result.get("switch"):
+			click.echo(f"Applied {result['switch']}; roll it back with: bench --site SITE perpetual-switch rollback --company \"{company}\" --yes")
+
+
 @perpetual_switch.command("rollback")
 @company_option
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation")

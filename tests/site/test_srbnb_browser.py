@@ -24,7 +24,7 @@ frappe = pytest.importorskip(
 	"frappe", reason="site test: frappe is not importable; run with the bench's Python and --site NAME"
 )
 if os.environ.get("PERPETUAL_SWITCH_REQUIRE_BROWSER"):  # CI runs these for real: no playwright is an error
-	from playwright import sync_api  # noqa: F401
+	from playwright import sync_api
 else:
 	sync_api = pytest.importorskip("playwright.sync_api", reason="browser test: Python's playwright is not installed")
 

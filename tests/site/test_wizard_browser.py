@@ -4,7 +4,7 @@ Needs a site (--site), its desk assets built (`bench build`), the desk served fo
 (PERPETUAL_SWITCH_URL, default the site's own URL) with a worker on its `long` queue (the wizard's
 Apply, Roll back and GL-change buttons run as background jobs), Python's playwright and a Chromium
 (PERPETUAL_SWITCH_CHROMIUM, default /usr/bin/chromium).
-Screenshots of each step go to tests/artifacts/browser/. Skipped when any of these is missing, or
+Screenshots of each step go to tests/artifacts/browser/ (or PERPETUAL_SWITCH_BROWSER_ARTIFACTS). Skipped when any of these is missing, or
 failed when PERPETUAL_SWITCH_REQUIRE_BROWSER is set (as CI's .ci/browser sets it).
 """
 
@@ -30,7 +30,11 @@ else:
 from .world import CUTOVER, fresh_s1, user_with  # noqa: E402
 
 CHROMIUM = os.environ.get("PERPETUAL_SWITCH_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = pathlib.Path(__file__).resolve().parents[1] / "artifacts" / "browser"
+# CI runs v15 and v16 side by side and gives each its own folder (.ci/browser sets this)
+ARTIFACTS = pathlib.Path(
+	os.environ.get("PERPETUAL_SWITCH_BROWSER_ARTIFACTS")
+	or pathlib.Path(__file__).resolve().parents[1] / "artifacts" / "browser"
+)
 ARGS = [
 	"--no-sandbox",
 	"--disable-gpu",
