@@ -95,6 +95,8 @@ def test_the_wizard_posts_back_what_it_showed():
 		at = js.index(method)
 		assert "this.reviewed()" in js[at - 200 : at + 200] or "args" in js[at - 200 : at + 200], method
 	assert js.count("this.reviewed()") >= 3
+	# The review step still offers Apply and Roll back.
+	assert '$apply.on("click", () => this.apply())' in js and "this.rollback());" in js
 	# Nothing else builds their arguments from the form's values any more.
 	assert "company_defaults: this.overrides" not in js[js.index("offer_preview()") :]
 	report = (ROOT / "perpetual_inventory" / "report" / "srbnb_reconciliation" / "srbnb_reconciliation.js").read_text()

@@ -37,6 +37,11 @@ def build(company: str, abbr: str, today=None) -> dict:
 	parent = frappe.db.get_value("Account", {"company": company, "account_type": "Stock", "is_group": 1}, "name") or frappe.db.get_value(
 		"Account", {"company": company, "account_name": "Stock Assets"}, "name"
 	)
+	# The other warehouses the company comes with (stores, work in progress, finished goods) fall
+	# back to the chart's own stock account, as on a company set up in the desk.
+	in_hand = frappe.db.get_value("Account", {"company": company, "account_type": "Stock", "is_group": 0}, "name")
+	if in_hand:
+		frappe.db.set_value("Company", company, "default_inventory_account", in_hand)
 	accounts = {}
 	for key in ("North", "South"):
 		accounts[key] = frappe.get_doc(

@@ -331,21 +331,37 @@ def test_a_clearing_killed_after_its_journal_leaves_books_and_cache_as_they_were
 	_killed_at(site, "clearing", ("post_journal", 1))
 
 
+KILL_WORLDS = {}
+
+
+def _kill_world(kind):
+	"""One company per kind for every kill point: each point leaves it as it found it."""
+	if kind not in KILL_WORLDS:
+		if kind == "clearing":
+			KILL_WORLDS[kind] = clearing_world("PS Kill Clear")
+		elif kind == "scheme":
+			from .test_scheme import make_world
+
+			KILL_WORLDS[kind] = make_world()
+		else:
+			KILL_WORLDS[kind] = fresh_s1("PS Kill", "PK")
+	return KILL_WORLDS[kind]
+
+
 def _killed_at(site, kind, point):
 	operation = "apply"
+	if kind == "scheme":
+		from .test_scheme import needs_item_wise
+
+		needs_item_wise()
+	w = _kill_world(kind)
 	if kind == "clearing":
-		w = clearing_world("PS Kill Clear")
 		args = {"company": w.company, "posting_date": CLEAR_ON, "causes": ["rate"]}
 		operation, field = "clear", "enable_perpetual_inventory"
 	elif kind == "scheme":
-		from .test_scheme import make_world, needs_item_wise
-
-		needs_item_wise()
-		w = make_world()
 		args = {"company": w.company, "cutover_date": "2026-06-30", "scheme": "item-wise"}
 		field = reader.ITEM_WISE_FIELD
 	else:
-		w = fresh_s1("PS Kill", "PK")
 		args = {"company": w.company, "cutover_date": "2026-06-30"}
 		field = "enable_perpetual_inventory"
 	try:

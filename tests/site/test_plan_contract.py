@@ -17,7 +17,7 @@ frappe = pytest.importorskip(
 from perpetual_switch import api, services  # noqa: E402
 from perpetual_switch.erpnext_io import reader  # noqa: E402
 
-from .world import CUTOVER, fresh_s1, journal  # noqa: E402
+from .world import CUTOVER, fresh_s1, journal, make_account  # noqa: E402
 
 SWITCH = "Switch to Perpetual Inventory"
 
@@ -41,18 +41,19 @@ def posted(options: dict, fingerprint: str) -> dict:
 
 def test_edited_defaults_and_the_freeze_reach_the_download_and_the_apply(site):
 	w = fresh_s1("PS Contract", "PK")
-	override = {"stock_adjustment_account": w.acc("Stock North")}
+	adjustment = make_account(w, "Switch Adjustment", parent="Stock Expenses", account_type="Stock Adjustment")
+	override = {"stock_adjustment_account": adjustment}
 	plan = api.get_plan(w.company, CUTOVER, company_defaults=json.dumps(override), freeze_accounts=1)
 	assert plan["blockers"] == [], plan["blockers"]
 	assert plan["options"]["company_defaults"] == override and plan["options"]["freeze_accounts"] is True
-	assert {c["field"]: c["proposed"] for c in plan["company_defaults"]}["stock_adjustment_account"] == w.acc("Stock North")
+	assert {c["field"]: c["proposed"] for c in plan["company_defaults"]}["stock_adjustment_account"] == adjustment
 	args = posted(plan["options"], plan["fingerprint"])
 
 	# The download is the reviewed plan: the default edited, journal entries closed too.
 	text = download(**args)
-	assert w.acc("Stock North") in text and "Journal Entry" in text
+	assert adjustment in text and "Journal Entry" in text
 	rows = list(csv.reader(io.StringIO(text)))
-	assert any(w.acc("Stock North") in row for row in rows)
+	assert any(adjustment in row for row in rows)
 	plain = download(company=w.company, cutover_date=CUTOVER)
 	assert "Journal Entry" not in plain.split("Journal Entry", 1)[0] or plain != text
 
@@ -75,7 +76,7 @@ def test_edited_defaults_and_the_freeze_reach_the_download_and_the_apply(site):
 	frappe.db.commit()
 	assert context["switch"]["status"] == "Applied", context
 	doc = frappe.get_doc(SWITCH, context["switch"]["name"])
-	assert frappe.db.get_value("Company", w.company, "stock_adjustment_account") == w.acc("Stock North")
+	assert frappe.db.get_value("Company", w.company, "stock_adjustment_account") == adjustment
 	closed = frappe.db.sql(
 		"""select distinct cd.document_type from `tabClosed Document` cd join `tabAccounting Period` ap on ap.name = cd.parent
 		where ap.company = %s and cd.closed = 1""",

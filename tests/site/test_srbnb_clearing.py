@@ -45,7 +45,7 @@ def w(site):
 	frappe.db.set_single_value("Accounts Settings", "over_billing_allowance", 100)
 	tag = uuid.uuid4().hex[:4].upper()
 	p = make_company(f"PS Clear {tag}", f"PC{tag}", perpetual=True)
-	wh = make_warehouse(p, "W1")
+	wh = p.warehouse = make_warehouse(p, "W1")
 	ensure_supplier()
 	p.srbnb = frappe.get_cached_value("Company", p.company, "stock_received_but_not_billed")
 	p.expense = frappe.get_cached_value("Company", p.company, "stock_adjustment_account")
@@ -100,7 +100,13 @@ def test_the_plan_lists_each_residual_with_its_source_and_balances(w):
 	}
 	assert data["total"] == "23.00" and not data["blockers"] and data["has_work"]
 	journal = {l["account"]: (l["debit"], l["credit"]) for l in data["journal"]["lines"]}
-	assert journal == {w.srbnb: ("23.00", "0.00"), w.expense: ("0.00", "23.00")}
+	# The rate residual re-values its receipt: its 10 units are all in stock, so 10.00 goes to the
+	# stock account, as apply posts it (the plan once showed only the expense account).
+	from erpnext.stock import get_warehouse_account_map
+
+	stock = get_warehouse_account_map(w.company)[w.warehouse].account
+	assert journal == {w.srbnb: ("23.00", "0.00"), stock: ("10.00", "0.00"), w.expense: ("0.00", "33.00")}
+	assert data["to_stock"] == "10.00"
 	only = srbnb_clearing.plan_dict(srbnb_clearing.plan(w.company, CLEAR_ON, causes=["closed"]))
 	assert [l["cause"] for l in only["lines"]] == ["closed"] and only["total"] == "40.00"
 	one = srbnb_clearing.plan_dict(srbnb_clearing.plan(w.company, CLEAR_ON, sources=[w.rate_receipt.name]))

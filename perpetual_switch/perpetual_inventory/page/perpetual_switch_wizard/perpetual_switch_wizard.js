@@ -454,6 +454,29 @@ class PerpetualSwitchWizard {
 					Object.assign(this.reviewed(), { file_format: "xlsx" })
 				)
 			);
+		const applied = ctx.switch && ctx.switch.status === "Applied";
+		if (ctx.job && ctx.job.running && !this.following) {
+			this.following = true;
+			this.follow_job(ctx, ctx.job.action === "rollback" ? __("Rolling back...") : __("Applying the switch..."));
+		}
+		if (ctx.job && ctx.job.status === "Failed" && ctx.job.reason) {
+			this.$content.append(`<div class="alert alert-warning">${__("The last switch job failed: {0}", [frappe.utils.escape_html(ctx.job.reason)])}</div>`);
+		}
+		if (applied) {
+			this.$content.append(summary_html(ctx));
+			if (ctx.can_apply) {
+				$(`<button class="btn btn-danger btn-sm">${__("Roll back")}</button>`)
+					.appendTo(this.$content)
+					.on("click", () => this.rollback());
+			}
+		}
+		if (!ctx.can_apply) {
+			this.$content.append(`<p class="text-muted">${__("Only an Accounts Manager can apply or roll back a switch.")}</p>`);
+		} else if (has_work || !applied) {
+			const $apply = $(`<button class="btn btn-primary btn-sm">${__("Apply")}</button>`).appendTo(this.$content);
+			$apply.prop("disabled", plan.blockers.length > 0 || !has_work);
+			$apply.on("click", () => this.apply());
+		}
 	}
 
 	// What the user reviewed, posted back unchanged: the options the server computed the plan from
