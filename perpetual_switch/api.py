@@ -36,7 +36,11 @@ def takes_options(fn):
 		try:
 			options = SwitchOptions.from_wire(values)
 		except WireError as e:
-			name, value = e.args
+			name, value, why = (*e.args, None)[:3]
+			if why == "json":
+				frappe.throw(frappe._("company_defaults is not valid JSON: {0}").format(frappe.bold(str(value)[:200])))
+			if why == "mapping":
+				frappe.throw(frappe._("Company defaults must be a mapping of field to value."))
 			frappe.throw(frappe._("{0} is not a valid value for {1}.").format(frappe.bold(str(value)[:200]), name))
 		return fn(options, **{k: v for k, v in kwargs.items() if k not in OPTION_KINDS})
 

@@ -217,7 +217,7 @@ class SwitchOptions:
 
 
 class WireError(ValueError):
-	"""An option whose value cannot be read: (field, value)."""
+	"""An option whose value cannot be read: (field, value[, why: "json" or "mapping"])."""
 
 
 def _flag(name: str, value) -> bool:
@@ -240,9 +240,9 @@ def _mapping(name: str, value):
 		try:
 			value = json.loads(value)
 		except ValueError:
-			raise WireError(name, value) from None
+			raise WireError(name, value, "json") from None
 	if not isinstance(value, Mapping):
-		raise WireError(name, value)
+		raise WireError(name, value, "mapping")
 	return {str(k): v for k, v in value.items() if v not in (None, "")} or None
 
 
