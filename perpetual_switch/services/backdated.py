@@ -29,7 +29,7 @@ from perpetual_switch.engine.models import Plan, SwitchOptions
 from perpetual_switch.engine.money import ZERO
 from perpetual_switch.erpnext_io import backdated as io
 from perpetual_switch.erpnext_io import clearing, writer
-from perpetual_switch.services import receipts
+from perpetual_switch.services import guards, receipts
 from perpetual_switch.services import switch as service
 from perpetual_switch.services.late_costs import route_returns_to_srbnb
 
@@ -192,7 +192,7 @@ def undo(name: str, reason: str) -> None:
 	doc.flags.undo = True
 	doc.flags.ignore_permissions = True
 	doc.flags.ignore_links = True
-	with service.atomic(doc.company):
+	with guards.atomic(doc.company):
 		doc.cancel()
 	writer.set_switch_status(name, "Failed", reason)
 	frappe.db.commit()

@@ -11,7 +11,6 @@ from dataclasses import replace
 
 import frappe
 from frappe import _
-from frappe.utils import getdate
 
 from perpetual_switch.engine.models import Issue, Plan, SwitchOptions
 from perpetual_switch.engine.plan import apply_blockers, build_plan
@@ -19,7 +18,7 @@ from perpetual_switch.engine.scheme import SCHEMES
 from perpetual_switch.engine.serialize import issue_to_dict, plan_to_dict
 from perpetual_switch.erpnext_io import reader, writer
 from perpetual_switch.erpnext_io.database import mariadb_only
-from perpetual_switch.services.guards import atomic, require_company, require_reader, valid_date
+from perpetual_switch.services.guards import require_company, require_reader, valid_date
 
 SWITCH = reader.SWITCH
 JOURNAL_FIELDS = {

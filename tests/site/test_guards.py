@@ -13,10 +13,9 @@ frappe = pytest.importorskip(
 )
 
 from perpetual_switch import api, services  # noqa: E402
-from perpetual_switch.engine.models import SwitchOptions  # noqa: E402
 from perpetual_switch.services import background  # noqa: E402
 
-from .world import CUTOVER, fresh_s1, user_with  # noqa: E402
+from .world import CUTOVER, fresh_s1, restrict_to_company, shared_draft, user_with  # noqa: E402
 
 SWITCH = "Switch to Perpetual Inventory"
 
@@ -32,12 +31,8 @@ def companies(site):
 		"manager_of_a": user_with(["Accounts Manager"], f"ps-guard-manager-{tag}@example.com"),
 		"system_manager": user_with(["System Manager"], f"ps-guard-system-{tag}@example.com"),
 	}
-	draft = services.switch.new_switch(SwitchOptions(a.company, CUTOVER))
-	draft.insert(ignore_permissions=True)
-	frappe.share.add_docshare(SWITCH, draft.name, users["shared"], read=1, write=1, submit=1, flags={"ignore_share_permission": True})
-	frappe.get_doc(
-		{"doctype": "User Permission", "user": users["manager_of_a"], "allow": "Company", "for_value": a.company, "apply_to_all_doctypes": 1}
-	).insert(ignore_permissions=True)
+	shared_draft(a.company, users["shared"])
+	restrict_to_company(users["manager_of_a"], a.company)
 	frappe.db.commit()
 	yield a, b, users
 	frappe.set_user("Administrator")

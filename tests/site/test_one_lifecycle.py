@@ -188,13 +188,9 @@ def test_a_clearing_inside_a_period_a_later_switch_closed_is_a_blocker(w):
 	assert [b["code"] for b in plan["blockers"]] == ["closed_for_revaluation"]
 
 
-# --- Planned from what the lock sees --------------------------------------------------------------
-
-
-def test_a_clearing_applies_what_the_company_is_when_it_gets_the_lock(site):
-	"""ERPNext 16: the clearing is planned in this process (which reads the company then), the company
-	moves to item-wise accounts in another process, and the clearing is applied here: it re-values onto
-	the item's account, not onto the warehouse's, and every stock account equals its stock value."""
+def scheme_world_with_a_rate_residual():
+	"""ERPNext 16: the warehouse-wise company of test_scheme, and 10 units of its OWN item received at
+	10.00 and billed at 11.00 (a rate residual a clearing re-values)."""
 	from .test_scheme import make_world, needs_item_wise
 
 	needs_item_wise()
@@ -204,6 +200,17 @@ def test_a_clearing_applies_what_the_company_is_when_it_gets_the_lock(site):
 	doc = receipt(s, "2026-07-05", [(own, 10, 10, s.a)])
 	invoice_for(s, doc.name, "2026-07-06", rates={own: 11})
 	frappe.db.commit()
+	return s
+
+
+# --- Planned from what the lock sees --------------------------------------------------------------
+
+
+def test_a_clearing_applies_what_the_company_is_when_it_gets_the_lock(site):
+	"""ERPNext 16: the clearing is planned in this process (which reads the company then), the company
+	moves to item-wise accounts in another process, and the clearing is applied here: it re-values onto
+	the item's account, not onto the warehouse's, and every stock account equals its stock value."""
+	s = scheme_world_with_a_rate_residual()
 	try:
 		plan = srbnb_clearing.plan_dict(srbnb_clearing.plan(s.company, "2026-07-20", causes=["rate"]))
 		assert plan["has_work"], plan["blockers"]
@@ -238,6 +245,20 @@ def run_serially(site, first, second) -> dict:
 	return books(args["company"])
 
 
+def race(site, company, steps, serial, prepare, check=lambda: True):
+	"""ROUNDS times: both steps in processes released at the same instant; each ends applied (0) or
+	refused (2), and the books equal one of the serial orders'; then `prepare` resets."""
+	for round_ in range(ROUNDS):
+		start_at = time.time() + 4
+		processes = [driver(site, *step, start_at=start_at) for step in steps]
+		codes = [p.wait(timeout=300) for p in processes]
+		outputs = [p.communicate() for p in processes]
+		assert set(codes) <= {0, 2}, (round_, codes, outputs)
+		assert books(company) in serial, (round_, codes, outputs, books(company), serial)
+		assert check(), round_
+		prepare()
+
+
 APPLY_RESYNC = ("apply", {"cutover_date": RESYNC_ON})
 ROLLBACK = ("rollback", {})
 CLEAR_RATE = ("clear", {"posting_date": CLEAR_ON, "causes": ["rate"]})
@@ -269,26 +290,11 @@ def test_two_operations_at_the_same_instant_end_as_one_of_their_serial_orders(w,
 	for first, second in ((a, b), (b, a)):
 		serial.append(run_serially(site, with_company(first), with_company(second)))
 		prepare()
-	for round_ in range(ROUNDS):
-		start_at = time.time() + 4
-		processes = [driver(site, *with_company(step), start_at=start_at) for step in (a, b)]
-		codes = [p.wait(timeout=300) for p in processes]
-		outputs = [p.communicate() for p in processes]
-		assert set(codes) <= {0, 2}, (round_, codes, outputs)
-		assert books(w.company) in serial, (round_, codes, outputs, books(w.company), serial)
-		prepare()
+	race(site, w.company, [with_company(a), with_company(b)], serial, prepare)
 
 
 def test_a_scheme_change_and_a_clearing_at_the_same_instant_end_as_one_of_their_serial_orders(site):
-	from .test_scheme import make_world, needs_item_wise
-
-	needs_item_wise()
-	s = make_world()
-	allow_billing_at_another_rate()
-	own = s.items["OWN"]
-	doc = receipt(s, "2026-07-05", [(own, 10, 10, s.a)])
-	invoice_for(s, doc.name, "2026-07-06", rates={own: 11})
-	frappe.db.commit()
+	s = scheme_world_with_a_rate_residual()
 	scheme = ("apply", {"company": s.company, "cutover_date": "2026-07-10", "scheme": "item-wise"})
 	clear = ("clear", {"company": s.company, "posting_date": "2026-07-20", "causes": ["rate"]})
 	try:
@@ -296,15 +302,7 @@ def test_a_scheme_change_and_a_clearing_at_the_same_instant_end_as_one_of_their_
 		undo_all(s.company)
 		serial.append(run_serially(site, clear, scheme))
 		undo_all(s.company)
-		for round_ in range(ROUNDS):
-			start_at = time.time() + 4
-			processes = [driver(site, *step, start_at=start_at) for step in (scheme, clear)]
-			codes = [p.wait(timeout=300) for p in processes]
-			outputs = [p.communicate() for p in processes]
-			assert set(codes) <= {0, 2}, (round_, codes, outputs)
-			assert books(s.company) in serial, (round_, codes, outputs)
-			assert services.status(s.company)["in_sync"] is True
-			undo_all(s.company)
+		race(site, s.company, [scheme, clear], serial, lambda: undo_all(s.company), check=lambda: services.status(s.company)["in_sync"] is True)
 	finally:
 		undo_all(s.company)
 

@@ -21,7 +21,7 @@ from perpetual_switch import api, services  # noqa: E402
 from perpetual_switch.engine.models import SwitchOptions  # noqa: E402
 from perpetual_switch.services import background  # noqa: E402
 
-from .world import CUTOVER, fresh_s1, user_with  # noqa: E402
+from .world import CUTOVER, fresh_s1, restrict_to_company, shared_draft, user_with  # noqa: E402
 
 SWITCH = "Switch to Perpetual Inventory"
 READERS = {"accounts_user", "accounts_manager", "shared"}
@@ -41,18 +41,14 @@ def matrix(site):
 		"shared": user_with(["Accounts User"], f"ps-matrix-shared-{tag}@example.com"),
 		"other_manager": user_with(["Accounts Manager"], f"ps-matrix-other-{tag}@example.com"),
 	}
-	draft = services.switch.new_switch(SwitchOptions(a.company, CUTOVER))
-	draft.insert(ignore_permissions=True)
-	frappe.share.add_docshare(SWITCH, draft.name, users["shared"], read=1, write=1, submit=1, flags={"ignore_share_permission": True})
-	frappe.get_doc(
-		{"doctype": "User Permission", "user": users["other_manager"], "allow": "Company", "for_value": b.company, "apply_to_all_doctypes": 1}
-	).insert(ignore_permissions=True)
+	draft = shared_draft(a.company, users["shared"])
+	restrict_to_company(users["other_manager"], b.company)
 	clearing = frappe.get_doc({"doctype": "SRBNB Clearing", "company": a.company, "posting_date": CUTOVER, "status": "Rolled Back"})
 	clearing.flags.perpetual_switch_service = True
 	clearing.insert(ignore_permissions=True)
 	a.clearing = clearing.name
 	frappe.db.commit()
-	yield a, users, draft.name
+	yield a, users, draft
 	frappe.set_user("Administrator")
 	frappe.db.rollback()
 

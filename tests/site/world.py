@@ -413,3 +413,23 @@ def command(site: str, *args) -> subprocess.Popen:
 		stderr=subprocess.PIPE,
 		text=True,
 	)
+
+
+def shared_draft(company: str, user: str) -> str:
+	"""A draft switch of `company` shared with `user`, who may read, write and submit that document."""
+	from perpetual_switch.engine.models import SwitchOptions
+	from perpetual_switch.services.switch import new_switch
+
+	draft = new_switch(SwitchOptions(company, CUTOVER))
+	draft.insert(ignore_permissions=True)
+	frappe.share.add_docshare(
+		"Switch to Perpetual Inventory", draft.name, user, read=1, write=1, submit=1, flags={"ignore_share_permission": True}
+	)
+	return draft.name
+
+
+def restrict_to_company(user: str, company: str) -> None:
+	"""A user permission: `user` sees only `company`."""
+	frappe.get_doc(
+		{"doctype": "User Permission", "user": user, "allow": "Company", "for_value": company, "apply_to_all_doctypes": 1}
+	).insert(ignore_permissions=True)
