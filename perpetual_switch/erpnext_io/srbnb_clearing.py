@@ -128,14 +128,18 @@ def revalue(company: str, posting_date, changes: dict, srbnb_account: str, descr
 	return _run(company, posting_date, sorted({receipt for receipt, _row in changes}), lambda: _submit(company, posting_date, changes, srbnb_account, description))
 
 
-def revaluation_preview(company: str, posting_date, changes: dict, srbnb_account: str, description: str) -> dict:
+def revaluation_preview(company: str, posting_date, changes: dict, srbnb_account: str, description: str, keep_locks: bool) -> dict:
 	"""What `revalue` would move onto each stock account on the date, found by doing it in a savepoint
 	that is rolled back: ERPNext's own valuation decides the share still in stock, so the plan shows the
-	journal apply posts."""
+	journal apply posts. The savepoint's rollback keeps the row locks it took (the company's among
+	them) until the transaction ends: an apply (`keep_locks`) goes on under them; a plan that only
+	shows ends its transaction here, so nobody waits on someone reading a plan."""
 	from perpetual_switch.erpnext_io.backdated import rolled_back
 
 	with rolled_back(company, fresh=False):
 		_voucher, moved = revalue(company, posting_date, changes, srbnb_account, description)
+	if not keep_locks and not frappe.db.transaction_writes:
+		frappe.db.rollback()
 	return moved
 
 

@@ -88,7 +88,11 @@ def _as_set(values, name: str) -> set | None:
 
 
 @mariadb_only
-def plan(company: str, posting_date=None, causes=None, sources=None, expense_account=None, cost_center=None, progress=None) -> ClearingPlan:
+def plan(
+	company: str, posting_date=None, causes=None, sources=None, expense_account=None, cost_center=None, progress=None,
+	under_lock: bool = False,
+) -> ClearingPlan:  # fmt: skip
+	"""The clearing's plan; `under_lock` when apply holds the company's lock and posts from this plan."""
 	require_reader(company)
 	posting_date = valid_date(posting_date)
 	if causes is not None and causes != "" and not _as_set(causes, _("Causes")):
@@ -119,7 +123,9 @@ def plan(company: str, posting_date=None, causes=None, sources=None, expense_acc
 			# the journal apply posts, split as ERPNext's valuation splits it.
 			if progress:
 				progress(90, _("Re-valuing the receipts in a preview"))
-			stock_changes = io.revaluation_preview(company, posting_date, changes, srbnb_account, _("SRBNB clearing"))
+			stock_changes = io.revaluation_preview(
+				company, posting_date, changes, srbnb_account, _("SRBNB clearing"), keep_locks=under_lock
+			)
 		journal = clearing_journal(lines, srbnb_account, expense_account, cost_center, result.precision, stock_changes)
 	return ClearingPlan(
 		company, posting_date, result.currency, result.precision, srbnb_account, expense_account, cost_center,
@@ -168,7 +174,7 @@ def apply(
 	`fingerprint` (of the plan the user reviewed), a clearing that is no longer that one is refused."""
 	require_clearing_right(company)
 	writer.lock_company(company, fresh=True)
-	result = plan(company, posting_date, causes, sources, expense_account, cost_center, progress)
+	result = plan(company, posting_date, causes, sources, expense_account, cost_center, progress, under_lock=True)
 	if result.blockers:
 		raise ClearingBlocked("\n".join(issue_to_dict(issue, _)["message"] for issue in result.blockers))
 	if not result.journal:
