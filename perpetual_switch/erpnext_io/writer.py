@@ -67,8 +67,8 @@ def lock_company(company: str, fresh: bool = False) -> None:
 
 def forget_company(company: str) -> None:
 	"""Drop what this process remembers of the company (Frappe's document cache, ERPNext's per-request
-	perpetual flag and warehouse accounts), so that what is read after the lock is what the database holds now, not what
-	was read before another operation committed."""
+	perpetual flag and warehouse accounts), so that what is read after the lock is what the database
+	holds now, not what was read before another operation committed."""
 	frappe.cache.delete_value(_company_key(company))
 	local = getattr(frappe.local, "enable_perpetual_inventory", None)
 	if isinstance(local, dict):

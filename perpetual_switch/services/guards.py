@@ -21,10 +21,10 @@ from frappe import _
 from frappe.utils import getdate
 
 from perpetual_switch.erpnext_io import reader, writer
+from perpetual_switch.erpnext_io.srbnb_clearing import CLEARING
 from perpetual_switch.erpnext_io.database import mariadb_only, require_mariadb  # noqa: F401  (the shells' way to them)
 
 SWITCH = reader.SWITCH
-CLEARING = "SRBNB Clearing"
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -92,12 +92,6 @@ def require_clearing_right(company: str) -> None:
 def operation_label(doctype: str, name: str) -> str:
 	"""How a refusal names an operation: its kind, in the reader's language, and its name."""
 	return "{0} {1}".format(_(doctype), name)
-
-
-def lock(company: str) -> None:
-	"""Take the company's lock with a fresh view: every read that decides comes after it, and nothing
-	this process read of the company before is reused."""
-	writer.lock_company(company, fresh=True)
 
 
 @contextmanager
