@@ -108,12 +108,14 @@ def test_a_fingerprint_follows_what_apply_posts():
 	from decimal import Decimal
 
 	from perpetual_switch.engine.models import FreezePlan, JournalLine, JournalPlan, Plan, SrbnbSummary
+	from perpetual_switch.engine.operation import choose
 	from perpetual_switch.engine.serialize import plan_changed, plan_fingerprint
 
 	journal = JournalPlan("stock_sync", (JournalLine("Stock - C", Decimal("10.00")), JournalLine("Exp - C", credit=Decimal("10.00"))))
 	plan = Plan(
 		"C", date(2026, 6, 30), "EUR", 2, False, "Exp - C", "Main - C", (), (), (), (),
 		SrbnbSummary("SRBNB - C", Decimal(0), Decimal(0), ()), (journal,), (), FreezePlan(("Purchase Receipt",)),
+		operation=choose(False),
 	)  # fmt: skip
 	same = plan_fingerprint(plan)
 	assert plan_fingerprint(replace(plan, warnings=())) == same

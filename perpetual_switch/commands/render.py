@@ -22,19 +22,9 @@ def issues(data):
 	return "\n".join(out)
 
 
-MODES = {
-	"switch": "switch from periodic",
-	"resync": "re-sync (already on perpetual inventory)",
-	"scheme": "change of inventory account scheme",
-}
-
-
 def header(data):
-	"""The plan says its mode (engine Plan.mode); this only words it."""
-	mode = MODES[data["mode"]]
-	if data.get("backdated"):
-		mode += ", backdated"
-	return f"{data['company']} as of {data['cutover_date']}: {mode}"
+	"""The plan names its operation (engine.operation); this only prints it."""
+	return f"{data['company']} as of {data['cutover_date']}: {data['operation']['title']}"
 
 
 def warehouses(data):

@@ -308,20 +308,9 @@ class SwitchInputs:
 	"""Per item, read only when the company books stock item-wise."""
 	periodic_entries: tuple[DatedDocument, ...] = ()
 	"""Periodic Accounting Entries (ERPNext 16) the company posted on or before the cutover."""
-	backdated: bool = False
-	"""Repost the documents after the cutover instead of refusing them."""
-	repost_vouchers: tuple = ()
-	"""Backdated only: the vouchers after the cutover to repost (engine.backdated.RepostVoucher)."""
-	period_closings_after: tuple[DatedDocument, ...] = ()
-	closed_periods_after: tuple[DatedDocument, ...] = ()
-	manual_journals_after: tuple[DatedDocument, ...] = ()
-	scheme: str | None = None
-	"""The inventory account scheme to move to (`item-wise` or `warehouse-wise`), or None."""
-	resync: bool = False
-	item_wise_available: bool = True
-	"""Whether this site has item-wise inventory accounts (ERPNext 16 on)."""
-	stock_cells: tuple[StockCell, ...] = ()
-	"""A scheme change only: stock value per item and warehouse on or before the cutover."""
+	operation: object = None
+	"""engine.operation.Operation: the mode chosen once from the options and the company, with its own
+	inputs (a scheme change's stock per item and warehouse, a backdated one's documents to repost)."""
 
 
 class StockCell(NamedTuple):
@@ -453,12 +442,12 @@ class Plan:
 	"""engine.backdated.BackdatedPlan for a backdated switch, else None."""
 	scheme: object = None
 	"""engine.scheme.SchemePlan for a change of inventory account scheme, else None."""
+	operation: object = None
+	"""engine.operation.Operation the plan was built for."""
 
 	@property
 	def mode(self) -> str:
-		if self.scheme is not None:
-			return "scheme"
-		return "resync" if self.perpetual_inventory_enabled else "switch"
+		return self.operation.mode
 
 	@property
 	def in_sync(self) -> bool:

@@ -41,7 +41,7 @@ SAMPLE = 5
 
 def build_plan(data: SwitchInputs) -> Plan:
 	"""The whole plan, section by section; every section adds its own blockers and warnings."""
-	company = data.company
+	company, operation = data.company, data.operation
 	blockers: list[Issue] = []
 	warnings: list[Issue] = []
 
@@ -60,21 +60,21 @@ def build_plan(data: SwitchInputs) -> Plan:
 	srbnb_account = proposed.get("stock_received_but_not_billed") or company.default("stock_received_but_not_billed")
 	warnings.extend(_round_off_warnings(data))
 
-	srbnb, srbnb_blockers, srbnb_warnings = _received_not_billed(data, srbnb_account)
+	srbnb, srbnb_blockers, srbnb_warnings = _received_not_billed(data, srbnb_account, operation)
 	blockers.extend(srbnb_blockers)
 	warnings.extend(srbnb_warnings)
-	journals, issues = _journals(data, stock_accounts, srbnb)
+	journals, issues = _journals(data, stock_accounts, srbnb, operation)
 	warnings.extend(issues)
 	scheme = None
-	if data.scheme:
-		scheme, move, flag, issues = plan_scheme(data, _inventory_default(data), stock_accounts)
+	if operation.is_scheme:
+		scheme, move, flag, issues = plan_scheme(data, operation.scheme, _inventory_default(data), stock_accounts)
 		blockers.extend(issues)
 		journals.extend([move] if move else [])
 		company_defaults.extend([flag] if flag else [])
 
 	blockers.extend(_period_blockers(data))
 	blockers.extend(_stock_blockers(data))
-	backdated, backdated_blockers, backdated_warnings = _backdated(data)
+	backdated, backdated_blockers, backdated_warnings = _backdated(data, operation)
 	blockers.extend(backdated_blockers)
 	warnings.extend(backdated_warnings)
 	if data.country == "Portugal":
@@ -83,10 +83,7 @@ def build_plan(data: SwitchInputs) -> Plan:
 	blockers.extend(issues)
 
 	has_work = bool(journals or company_defaults)
-	# A change of scheme on a perpetual company comes after the switch that made it perpetual, which then
-	# cannot be rolled back before it.
-	stacks = scheme is not None and company.perpetual_inventory
-	if data.active_switch and not stacks and (has_work or not company.perpetual_inventory):
+	if data.active_switch and not operation.stacks_on_a_switch and (has_work or not company.perpetual_inventory):
 		blockers.append(
 			Issue(
 				"switch_already_applied",
@@ -117,6 +114,7 @@ def build_plan(data: SwitchInputs) -> Plan:
 		periodic_entries=data.periodic_entries,
 		backdated=backdated,
 		scheme=scheme,
+		operation=operation,
 	)
 
 
@@ -223,11 +221,10 @@ def _round_off_warnings(data: SwitchInputs) -> list[Issue]:
 	]
 
 
-def _received_not_billed(data: SwitchInputs, srbnb_account: str | None) -> tuple[SrbnbSummary, list[Issue], list[Issue]]:
+def _received_not_billed(data: SwitchInputs, srbnb_account: str | None, operation) -> tuple[SrbnbSummary, list[Issue], list[Issue]]:
 	"""The receipt rows unbilled at the cutover against the SRBNB account's balance."""
 	company, precision = data.company, data.company.precision
-	if data.scheme:
-		# A change of scheme leaves Stock Received But Not Billed as it is: nothing to compare.
+	if not operation.reads_receipts:
 		return SrbnbSummary(srbnb_account, ZERO, ZERO, ()), [], []
 	receipts, warnings = unbilled_receipts(data.receipt_rows, precision, company.currency)
 	unbilled_total = sum((r.unbilled_value for r in receipts), ZERO)
@@ -252,7 +249,7 @@ def _received_not_billed(data: SwitchInputs, srbnb_account: str | None) -> tuple
 	return srbnb, blockers, list(warnings)
 
 
-def _journals(data: SwitchInputs, stock_accounts, srbnb: SrbnbSummary) -> tuple[list, list[Issue]]:
+def _journals(data: SwitchInputs, stock_accounts, srbnb: SrbnbSummary, operation) -> tuple[list, list[Issue]]:
 	"""The stock sync journal and, on a periodic company, the SRBNB one, against the expense account."""
 	company, precision = data.company, data.company.precision
 	journals, warnings = [], []
@@ -267,13 +264,13 @@ def _journals(data: SwitchInputs, stock_accounts, srbnb: SrbnbSummary) -> tuple[
 		)
 		if stock_journal:
 			journals.append(stock_journal)
-		if srbnb.account and not company.perpetual_inventory:
+		if srbnb.account and operation.syncs_srbnb:
 			srbnb_journal = adjustment_journal(
 				SRBNB_SYNC, [(srbnb.account, srbnb.difference)], expense_account, data.cost_center, precision
 			)
 			if srbnb_journal:
 				journals.append(srbnb_journal)
-	if company.perpetual_inventory and srbnb.difference:
+	if operation.reports_srbnb_difference and srbnb.difference:
 		warnings.append(
 			Issue(
 				"srbnb_difference_not_posted",
@@ -287,21 +284,22 @@ def _journals(data: SwitchInputs, stock_accounts, srbnb: SrbnbSummary) -> tuple[
 	return journals, warnings
 
 
-def _backdated(data: SwitchInputs):
-	"""What a backdated switch reposts, with its own blockers and warnings; (None, [], []) otherwise."""
-	if not data.backdated:
+def _backdated(data: SwitchInputs, operation):
+	"""What a backdated operation reposts, with its own blockers and warnings; (None, [], []) otherwise."""
+	later = operation.backdated
+	if later is None:
 		return None, [], []
 	blockers, warnings = backdated_rules.issues(
 		data.cutover_date,
-		data.period_closings_after,
-		data.closed_periods_after,
-		data.manual_journals_after,
+		later.period_closings_after,
+		later.closed_periods_after,
+		later.manual_journals_after,
 	)
 	plan = backdated_rules.BackdatedPlan(
-		vouchers=len(data.repost_vouchers),
-		by_type=backdated_rules.count_by_type(data.repost_vouchers),
-		manual_journals=data.manual_journals_after,
-		repost=backdated_rules.order(data.repost_vouchers),
+		vouchers=len(later.repost_vouchers),
+		by_type=backdated_rules.count_by_type(later.repost_vouchers),
+		manual_journals=later.manual_journals_after,
+		repost=backdated_rules.order(later.repost_vouchers),
 	)
 	return plan, list(blockers), list(warnings)
 
@@ -485,7 +483,7 @@ def _counted(code: str, template: str, documents: str, count: str, unless_backda
 
 	def rule(data: SwitchInputs) -> list[Issue]:
 		number = getattr(data, count)
-		if not number or (unless_backdated and data.backdated):
+		if not number or (unless_backdated and data.operation.is_backdated):
 			return []
 		return [_sampled(code, template, getattr(data, documents), number, {"date": data.cutover_date})]
 

@@ -69,17 +69,18 @@ def scheme_of(item_wise: bool) -> str:
 	return ITEM_WISE if item_wise else WAREHOUSE_WISE
 
 
-def scheme_issue(data) -> Issue | None:
-	"""Why the asked scheme cannot be planned at all on this site and company, or None."""
+def scheme_issue(data, asked) -> Issue | None:
+	"""Why the `asked` scheme change (engine.operation.SchemeInputs) cannot be planned at all on this
+	site and company, or None."""
 	company = data.company
-	if data.scheme not in SCHEMES:
+	if asked.target not in SCHEMES:
 		return Issue(
 			"scheme_unknown",
 			_("{scheme} is not an inventory account scheme; use item-wise or warehouse-wise."),
-			str(data.scheme),
-			{"scheme": str(data.scheme)},
+			str(asked.target),
+			{"scheme": str(asked.target)},
 		)
-	if not data.item_wise_available:
+	if not asked.available:
 		return Issue(
 			"scheme_not_available",
 			_(
@@ -88,12 +89,12 @@ def scheme_issue(data) -> Issue | None:
 			company.name,
 			{"company": company.name},
 		)
-	if data.scheme == scheme_of(company.item_wise_inventory):
+	if asked.target == scheme_of(company.item_wise_inventory):
 		return Issue(
 			"scheme_unchanged",
 			_("Company {company} already books stock {scheme}: there is no scheme to change."),
 			company.name,
-			{"company": company.name, "scheme": data.scheme},
+			{"company": company.name, "scheme": asked.target},
 		)
 	if not company.perpetual_inventory:
 		return Issue(
@@ -107,19 +108,19 @@ def scheme_issue(data) -> Issue | None:
 	return None
 
 
-def plan_scheme(data, inventory_default: str | None, stock_accounts) -> tuple[SchemePlan | None, JournalPlan | None, DefaultChange | None, list[Issue]]:
-	"""The move for `data.scheme`, the flag to set and the blockers. `stock_accounts` are the current
-	scheme's accounts against their GL (engine.plan), which must be in sync unless the same switch
-	re-syncs them."""
-	issue = scheme_issue(data)
+def plan_scheme(data, asked, inventory_default: str | None, stock_accounts) -> tuple[SchemePlan | None, JournalPlan | None, DefaultChange | None, list[Issue]]:
+	"""The move `asked` (engine.operation.SchemeInputs), the flag to set and the blockers.
+	`stock_accounts` are the current scheme's accounts against their GL (engine.plan), which must be
+	in sync unless the same switch re-syncs them."""
+	issue = scheme_issue(data, asked)
 	if issue:
 		return None, None, None, [issue]
 	company, precision = data.company, data.company.precision
 	blockers: list[Issue] = []
-	to_item_wise = data.scheme == ITEM_WISE
+	to_item_wise = asked.target == ITEM_WISE
 
 	out_of_sync = [line for line in stock_accounts if line.difference]
-	if out_of_sync and not data.resync:
+	if out_of_sync and not asked.resync:
 		blockers.append(
 			Issue(
 				"scheme_out_of_sync",
@@ -150,7 +151,7 @@ def plan_scheme(data, inventory_default: str | None, stock_accounts) -> tuple[Sc
 	used_by: dict[str, dict[str, None]] = {}
 	cells = 0
 	old_of, new_of = (warehouse_of, item_of) if to_item_wise else (item_of, warehouse_of)
-	for item_code, warehouse, value, qty in data.stock_cells:
+	for item_code, warehouse, value, qty in asked.stock_cells:
 		if not value and not qty:
 			continue
 		cells += 1
@@ -244,6 +245,6 @@ def plan_scheme(data, inventory_default: str | None, stock_accounts) -> tuple[Sc
 	)
 	change = DefaultChange(ITEM_WISE_FIELD, int(company.item_wise_inventory), int(to_item_wise))
 	result = SchemePlan(
-		scheme_of(company.item_wise_inventory), data.scheme, tuple(moves), accounts, item_lines, warehouse_lines, cells
+		scheme_of(company.item_wise_inventory), asked.target, tuple(moves), accounts, item_lines, warehouse_lines, cells
 	)
 	return result, journal, change, blockers

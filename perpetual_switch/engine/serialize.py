@@ -30,6 +30,7 @@ def plan_to_dict(plan: Plan, translate: Callable[[str], str] = str, receipts_lim
 		"currency": plan.currency,
 		"perpetual_inventory_enabled": plan.perpetual_inventory_enabled,
 		"mode": plan.mode,
+		"operation": plan.operation.describe(translate, item_wise=plan.item_wise_inventory),
 		"fingerprint": plan_fingerprint(plan),
 		"expense_account": plan.expense_account,
 		"cost_center": plan.cost_center,

@@ -9,8 +9,21 @@ from typing import Iterable, Sequence
 from .models import Issue, ReceiptLine, ReceiptRow, _
 from .money import ZERO, round_money
 
-# Receipt statuses whose unbilled remainder is not expected to be billed any more.
+# Receipt statuses whose unbilled remainder the switch does not accrue (not expected to be billed).
 CLOSED_STATUSES = ("Closed",)
+# Receipt statuses with nothing expected in SRBNB any more (the reconciliation's and the SQL's).
+SETTLED_STATUSES = ("Closed", "Completed")
+
+
+def value_of(base: Decimal, stock_qty: Decimal, qty: Decimal, precision: int) -> Decimal:
+	"""The value of `qty` of a receipt row of `stock_qty` worth `base`: the whole row's value when the
+	whole row, else pro rata at the currency's precision. Every unbilled, moved or missing value of a
+	receipt row is this one proration."""
+	if not stock_qty:
+		return ZERO
+	if qty == stock_qty:
+		return round_money(base, precision)
+	return round_money(base * qty / stock_qty, precision)
 
 
 def unbilled(row: ReceiptRow, precision: int) -> tuple[Decimal, Decimal]:
@@ -20,9 +33,7 @@ def unbilled(row: ReceiptRow, precision: int) -> tuple[Decimal, Decimal]:
 	qty = row.stock_qty - row.returned_qty - row.billed_qty
 	if qty <= 0:
 		return ZERO, ZERO
-	if qty == row.stock_qty:
-		return qty, round_money(row.base_net_amount, precision)
-	return qty, round_money(row.base_net_amount * qty / row.stock_qty, precision)
+	return qty, value_of(row.base_net_amount, row.stock_qty, qty, precision)
 
 
 def unbilled_receipts(

@@ -25,6 +25,7 @@ from typing import NamedTuple
 
 from .models import _
 from .money import ZERO, money_str, quantum, round_money
+from .srbnb import SETTLED_STATUSES, value_of
 
 # The causes a row's residual is split into, in the order they are shown.
 CAUSES = (
@@ -59,7 +60,6 @@ VOUCHER_CAUSE_LABELS = {
 	"entry_by_hand": _("Entries by hand and other vouchers"),
 	"not_attributed": _("Part of a voucher no receipt row accounts for"),
 }
-CLOSED_OR_COMPLETED = ("Closed", "Completed")
 
 
 class ReceiptFacts(NamedTuple):
@@ -202,8 +202,8 @@ def reconcile_row(facts: ReceiptFacts, movements: Iterable[Movement], precision:
 	"""One receipt row: held, expected, residual and its causes (which add up to the residual)."""
 	base = round_money(facts.base_net_amount, precision)
 	unbilled_qty = facts.stock_qty - facts.returned_qty - facts.billed_qty
-	unbilled_value = _value_of(base, facts.stock_qty, unbilled_qty, precision) if unbilled_qty > 0 else ZERO
-	closed = facts.status in CLOSED_OR_COMPLETED
+	unbilled_value = value_of(base, facts.stock_qty, unbilled_qty, precision) if unbilled_qty > 0 else ZERO
+	closed = facts.status in SETTLED_STATUSES
 	expected = ZERO if closed else unbilled_value
 	origin = facts.receipt_posted or facts.accrued is not None
 	held = ZERO
@@ -228,7 +228,7 @@ def reconcile_row(facts: ReceiptFacts, movements: Iterable[Movement], precision:
 	for m in sorted(movements, key=_movement_order) if movements else ():
 		held += m.posted + (m.cleared or ZERO)
 		moved_qty += m.qty
-		value_now = _value_of(base, facts.stock_qty, moved_qty, precision)
+		value_now = value_of(base, facts.stock_qty, moved_qty, precision)
 		at_receipt = value_now - moved_value
 		moved_value = value_now
 		difference = m.posted + (m.cleared or ZERO) + at_receipt
@@ -258,7 +258,7 @@ def reconcile_row(facts: ReceiptFacts, movements: Iterable[Movement], precision:
 	# Quantities billed or returned that never moved the account, for a receipt that credited it.
 	total_qty = facts.billed_qty + facts.returned_qty
 	if facts.receipt_posted and total_qty != moved_qty:
-		missing = _value_of(base, facts.stock_qty, total_qty, precision) - moved_value
+		missing = value_of(base, facts.stock_qty, total_qty, precision) - moved_value
 		add("not_through_srbnb", missing)
 		moved_value += missing
 
@@ -313,7 +313,7 @@ def settled_value(
 	value, and holds what the receipt (or else the switch's accrual) put on the account. When the
 	two agree, `reconcile_row` finds held = expected = that value, no residual and no cause: the
 	caller may count the row without modelling it (`settled_row`, `Totals.add_settled`)."""
-	if status in CLOSED_OR_COMPLETED or receipt_posted == (accrued is not None) or stock_qty <= 0:
+	if status in SETTLED_STATUSES or receipt_posted == (accrued is not None) or stock_qty <= 0:
 		return None
 	# Decimals in, rounded as `round_money` does (the hot path of a large reconciliation).
 	q = quantum(precision)
@@ -335,14 +335,6 @@ def settled_row(
 
 def _movement_order(m: Movement):
 	return (m.posting_date, m.voucher_no)
-
-
-def _value_of(base: Decimal, stock_qty: Decimal, qty: Decimal, precision: int) -> Decimal:
-	if not stock_qty:
-		return ZERO
-	if qty == stock_qty:
-		return base
-	return round_money(base * qty / stock_qty, precision)
 
 
 def voucher_line(

@@ -6,6 +6,7 @@ Sums are cast to CHAR in SQL so that they reach Decimal without passing through 
 from __future__ import annotations
 
 import zlib
+from dataclasses import replace
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
@@ -33,6 +34,7 @@ from perpetual_switch.engine.models import (
 	Warehouse,
 )
 from perpetual_switch.engine.money import ZERO, to_decimal
+from perpetual_switch.engine.operation import BackdatedInputs, SchemeInputs, choose
 
 SWITCH = "Switch to Perpetual Inventory"
 SAMPLE = 5
@@ -87,10 +89,12 @@ def read_inputs(options: SwitchOptions, exclude_switch: str | None = None, progr
 	"""Everything the engine needs; `progress(percent, description)` is told as each part is read."""
 	progress = progress or (lambda percent, description: None)
 	cutover_date = getdate(options.cutover_date)
-	expense_account, cost_center, backdated = options.expense_account, options.cost_center, options.backdated
+	expense_account, cost_center = options.expense_account, options.cost_center
 	freeze_stock, freeze_accounts = options.freeze_stock, options.freeze_accounts
 	default_overrides = {k: v for k, v in (options.company_defaults or {}).items() if v}
 	company = read_company(options.company)
+	# The one place the operation is decided: from the company as it is now and the options.
+	operation = choose(company.perpetual_inventory, options.scheme, options.backdated)
 	expense_account = expense_account or company.default_expense_account
 	cost_center = cost_center or company.default("cost_center")
 
@@ -116,9 +120,10 @@ def read_inputs(options: SwitchOptions, exclude_switch: str | None = None, progr
 
 	relevant = {a.name for a in accounts.values() if a.account_type in ("Stock", "Stock Received But Not Billed")}
 	relevant |= {w.account for w in warehouses if w.account}
-	# A change of scheme needs the stock per item and warehouse (see scheme_cells). It leaves Stock
-	# Received But Not Billed as it is, so it reads no receipts.
-	scheme = bool(options.scheme) and item_wise_available()
+	# A change of scheme needs the stock per item and warehouse (see scheme_cells), where the site has
+	# item-wise accounts; it reads no receipts.
+	available = item_wise_available()
+	scheme = operation.is_scheme and available
 	progress(20, _("Stock value per warehouse"))
 	with stock_ledger_pass_alongside(company.name, cutover_date, [w.name for w in warehouses]) as ledger_pass:
 		progress(40, _("GL balance per account"))
@@ -128,9 +133,9 @@ def read_inputs(options: SwitchOptions, exclude_switch: str | None = None, progr
 			progress(60, _("Stock value per item and warehouse"))
 			bins = bin_cells([w.name for w in warehouses if not w.is_group])
 			items = items_of_cells(company.name, bins)
-		elif not options.scheme:
+		elif operation.reads_receipts:
 			progress(60, _("Receipts not billed"))
-			receipts = receipt_rows(company.name, cutover_date, billed_later=backdated)
+			receipts = receipt_rows(company.name, cutover_date, billed_later=operation.is_backdated)
 		invoices_after, invoices_after_count = later_purchase_invoices(company.name, cutover_date)
 		reposts = pending_reposts(company.name, cutover_date)
 		below_zero = negative_bins(company.name)
@@ -146,23 +151,29 @@ def read_inputs(options: SwitchOptions, exclude_switch: str | None = None, progr
 	# Samples to name in the blockers, only when the one pass found any.
 	stock_after = later_stock_ledger(company.name, cutover_date)[0] if after_count else ()
 	negative = negative_running(company.name, cutover_date)[0] if negative_count else ()
-	later = {}
-	if backdated:
+	if operation.is_backdated:
 		from perpetual_switch.erpnext_io import backdated as later_documents
 
 		vouchers = later_documents.vouchers_after(company.name, cutover_date)
 		stock_accounts = {a.name for a in accounts.values() if a.account_type == "Stock"} | {
 			w.account for w in warehouses if w.account
 		}
-		later = {
-			"backdated": True,
-			"repost_vouchers": vouchers,
-			"period_closings_after": later_documents.period_closings_after(company.name, cutover_date),
-			"closed_periods_after": later_documents.closed_periods_after(
-				company.name, cutover_date, {v.voucher_type for v in vouchers} | {"Journal Entry"}
+		operation = replace(
+			operation,
+			backdated=BackdatedInputs(
+				repost_vouchers=vouchers,
+				period_closings_after=later_documents.period_closings_after(company.name, cutover_date),
+				closed_periods_after=later_documents.closed_periods_after(
+					company.name, cutover_date, {v.voucher_type for v in vouchers} | {"Journal Entry"}
+				),
+				manual_journals_after=later_documents.manual_stock_journals(company.name, cutover_date, stock_accounts),
 			),
-			"manual_journals_after": later_documents.manual_stock_journals(company.name, cutover_date, stock_accounts),
-		}
+		)
+	if operation.is_scheme:
+		operation = replace(
+			operation,
+			scheme=SchemeInputs(options.scheme, bool(options.resync), available, cells),
+		)
 
 	return SwitchInputs(
 		company=company,
@@ -186,7 +197,7 @@ def read_inputs(options: SwitchOptions, exclude_switch: str | None = None, progr
 		pending_reposts=reposts[0],
 		pending_reposts_count=reposts[1],
 		# A change of scheme comes after any switch and does not ask which one can still be rolled back.
-		active_switch=None if options.scheme else active_switch(company.name, exclude=exclude_switch),
+		active_switch=None if operation.stacks_on_a_switch else active_switch(company.name, exclude=exclude_switch),
 		has_fiscal_year=has_fiscal_year(company.name, cutover_date),
 		journal_period_closed=closed_period(company.name, cutover_date, "Journal Entry"),
 		accounts_frozen_upto=accounts_frozen_upto(company.name),
@@ -200,11 +211,7 @@ def read_inputs(options: SwitchOptions, exclude_switch: str | None = None, progr
 		negative_running_count=negative_count,
 		item_stock=items,
 		periodic_entries=periodic_entries(company.name, cutover_date),
-		scheme=options.scheme,
-		resync=bool(options.resync),
-		item_wise_available=item_wise_available(),
-		stock_cells=cells,
-		**later,
+		operation=operation,
 	)
 
 

@@ -20,6 +20,7 @@ import frappe
 from frappe.utils import getdate
 
 from perpetual_switch.engine.money import ZERO, to_decimal
+from perpetual_switch.engine.srbnb import SETTLED_STATUSES
 from perpetual_switch.engine.srbnb_reconcile import (
 	Movement,
 	ReceiptFacts,
@@ -130,7 +131,7 @@ def _receipt_names(company: str, accounts: tuple, as_of, switches: tuple) -> lis
 	closed or completed with none of these holds nothing and should hold nothing: it is not read.
 	One query; invoices are looked up from the account's GL (the invoices that posted to it), once,
 	not receipt by receipt."""
-	params = {"company": company, "date": as_of, "accounts": accounts or ("",), "switches": switches or ("",)}
+	params = {"company": company, "date": as_of, "accounts": accounts or ("",), "switches": switches or ("",), "settled": SETTLED_STATUSES}
 	# A receipt completed by invoices after the date was still to bill on the date (asked only when
 	# the company has such invoices: as of today it has none).
 	billed_later = ""
@@ -149,7 +150,7 @@ def _receipt_names(company: str, accounts: tuple, as_of, switches: tuple) -> lis
 		f"""
 		select name, posted from (
 			{receipts}
-				and (coalesce(pr.status, '') not in ('Completed', 'Closed')
+				and (coalesce(pr.status, '') not in %(settled)s
 					or {posted}
 					or exists(select 1 from `tabPerpetual Switch Receipt` r
 						where r.purchase_receipt = pr.name and r.parent in %(switches)s)
@@ -348,7 +349,7 @@ def _chunk(
 		if not (posted or moved or row_cleared or row_accrued is not None):
 			# Neither the receipt nor anything after it touched the account: only a quantity
 			# still to bill on an open receipt matters (never accrued).
-			if status in ("Closed", "Completed") and row not in billed_later:
+			if status in SETTLED_STATUSES and row not in billed_later:
 				continue
 			if stock_qty - returned.get(row, Decimal(0)) - billed.get(row, Decimal(0)) <= 0:
 				continue

@@ -31,7 +31,7 @@ def plan_file(options: SwitchOptions, fmt: str = "xlsx", compute_preview: bool =
 	changed = [b for b in data["blockers"] if b["code"] == "plan_changed"]
 	if changed:
 		frappe.throw(changed[0]["message"], title=_("The plan changed"))
-	if options.backdated and not compute_preview:
+	if result.operation.is_backdated and not compute_preview:
 		computed = preview_result(options.company)
 		if computed.get("status") == "Done" and computed["plan"].get("fingerprint") == data["fingerprint"]:
 			data["backdated"] = computed["plan"]["backdated"]

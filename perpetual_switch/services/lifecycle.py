@@ -52,7 +52,7 @@ def plan(options: SwitchOptions, preview: bool = False, progress=None, fingerpri
 	changed = plan_changed(fingerprint, base)
 	if changed:
 		return replace(base, blockers=(*base.blockers, changed))
-	if not options.backdated or not preview or base.blockers:
+	if not base.operation.is_backdated or not preview or base.blockers:
 		return base
 	return _preview(base, options)
 

@@ -12,6 +12,7 @@ from perpetual_switch.engine.models import (
 	SwitchInputs,
 	Warehouse,
 )
+from perpetual_switch.engine.operation import BackdatedInputs, SchemeInputs, choose
 
 C = "PS Demo"
 
@@ -76,6 +77,15 @@ CANDIDATES = {
 
 
 def s1_inputs(**changes) -> SwitchInputs:
+	"""S1's inputs with `changes`; an operation's own inputs may be given as keywords too: `scheme`,
+	`resync`, `item_wise_available`, `stock_cells` (a scheme change) and `backdated`, `repost_vouchers`,
+	`period_closings_after`, `closed_periods_after`, `manual_journals_after` (a backdated one)."""
+	scheme_keys = {"resync": "resync", "item_wise_available": "available", "stock_cells": "stock_cells"}
+	later_keys = ("repost_vouchers", "period_closings_after", "closed_periods_after", "manual_journals_after")
+	scheme = changes.pop("scheme", None)
+	scheme_inputs = {scheme_keys[k]: changes.pop(k) for k in list(changes) if k in scheme_keys}
+	later = {k: changes.pop(k) for k in list(changes) if k in later_keys}
+	backdated = changes.pop("backdated", False) or bool(later)
 	base = SwitchInputs(
 		company=COMPANY,
 		cutover_date=date(2026, 6, 30),
@@ -94,4 +104,11 @@ def s1_inputs(**changes) -> SwitchInputs:
 		account_candidates=CANDIDATES,
 		freeze_start=date(2026, 1, 1),
 	)
-	return replace(base, **changes)
+	base = replace(base, **changes)
+	operation = choose(base.company.perpetual_inventory, scheme, backdated)
+	operation = replace(
+		operation,
+		scheme=SchemeInputs(scheme, **scheme_inputs) if scheme else None,
+		backdated=BackdatedInputs(**later) if backdated else None,
+	)
+	return replace(base, operation=operation)

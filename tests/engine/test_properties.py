@@ -6,6 +6,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from perpetual_switch.engine.operation import choose
 from perpetual_switch.engine.models import Account, Company, CostCenter, SwitchInputs, Warehouse
 from perpetual_switch.engine.money import round_money
 from perpetual_switch.engine.plan import build_plan
@@ -43,6 +44,7 @@ def worlds(draw):
 		stock_values=stock_values,
 		gl_balances=gl,
 		freeze_stock=False,
+		operation=choose(False),
 	)
 
 
