@@ -117,6 +117,15 @@ def backdated_preview_result(company: str) -> dict:
 
 @frappe.whitelist()
 @mariadb_only
+def what_to_do(company: str, scheme: str | None = None, backdated: str | int | None = None) -> dict:
+	"""The operation the wizard's first step would plan, with its steps; the company's SNC check."""
+	from perpetual_switch.services import switch
+
+	return switch.what_to_do(company, scheme, bool(cint(backdated)))
+
+
+@frappe.whitelist()
+@mariadb_only
 def job_state(company: str) -> dict:
 	return services.context(company)
 
@@ -188,6 +197,17 @@ def download_srbnb(company: str, as_of: str | None = None, file_format: str = "x
 	frappe.response["filename"] = name
 	frappe.response["filecontent"] = content
 	frappe.response["type"] = "binary"
+
+
+@frappe.whitelist()
+@mariadb_only
+def srbnb_clearing_causes() -> list[dict]:
+	"""The causes a clearing can take, with their labels (the report's dialog lists these)."""
+	from perpetual_switch.services import srbnb_clearing
+
+	if not frappe.has_permission("SRBNB Clearing", "read"):
+		frappe.throw(frappe._("Not permitted to read SRBNB Clearing."), frappe.PermissionError)
+	return srbnb_clearing.causes()
 
 
 def _clearing_choices(posting_date=None, causes=None, sources=None, expense_account=None, cost_center=None) -> dict:

@@ -8,6 +8,9 @@ app_email = "maintainers@users.noreply.example"
 app_license = "MIT"
 required_apps = ["erpnext"]
 
+# The desk's one job follower, shared by the wizard, the SRBNB Reconciliation report and the switch's form.
+app_include_js = ["/assets/perpetual_switch/js/perpetual_switch.js"]
+
 # Purchase invoices that bill receipts accrued by a switch clear Stock Received But Not Billed.
 doc_events = {
 	"Purchase Invoice": {

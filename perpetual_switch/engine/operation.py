@@ -58,6 +58,31 @@ STEP_LABELS = {
 }
 
 
+SUMMARIES = {
+	SWITCH: _("{0} uses periodic inventory: the wizard moves it to perpetual inventory."),
+	RESYNC: _("{0} is already on perpetual inventory: the wizard re-syncs its stock accounts with the stock value."),
+	SCHEME: _(
+		"The wizard moves the stock of {0} to {1} inventory accounts and sets the company's Enable Item-wise Inventory Account to match."
+	),
+}
+JOURNAL_TITLES = {
+	"stock_sync": _("Stock value sync journal entry"),
+	"srbnb_sync": _("Received not billed journal entry"),
+	"scheme_move": _("Inventory account scheme move journal entry"),
+}
+# Which step of the wizard shows an issue, by the start of its code; the rest show on the review.
+STEP_OF_ISSUE = (
+	(("warehouse", "account", "stock_account"), "accounts"),
+	(("item",), "accounts"),
+	(("srbnb", "closed_receipt"), "srbnb"),
+	(("scheme",), "scheme"),
+)
+
+
+def journal_title(purpose: str, translate=str) -> str:
+	return translate(JOURNAL_TITLES.get(purpose, purpose))
+
+
 @dataclass(frozen=True)
 class Operation:
 	"""One switch's operation. `scheme` and `backdated` carry that part's inputs once the reader has
@@ -103,6 +128,25 @@ class Operation:
 			return ("company", "scheme", "stock", "defaults", "review")
 		return ("company", "warehouses", "stock", "srbnb", "defaults", "review")
 
+	def step_of(self, code: str, item_wise: bool = False) -> str:
+		"""The step of this operation's wizard that shows an issue of `code` (the review shows all)."""
+		steps = self.steps_for(item_wise)
+		for starts, step in STEP_OF_ISSUE:
+			if code.startswith(starts):
+				if step == "accounts":
+					step = "scheme" if self.mode == SCHEME else "items" if item_wise else "warehouses"
+				return step if step in steps else "review"
+		return "review"
+
+	def steps_for(self, item_wise: bool) -> tuple[str, ...]:
+		"""The steps, with an item-wise company's accounts step listing items."""
+		return tuple("items" if step == "warehouses" and item_wise else step for step in self.steps)
+
+	def summary(self, company: str, translate=str) -> str:
+		"""What the wizard will do to `company`, in a sentence."""
+		target = translate(self.scheme.target) if self.scheme else ""
+		return translate(SUMMARIES[self.mode]).format(company, target)
+
 	def title(self, translate=str) -> str:
 		text = translate(TITLES[self.mode])
 		return f"{text} ({translate(_('backdated'))})" if self.is_backdated else text
@@ -110,7 +154,7 @@ class Operation:
 	def describe(self, translate=str, item_wise: bool = False) -> dict:
 		"""What the desk shows of the operation: its mode, title and steps (an item-wise company's
 		accounts step lists items)."""
-		steps = [("items" if step == "warehouses" and item_wise else step) for step in self.steps]
+		steps = self.steps_for(item_wise)
 		return {
 			"mode": self.mode,
 			"backdated": self.is_backdated,

@@ -11,15 +11,11 @@ from .accounts import (
 	stock_account_issues,
 	unresolved_issue,
 )
+from .defaults import propose_defaults, round_off_warnings
 from .freeze import freeze_doctypes, plan_freeze
 from .journal import adjustment_journal
 from .models import (
-	COST_CENTER_DEFAULTS,
-	DEFAULT_ACCOUNT_ROOTS,
-	DEFAULT_ACCOUNT_TYPES,
-	PERPETUAL_FIELD,
 	DatedDocument,
-	DefaultChange,
 	FreezePlan,
 	Issue,
 	ItemAccountLine,
@@ -32,6 +28,8 @@ from .models import (
 )
 from .money import ZERO, money_str, round_money
 from .scheme import plan_scheme
+from .snc import chart_warnings as snc_chart_warnings
+from .snc import applies as snc_applies
 from .srbnb import unbilled_receipts
 
 STOCK_SYNC = "stock_sync"
@@ -58,7 +56,7 @@ def build_plan(data: SwitchInputs) -> Plan:
 	blockers.extend(issues)
 	proposed = {change.field: change.proposed for change in company_defaults}
 	srbnb_account = proposed.get("stock_received_but_not_billed") or company.default("stock_received_but_not_billed")
-	warnings.extend(_round_off_warnings(data))
+	warnings.extend(round_off_warnings(data))
 
 	srbnb, srbnb_blockers, srbnb_warnings = _received_not_billed(data, srbnb_account, operation)
 	blockers.extend(srbnb_blockers)
@@ -77,7 +75,7 @@ def build_plan(data: SwitchInputs) -> Plan:
 	backdated, backdated_blockers, backdated_warnings = _backdated(data, operation)
 	blockers.extend(backdated_blockers)
 	warnings.extend(backdated_warnings)
-	if data.country == "Portugal":
+	if snc_applies(data.country):
 		warnings.extend(snc_chart_warnings(data))
 	freeze, issues = _freeze(data)
 	blockers.extend(issues)
@@ -203,19 +201,6 @@ def _periodic_entries(data: SwitchInputs) -> list[Issue]:
 			),
 			data.periodic_entries,
 			len(data.periodic_entries),
-			{"company": data.company.name},
-		)
-	]
-
-
-def _round_off_warnings(data: SwitchInputs) -> list[Issue]:
-	if data.company.default("round_off_account"):
-		return []
-	return [
-		Issue(
-			"round_off_account_missing",
-			_("Company {company} has no round-off account; ERPNext needs one to post rounding differences."),
-			data.company.name,
 			{"company": data.company.name},
 		)
 	]
@@ -347,84 +332,6 @@ def _item_accounts(data: SwitchInputs, used_by: dict[str, list[str]]) -> tuple[l
 			)
 		)
 	return lines, issues
-
-
-def propose_defaults(data: SwitchInputs) -> tuple[list[DefaultChange], list[Issue]]:
-	"""Company defaults the switch sets: empty ones get a candidate, overrides win, perpetual goes on."""
-	company = data.company
-	changes, issues = [], []
-	for fieldname in company.default_fields:
-		current = company.default(fieldname)
-		if fieldname == PERPETUAL_FIELD:
-			if not company.perpetual_inventory:
-				changes.append(DefaultChange(fieldname, 0, 1))
-			continue
-		if fieldname in data.default_overrides and data.default_overrides[fieldname]:
-			proposed = data.default_overrides[fieldname]
-			issues.extend(_override_issues(data, fieldname, proposed))
-		elif current:
-			continue
-		elif fieldname in COST_CENTER_DEFAULTS:
-			proposed = data.cost_center
-		else:
-			candidates = [
-				c
-				for c in data.account_candidates.get(DEFAULT_ACCOUNT_TYPES[fieldname], ())
-				if not _account_role_issue(data, fieldname, c)
-			]
-			# A default inventory account is only proposed when it is unambiguous.
-			if fieldname == "default_inventory_account" and len(candidates) != 1:
-				continue
-			proposed = candidates[0] if candidates else None
-		if proposed and proposed != current:
-			changes.append(DefaultChange(fieldname, current, proposed))
-	return changes, issues
-
-
-def _override_issues(data: SwitchInputs, fieldname: str, value) -> list[Issue]:
-	company = data.company.name
-	if fieldname in COST_CENTER_DEFAULTS:
-		return cost_center_issues(value, company, data.cost_centers)
-	account = data.accounts.get(value)
-	if account is None or account.company != company or account.is_group or account.disabled:
-		return [
-			Issue(
-				"default_account_invalid",
-				_("{account} cannot be the company's {field}: it must be an enabled ledger account of {company}."),
-				value,
-				{"account": value, "field": fieldname, "company": company},
-			)
-		]
-	issue = _account_role_issue(data, fieldname, value)
-	return [issue] if issue else []
-
-
-def _account_role_issue(data: SwitchInputs, fieldname: str, value: str) -> Issue | None:
-	"""The account type and root type ERPNext's Company form asks of this default."""
-	account = data.accounts.get(value)
-	if account is None:
-		return None
-	account_type = DEFAULT_ACCOUNT_TYPES.get(fieldname)
-	root_type = DEFAULT_ACCOUNT_ROOTS.get(fieldname)
-	type_ok = fieldname == "round_off_account" or (account.account_type or "").lower() == (account_type or "").lower()
-	root_ok = not root_type or account.root_type == root_type
-	if type_ok and root_ok:
-		return None
-	return Issue(
-		"default_account_wrong_type",
-		_(
-			"{account} cannot be the company's {field}: it must be an account of type {account_type} under {root_type}, and it is of type {actual_type} under {actual_root}."
-		),
-		value,
-		{
-			"account": value,
-			"field": fieldname,
-			"account_type": account_type if fieldname != "round_off_account" else "-",
-			"root_type": root_type or "-",
-			"actual_type": account.account_type or "-",
-			"actual_root": account.root_type or "-",
-		},
-	)
 
 
 def _period_blockers(data: SwitchInputs) -> list[Issue]:
@@ -577,41 +484,6 @@ STOCK_RULES = (
 
 def _stock_blockers(data: SwitchInputs) -> list[Issue]:
 	return [issue for rule in STOCK_RULES for issue in rule(data)]
-
-
-def snc_chart_warnings(data: SwitchInputs) -> list[Issue]:
-	"""ERPNext's SNC chart puts class 3 under root type Expense and has two Stock accounts (31, 32)."""
-	company = data.company.name
-	stock = sorted(
-		(a for a in data.accounts.values() if a.company == company and a.account_type == "Stock"),
-		key=lambda a: a.name,
-	)
-	issues = []
-	under_expense = [a.name for a in stock if a.root_type and a.root_type != "Asset"]
-	if under_expense:
-		issues.append(
-			Issue(
-				"inventory_not_an_asset",
-				_(
-					"Stock accounts {accounts} sit under root type Expense (class 3 in ERPNext's SNC chart): inventory will not show on the balance sheet."
-				),
-				under_expense[0],
-				{"accounts": ", ".join(under_expense)},
-			)
-		)
-	ledgers = [a.name for a in stock if not a.is_group]
-	if len(ledgers) > 1 and not data.company.default("default_inventory_account"):
-		issues.append(
-			Issue(
-				"ambiguous_stock_fallback",
-				_(
-					"Company {company} has several Stock accounts ({accounts}) and no default inventory account: a warehouse without an account would post to whichever ERPNext finds first."
-				),
-				company,
-				{"company": company, "accounts": ", ".join(ledgers)},
-			)
-		)
-	return issues
 
 
 def apply_blockers(plan: Plan, active_switch: str | None) -> tuple[Issue, ...]:

@@ -8,6 +8,8 @@ from typing import Callable
 
 from .models import Issue, Plan, _
 from .money import ZERO, money_str
+from .defaults import change_kind, change_note
+from .operation import journal_title
 
 
 def issue_to_dict(issue: Issue, translate: Callable[[str], str] = str) -> dict:
@@ -24,6 +26,9 @@ def plan_to_dict(plan: Plan, translate: Callable[[str], str] = str, receipts_lim
 	def money(value):
 		return money_str(value, p)
 
+	def issue(i: Issue) -> dict:
+		return {**issue_to_dict(i, translate), "step": plan.operation.step_of(i.code, plan.item_wise_inventory)}
+
 	return {
 		"company": plan.company,
 		"cutover_date": plan.cutover_date.isoformat(),
@@ -35,8 +40,8 @@ def plan_to_dict(plan: Plan, translate: Callable[[str], str] = str, receipts_lim
 		"expense_account": plan.expense_account,
 		"cost_center": plan.cost_center,
 		"in_sync": plan.in_sync,
-		"blockers": [issue_to_dict(i, translate) for i in plan.blockers],
-		"warnings": [issue_to_dict(i, translate) for i in plan.warnings],
+		"blockers": [issue(i) for i in plan.blockers],
+		"warnings": [issue(i) for i in plan.warnings],
 		"warehouses": [
 			{
 				"warehouse": w.warehouse,
@@ -77,6 +82,7 @@ def plan_to_dict(plan: Plan, translate: Callable[[str], str] = str, receipts_lim
 		"journal_entries": [
 			{
 				"purpose": j.purpose,
+				"title": journal_title(j.purpose, translate),
 				"total_debit": money(j.total_debit),
 				"total_credit": money(j.total_credit),
 				"lines": [
@@ -94,7 +100,14 @@ def plan_to_dict(plan: Plan, translate: Callable[[str], str] = str, receipts_lim
 		],
 		"has_work": plan.has_work,
 		"company_defaults": [
-			{"field": c.field, "current": c.current, "proposed": c.proposed} for c in plan.company_defaults
+			{
+				"field": c.field,
+				"current": c.current,
+				"proposed": c.proposed,
+				"kind": change_kind(c.field),
+				**({"note": translate(change_note(c))} if change_note(c) else {}),
+			}
+			for c in plan.company_defaults
 		],
 		"item_wise_inventory": plan.item_wise_inventory,
 		"items": [

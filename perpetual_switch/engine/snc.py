@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Iterable
 
 from .journal import line_for
-from .models import JournalLine
+from .models import Issue, JournalLine, _
 from .money import ZERO, round_money
 
 EXCESS_ONLY = "Excess only"
@@ -213,3 +213,47 @@ def perpetual_inventory_mandatory(figures: dict) -> MandatoryVerdict:
 	else:
 		mandatory = None
 	return MandatoryVerdict(tuple(exceeded), tuple(unknown), mandatory)
+
+
+COUNTRY = "Portugal"
+
+
+def applies(country: str | None) -> bool:
+	"""Whether a company of `country` keeps its books under SNC: the offers' postings, the chart's
+	checks and the mandatory-inventory test apply to it."""
+	return country == COUNTRY
+
+
+def chart_warnings(data) -> list[Issue]:
+	"""ERPNext's SNC chart puts class 3 under root type Expense and has two Stock accounts (31, 32)."""
+	company = data.company.name
+	stock = sorted(
+		(a for a in data.accounts.values() if a.company == company and a.account_type == "Stock"),
+		key=lambda a: a.name,
+	)
+	issues = []
+	under_expense = [a.name for a in stock if a.root_type and a.root_type != "Asset"]
+	if under_expense:
+		issues.append(
+			Issue(
+				"inventory_not_an_asset",
+				_(
+					"Stock accounts {accounts} sit under root type Expense (class 3 in ERPNext's SNC chart): inventory will not show on the balance sheet."
+				),
+				under_expense[0],
+				{"accounts": ", ".join(under_expense)},
+			)
+		)
+	ledgers = [a.name for a in stock if not a.is_group]
+	if len(ledgers) > 1 and not data.company.default("default_inventory_account"):
+		issues.append(
+			Issue(
+				"ambiguous_stock_fallback",
+				_(
+					"Company {company} has several Stock accounts ({accounts}) and no default inventory account: a warehouse without an account would post to whichever ERPNext finds first."
+				),
+				company,
+				{"company": company, "accounts": ", ".join(ledgers)},
+			)
+		)
+	return issues

@@ -5,11 +5,8 @@ Sums are cast to CHAR in SQL so that they reach Decimal without passing through 
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import replace
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 import frappe
@@ -28,15 +25,15 @@ from perpetual_switch.engine.models import (
 	ItemStock,
 	NegativeBin,
 	ReceiptRow,
-	StockCell,
 	SwitchInputs,
 	SwitchOptions,
 	Warehouse,
 )
-from perpetual_switch.engine.money import ZERO, to_decimal
+from perpetual_switch.engine.money import to_decimal
 from perpetual_switch.engine.operation import BackdatedInputs, SchemeInputs, choose
+from perpetual_switch.erpnext_io.ledger_pass import bin_cells, scheme_cells, stock_ledger_pass_alongside
+from perpetual_switch.erpnext_io.switch_records import applied_switches
 
-SWITCH = "Switch to Perpetual Inventory"
 SAMPLE = 5
 CANDIDATE_TYPES = (
 	"Stock",
@@ -239,210 +236,6 @@ def read_accounts(company: str, referenced: set[str]) -> dict[str, Account]:
 		)
 		for r in rows
 	}
-
-
-def stock_ledger_pass(company: str, cutover_date: date, warehouses=()) -> tuple[dict, int, int]:
-	"""Stock value per warehouse on or before the cutover, the count of rows after it, and the count
-	of rows on or before it whose running quantity went below zero.
-
-	Grouping by the warehouse's text costs a Unicode collation on every row (six times the scan on
-	a million rows); grouping by a checksum of it costs almost nothing, and the checksums of the
-	company's warehouse names say which is which. The side of the cutover is part of the group
-	key. When the site indexes the ledger by posting datetime (read from the site), the rows after
-	the cutover are counted through that index and the pass only reads the rows before it."""
-	return _ledger_pass(frappe.db.sql, _indexed_by_posting_datetime(), company, cutover_date, warehouses)
-
-
-def _ledger_pass(sql, indexed: bool, company: str, cutover_date: date, warehouses) -> tuple[dict, int, int]:
-	params = {"company": company, "date": cutover_date}
-	by_checksum = {}
-	for name in warehouses:
-		by_checksum.setdefault(zlib.crc32(name.encode("utf-8")), []).append(name)
-	rows = sql(_ledger_groups("crc32(warehouse)", indexed), params)
-	if all(len(by_checksum.get(key, ())) == 1 for key, *_rest in rows):
-		rows = [(by_checksum[key][0], *rest) for key, *rest in rows]
-	else:
-		rows = sql(_ledger_groups("cast(warehouse as binary)", indexed), params)
-		rows = [(bytes(key).decode("utf-8"), *rest) for key, *rest in rows]
-	values, after, negative = {}, 0, 0
-	for warehouse, is_after, value, count, negatives in rows:
-		if is_after == 0:
-			values[warehouse] = to_decimal(value)
-			negative += int(negatives or 0)
-		elif is_after == 1:
-			after += int(count or 0)
-	if indexed:
-		after = _count_after(sql, params)
-	return values, after, negative
-
-
-CELL_KEY = "crc32(warehouse) << 32 | crc32(item_code)"
-CELL_TEXT = "cast(item_code as binary), cast(warehouse as binary)"
-
-
-def _cell_key(item_code: str, warehouse: str) -> int:
-	return zlib.crc32(warehouse.encode("utf-8")) << 32 | zlib.crc32(item_code.encode("utf-8"))
-
-
-def _cell_pass(sql, indexed: bool, company: str, cutover_date: date, bins):
-	"""The ledger pass per item and warehouse: (values per warehouse, rows after, negative rows,
-	cells). Grouped by one number made of both names' checksums (as cheap as grouping per
-	warehouse); the company's bins, (item, warehouse) pairs, say which pair each number is. Should
-	two pairs share a number, or a row have no bin, the pass is read again grouped by the names."""
-	params = {"company": company, "date": cutover_date}
-	by_key: dict[int, list] = {}
-	for item_code, warehouse in bins:
-		by_key.setdefault(_cell_key(item_code, warehouse), []).append((item_code, warehouse))
-	rows = sql(_ledger_groups(CELL_KEY, indexed, qty=True), params)
-	if all(len(by_key.get(key, ())) == 1 for key, *_rest in rows):
-		rows = [(*by_key[key][0], *rest) for key, *rest in rows]
-	else:
-		rows = sql(_ledger_groups(CELL_TEXT, indexed, qty=True, width=2), params)
-		rows = [(bytes(item).decode("utf-8"), bytes(warehouse).decode("utf-8"), *rest) for item, warehouse, *rest in rows]
-	values: dict[str, Decimal] = {}
-	cells, after, negative = [], 0, 0
-	for item_code, warehouse, is_after, value, count, negatives, qty in rows:
-		if is_after == 0:
-			value = to_decimal(value)
-			values[warehouse] = values.get(warehouse, ZERO) + value
-			cells.append(StockCell(item_code, warehouse, value, to_decimal(qty)))
-			negative += int(negatives or 0)
-		elif is_after == 1:
-			after += int(count or 0)
-	if indexed:
-		after = _count_after(sql, params)
-	return values, after, negative, tuple(cells)
-
-
-def _count_after(sql, params: dict) -> int:
-	counted = sql(
-		"""select count(*) from `tabStock Ledger Entry`
-		where posting_datetime >= %(next_day)s and company = %(company)s and is_cancelled = 0""",
-		{"next_day": datetime.combine(params["date"] + timedelta(days=1), time.min), "company": params["company"]},
-	)
-	return int(counted[0][0] or 0)
-
-
-def bin_cells(warehouses) -> tuple[StockCell, ...]:
-	"""Stock value and quantity per item and warehouse as ERPNext's bins hold them now."""
-	cells = []
-	for start in range(0, len(warehouses), 1000):
-		rows = frappe.db.sql(
-			"""select item_code, warehouse, cast(stock_value as char), cast(actual_qty as char)
-			from `tabBin` where warehouse in %(warehouses)s""",
-			{"warehouses": tuple(warehouses[start : start + 1000])},
-		)
-		cells += [StockCell(item, warehouse, Decimal(value or 0), Decimal(qty or 0)) for item, warehouse, value, qty in rows]
-	return tuple(cells)
-
-
-def scheme_cells(company: str, cutover_date: date, bins, ledger_values) -> tuple[StockCell, ...]:
-	"""Stock per item and warehouse on or before the cutover, for a change of scheme.
-
-	ERPNext's bins hold it already when nothing moved after the cutover and they agree with the
-	ledger: their sum per warehouse is checked against the ledger pass, exactly. Where any warehouse
-	differs (documents after the cutover, a repost still pending, a bin out of step), the ledger is
-	read per item and warehouse instead, one pass grouped by both."""
-	sums: dict[str, Decimal] = {}
-	for cell in bins:
-		sums[cell.warehouse] = sums.get(cell.warehouse, ZERO) + cell.stock_value
-	names = set(sums) | set(ledger_values)
-	if all(sums.get(name, ZERO) == ledger_values.get(name, ZERO) for name in names):
-		return tuple(bins)
-	pairs = [(cell.item_code, cell.warehouse) for cell in bins]
-	return _cell_pass(frappe.db.sql, _indexed_by_posting_datetime(), company, cutover_date, pairs)[3]
-
-
-# A site whose ledger holds at least this many rows (MariaDB's estimate) has the pass over it read
-# on a second connection while this one reads the rest.
-SIDE_CONNECTION_ROWS = 200_000
-
-
-@contextmanager
-def stock_ledger_pass_alongside(company: str, cutover_date: date, warehouses=()):
-	"""`stock_ledger_pass`, read while the caller goes on reading: yields a function that returns
-	the pass's result, waiting for it if need be.
-
-	On a large ledger the pass is the longest statement of the plan, and MariaDB runs each
-	connection's statements one at a time on one core. So the pass runs on a connection of its
-	own (in a thread that only waits on it) while this connection reads the receipts. That
-	connection sees what is committed, not this transaction's own writes: it is only used while
-	this transaction has written nothing, so both read the same committed data, started
-	milliseconds apart. Otherwise, or on a small ledger, the pass runs here first."""
-	indexed = _indexed_by_posting_datetime()
-	connection = None
-	if not frappe.db.transaction_writes and _ledger_rows_estimate() >= SIDE_CONNECTION_ROWS:
-		try:
-			connection = frappe.db.create_connection()
-		except Exception:
-			# No second connection to be had (the server's limit, say): the pass runs here.
-			connection = None
-	if connection is None:
-		result = _ledger_pass(frappe.db.sql, indexed, company, cutover_date, warehouses)
-		yield lambda: result
-		return
-	with ThreadPoolExecutor(max_workers=1, thread_name_prefix="perpetual-switch-ledger") as pool:
-		future = pool.submit(_ledger_pass_on, connection, indexed, company, cutover_date, tuple(warehouses))
-		yield future.result
-
-
-def _ledger_pass_on(connection, indexed: bool, company: str, cutover_date: date, warehouses):
-	def sql(query, params):
-		with connection.cursor() as cursor:
-			cursor.execute(query, params)
-			return cursor.fetchall()
-
-	try:
-		return _ledger_pass(sql, indexed, company, cutover_date, warehouses)
-	finally:
-		connection.close()
-
-
-def _ledger_rows_estimate() -> int:
-	rows = frappe.db.sql(
-		"""select table_rows from information_schema.tables
-		where table_schema = database() and table_name = 'tabStock Ledger Entry'"""
-	)
-	return int(rows[0][0] or 0) if rows else 0
-
-
-_GROUPINGS = {"crc32(warehouse)", "cast(warehouse as binary)", CELL_KEY, CELL_TEXT}
-
-
-def _indexed_by_posting_datetime() -> bool:
-	"""Whether this site's Stock Ledger Entry has an index led by posting_datetime (ERPNext 15 has
-	one, 16 not). Read once per process and site."""
-	key = (frappe.local.site, "sle_posting_datetime_index")
-	if key not in _SITE_FACTS:
-		rows = frappe.db.sql(
-			"""show index from `tabStock Ledger Entry` where Seq_in_index = 1 and Column_name = 'posting_datetime'"""
-		)
-		_SITE_FACTS[key] = bool(rows)
-	return _SITE_FACTS[key]
-
-
-_SITE_FACTS: dict = {}
-
-
-def _ledger_groups(grouping: str, indexed: bool, qty: bool = False, width: int = 1) -> str:
-	"""Per warehouse (by `grouping`) and side of the cutover: the value, the rows, and the rows with a
-	negative running quantity. With the index, only the rows on or before the cutover (side 0).
-	The side is part of the key rather than a condition in each sum: one comparison per row."""
-	if grouping not in _GROUPINGS:
-		raise ValueError(grouping)
-	positions = [str(n) for n in range(1, width + 2)]
-	if indexed:
-		side, before, keys = "0", "and posting_date <= %(date)s", ", ".join(positions[:width])
-	else:
-		side, before, keys = "posting_date > %(date)s", "", ", ".join(positions)
-	quantity = ", cast(sum(actual_qty) as char)" if qty else ""
-	return f"""
-		select {grouping}, {side}, cast(sum(stock_value_difference) as char), count(*),
-			count(qty_after_transaction < 0 or null){quantity}
-		from `tabStock Ledger Entry`
-		where company = %(company)s and is_cancelled = 0 {before}
-		group by {keys} order by null
-		"""
 
 
 def gl_balance_by_account(company: str, on_date: date, accounts) -> dict:
@@ -705,33 +498,6 @@ def negative_bins(company: str) -> tuple[NegativeBin, ...]:
 	return tuple(NegativeBin(i, w, to_decimal(q)) for i, w, q in rows if w in ours)[:50]
 
 
-def applied_switches(company: str) -> list:
-	return frappe.get_all(
-		SWITCH,
-		filters={"company": company, "docstatus": 1, "status": "Applied"},
-		fields=["name", "cutover_date", "creation", "stock_journal_entry", "srbnb_journal_entry", "scheme_journal_entry"],
-		order_by="cutover_date desc, creation desc",
-	)
-
-
-def operations_applied_after(company: str, since, exclude: str | None = None) -> list[tuple[str, str]]:
-	"""(doctype, name) of the switches and SRBNB clearings of the company that stand and were applied
-	after `since`, newest first: they are to be rolled back before anything applied earlier."""
-	if not since:
-		return []
-	rows = frappe.db.sql(
-		"""select 'Switch to Perpetual Inventory' doctype, name, applied_on from `tabSwitch to Perpetual Inventory`
-			where company = %(company)s and docstatus = 1 and status in ('Applied', 'Reposting')
-				and applied_on > %(since)s and name != %(exclude)s
-		union all
-		select 'SRBNB Clearing', name, applied_on from `tabSRBNB Clearing`
-			where company = %(company)s and status = 'Applied' and applied_on > %(since)s and name != %(exclude)s
-		order by applied_on desc, name desc""",
-		{"company": company, "since": since, "exclude": exclude or ""},
-	)
-	return [(doctype, name) for doctype, name, _applied_on in rows]
-
-
 def stock_and_srbnb_accounts(company: str) -> tuple[str, ...]:
 	"""Every account of the company that perpetual inventory posts stock or SRBNB to: those typed so,
 	the warehouses' own accounts and the company's defaults."""
@@ -853,56 +619,6 @@ def accounting_periods(company: str) -> tuple[AccountingPeriod, ...]:
 	)
 
 
-def switch_accruals(switch: str, limit: int | None = None, start: int = 0) -> list[dict]:
-	"""The receipt rows a switch accrued, in the order it recorded them."""
-	return frappe.get_all(
-		"Perpetual Switch Receipt",
-		filters={"parent": switch, "parenttype": SWITCH},
-		fields=["purchase_receipt", "item_row", "item_code", "unbilled_qty", "unbilled_value", "currency"],
-		order_by="idx asc",
-		start=start,
-		limit=limit or 0,
-	)
-
-
-def accruals_with_clearing(switch: str) -> list[dict]:
-	"""A switch's accrued receipt rows with the value later invoices cleared (one query)."""
-	return frappe.db.sql(
-		"""
-		select r.purchase_receipt, r.item_row, r.item_code, r.unbilled_qty, r.unbilled_value, r.currency,
-			coalesce(c.cleared, 0) as cleared_value, r.unbilled_value - coalesce(c.cleared, 0) as open_value
-		from `tabPerpetual Switch Receipt` r
-		left join (
-			select receipt_row, sum(cleared_value) as cleared
-			from `tabPerpetual Switch Clearing`
-			where switch = %(switch)s and status = 'Active'
-			group by receipt_row
-		) c on c.receipt_row = r.item_row
-		where r.parent = %(switch)s and r.parenttype = %(parenttype)s
-		order by r.idx
-		""",
-		{"switch": switch, "parenttype": SWITCH},
-		as_dict=True,
-	)
-
-
-def switch_journal_amounts(company: str, on_date: date) -> dict:
-	"""Debit minus credit per account of the journal entries of the company's applied switches."""
-	rows = frappe.db.sql(
-		"""
-		select gle.account, cast(sum(gle.debit) - sum(gle.credit) as char)
-		from `tabGL Entry` gle
-		join `tabSwitch to Perpetual Inventory` s
-			on gle.voucher_no in (s.stock_journal_entry, s.srbnb_journal_entry, s.scheme_journal_entry)
-		where s.company = %(company)s and s.docstatus = 1 and gle.voucher_type = 'Journal Entry'
-			and gle.is_cancelled = 0 and gle.posting_date <= %(date)s
-		group by gle.account
-		""",
-		{"company": company, "date": getdate(on_date)},
-	)
-	return {account: to_decimal(value) for account, value in rows}
-
-
 def total_assets(company: str, on_date: date):
 	"""Balance sheet total: the debit balance of the company's asset accounts on a date."""
 	value = frappe.db.sql(
@@ -919,38 +635,6 @@ def total_assets(company: str, on_date: date):
 
 def exists(doctype: str, name: str | None) -> bool:
 	return bool(name) and bool(frappe.db.exists(doctype, name))
-
-
-def latest_switch(company: str):
-	"""The company's most recent switch, whatever its status, or None."""
-	latest = frappe.get_all(
-		SWITCH,
-		filters={"company": company},
-		fields=["name", "status", "docstatus", "cutover_date", "stock_journal_entry", "srbnb_journal_entry", "scheme_journal_entry", "applied_on", "applied_by"],
-		order_by="creation desc",
-		limit=1,
-	)
-	return latest[0] if latest else None
-
-
-def reposted_vouchers(switch: str, limit: int) -> list:
-	"""The first `limit` vouchers a backdated switch reposted, in its order, with their GL changes."""
-	return frappe.get_all(
-		"Perpetual Switch Repost",
-		filters={"switch": switch},
-		fields=["voucher_type", "voucher_no", "posting_date", "status", "changes"],
-		order_by="seq",
-		limit=limit,
-	)
-
-
-def switch_status(switch: str) -> str | None:
-	return frappe.db.get_value(SWITCH, switch, "status")
-
-
-def reposting_switches() -> list:
-	"""Switches of every company still reposting documents after their cutover."""
-	return frappe.get_all(SWITCH, filters={"docstatus": 1, "status": "Reposting"}, fields=["name", "company", "applied_by"])
 
 
 def company_state(company: str):

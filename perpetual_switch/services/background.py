@@ -17,7 +17,7 @@ from frappe import _
 from frappe.utils import now_datetime
 
 from perpetual_switch.engine.models import SwitchOptions
-from perpetual_switch.erpnext_io import reader, writer
+from perpetual_switch.erpnext_io import reader, switch_records, writer
 from perpetual_switch.erpnext_io.database import mariadb_only
 from perpetual_switch.services import backdated, lifecycle
 from perpetual_switch.services import switch as service
@@ -68,6 +68,7 @@ def context(company: str) -> dict:
 		"currency": values.default_currency,
 		"perpetual_inventory_enabled": bool(values.enable_perpetual_inventory),
 		"switch": latest,
+		"journal_entries": [latest.get(f) for f in service.JOURNAL_FIELDS.values() if latest.get(f)] if latest else [],
 		"can_apply": may_switch(company),
 		"can_clear": guards.may_clear(company),
 	}
@@ -153,7 +154,7 @@ def enqueue_resume(company: str, switch: str, user: str) -> None:
 def enqueue_rollback(company: str, overwrite_later_edits: bool = False) -> dict:
 	guards.require_company(company)
 	require_switch_right(company, "cancel")
-	applied = service.reader.applied_switches(company)
+	applied = service.switch_records.applied_switches(company)
 	if not applied:
 		frappe.throw(_("Company {0} has no applied switch to roll back.").format(frappe.bold(company)))
 	frappe.get_doc(SWITCH, applied[0].name).check_permission("cancel")
@@ -245,7 +246,7 @@ def _repost(company: str, user: str, switch: str) -> None:
 
 def run_resume(company: str, user: str, switch: str) -> None:
 	_as_user(user)
-	if reader.switch_status(switch) != "Reposting":
+	if switch_records.switch_status(switch) != "Reposting":
 		return
 	_repost(company, user, switch)
 
@@ -310,7 +311,7 @@ def run_preview(company: str, user: str, options: dict, fingerprint: str | None 
 @mariadb_only
 def resume_stalled() -> None:
 	"""Scheduled: a switch left Reposting by a stopped worker is picked up where it stopped."""
-	for row in reader.reposting_switches():
+	for row in switch_records.reposting_switches():
 		if not _job_alive(row.company):
 			enqueue_resume(row.company, row.name, row.applied_by or "Administrator")
 

@@ -8,7 +8,7 @@ from frappe import _
 
 from perpetual_switch.engine.export import plan_sheets, to_csv
 from perpetual_switch.engine.models import SwitchOptions
-from perpetual_switch.erpnext_io import reader
+from perpetual_switch.erpnext_io import switch_records
 from perpetual_switch.erpnext_io.reader import currency_precision
 from perpetual_switch.services import lifecycle
 from perpetual_switch.services.background import preview_result
@@ -54,7 +54,7 @@ def switch_file(name: str, fmt: str = "xlsx"):
 	if not data:
 		frappe.throw(_("Switch {0} has no stored plan yet; save it first.").format(name))
 	if doc.docstatus == 1:
-		data.setdefault("srbnb", {})["receipts"] = reader.switch_accruals(name)
+		data.setdefault("srbnb", {})["receipts"] = switch_records.switch_accruals(name)
 	sheets = plan_sheets(data, _)
 	file_name = f"{frappe.scrub(name)}.{fmt}"
 	if fmt == "csv":

@@ -20,11 +20,11 @@ import frappe
 from frappe import _
 from frappe.utils import getdate
 
-from perpetual_switch.erpnext_io import reader, writer
+from perpetual_switch.erpnext_io import reader, switch_records, writer
 from perpetual_switch.erpnext_io.srbnb_clearing import CLEARING
 from perpetual_switch.erpnext_io.database import mariadb_only, require_mariadb  # noqa: F401  (the shells' way to them)
 
-SWITCH = reader.SWITCH
+SWITCH = switch_records.SWITCH
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 

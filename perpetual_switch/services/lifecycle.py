@@ -19,7 +19,7 @@ from perpetual_switch.engine import backdated as backdated_rules
 from perpetual_switch.engine.models import Plan, SwitchOptions
 from perpetual_switch.engine.rollback import EditedValue, RollbackFacts, rollback_blockers
 from perpetual_switch.engine.serialize import plan_changed
-from perpetual_switch.erpnext_io import reader, writer
+from perpetual_switch.erpnext_io import reader, switch_records, writer
 from perpetual_switch.erpnext_io.backdated import rolled_back
 from perpetual_switch.erpnext_io.database import mariadb_only
 from perpetual_switch.services import backdated
@@ -144,7 +144,7 @@ def rollback(company: str, progress=None, overwrite_later_edits: bool = False):
 	require_company(company)
 	require_switch_right(company, "cancel")
 	writer.lock_company(company, fresh=True)
-	switches = reader.applied_switches(company)
+	switches = switch_records.applied_switches(company)
 	if not switches:
 		raise RollbackRefused(_("Company {0} has no applied switch to roll back.").format(company))
 	doc = frappe.get_doc(SWITCH, switches[0].name)
@@ -246,7 +246,7 @@ def _rollback_facts(doc, changes) -> RollbackFacts:
 	posted, count = reader.posted_after_switch(doc.name, doc.company, doc.cutover_date, doc.applied_on, own_journals)
 	later_switches = tuple(
 		s.name
-		for s in reader.applied_switches(doc.company)
+		for s in switch_records.applied_switches(doc.company)
 		if s.name != doc.name and (getdate(s.cutover_date), s.creation) > (getdate(doc.cutover_date), doc.creation)
 	)
 	return RollbackFacts(
@@ -258,7 +258,7 @@ def _rollback_facts(doc, changes) -> RollbackFacts:
 		later_switches=later_switches,
 		later_operations=tuple(
 			operation_label(doctype, name)
-			for doctype, name in reader.operations_applied_after(doc.company, doc.applied_on, doc.name)
+			for doctype, name in switch_records.operations_applied_after(doc.company, doc.applied_on, doc.name)
 			if name not in later_switches
 		),
 		edited=tuple(

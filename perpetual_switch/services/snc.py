@@ -15,6 +15,7 @@ from perpetual_switch.engine.snc import (
 	Offer,
 	decide_offer,
 	offer_lines,
+	applies,
 	perpetual_inventory_mandatory,
 	reposted_decision,
 	returned_decision,
@@ -25,7 +26,7 @@ from perpetual_switch.erpnext_io.reader import currency_precision, total_assets
 
 
 def is_portuguese(company: str) -> bool:
-	return store.country(company) == "Portugal"
+	return applies(store.country(company))
 
 
 def _applies(doc) -> object | None:

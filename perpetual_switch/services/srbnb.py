@@ -22,6 +22,7 @@ from perpetual_switch.engine.srbnb_reconcile import (
 	voucher_line_to_dict,
 )
 from perpetual_switch.erpnext_io import srbnb as io
+from perpetual_switch.erpnext_io import srbnb_vouchers
 from perpetual_switch.erpnext_io.database import mariadb_only
 from perpetual_switch.erpnext_io.reader import currency_precision
 from perpetual_switch.services.guards import require_reader, valid_date
@@ -76,7 +77,7 @@ def compute(company: str, as_of=None, all_rows: bool = False, keep_rows: bool = 
 			done += chunk.receipts
 			if progress:
 				progress(min(95, int(done * 95 / total)), _("Reconciling receipts ({0} of {1})").format(done, total))
-		for voucher in io.voucher_remainders(company, accounts, as_of, precision):
+		for voucher in srbnb_vouchers.voucher_remainders(company, accounts, as_of, precision):
 			line = voucher_line(*voucher[:7], precision, *voucher[7:])
 			if line:
 				totals.add_voucher_line(line)

@@ -33,7 +33,7 @@ from perpetual_switch.engine.srbnb_clearing import (
 	unknown_causes,
 )
 from perpetual_switch.engine.srbnb_reconcile import CAUSE_LABELS, VOUCHER_CAUSE_LABELS
-from perpetual_switch.erpnext_io import reader, writer
+from perpetual_switch.erpnext_io import reader, switch_records, writer
 from perpetual_switch.erpnext_io import srbnb as srbnb_io
 from perpetual_switch.erpnext_io import srbnb_clearing as io
 from perpetual_switch.erpnext_io.database import mariadb_only
@@ -74,6 +74,11 @@ def _expense_problem(company: str, account: str | None) -> str | None:
 
 def _label(cause: str) -> str:
 	return _(CAUSE_LABELS.get(cause) or VOUCHER_CAUSE_LABELS.get(cause) or cause)
+
+
+def causes() -> list[dict]:
+	"""The causes a clearing can take, in the order the report shows them, with their labels."""
+	return [{"value": cause, "label": _label(cause)} for cause in ALL_CAUSES]
 
 
 def _as_set(values, name: str) -> set | None:
@@ -233,7 +238,7 @@ def rollback(name: str | None = None, company: str | None = None):
 		frappe.throw(_("SRBNB clearing {0} is {1}, not applied: there is nothing to roll back.").format(frappe.bold(name), _(doc.status)))
 	facts = io.facts(doc.company, doc.posting_date)
 	blockers = period_blockers(frappe.utils.getdate(doc.posting_date), facts)
-	later = reader.operations_applied_after(doc.company, doc.applied_on, doc.name)
+	later = switch_records.operations_applied_after(doc.company, doc.applied_on, doc.name)
 	if later:
 		blockers.append(later_operation_issue(operation_label(CLEARING, name), operation_label(*later[0])))
 	if blockers:

@@ -14,13 +14,15 @@ from frappe import _
 
 from perpetual_switch.engine.models import Issue, Plan, SwitchOptions
 from perpetual_switch.engine.plan import apply_blockers, build_plan
+from perpetual_switch.engine.operation import choose
 from perpetual_switch.engine.scheme import SCHEMES
+from perpetual_switch.engine.snc import applies as snc_applies
 from perpetual_switch.engine.serialize import issue_to_dict, plan_to_dict
-from perpetual_switch.erpnext_io import reader, writer
+from perpetual_switch.erpnext_io import reader, switch_records, writer
 from perpetual_switch.erpnext_io.database import mariadb_only
 from perpetual_switch.services.guards import require_company, require_reader, valid_date
 
-SWITCH = reader.SWITCH
+SWITCH = switch_records.SWITCH
 JOURNAL_FIELDS = {
 	"stock_sync": "stock_journal_entry",
 	"srbnb_sync": "srbnb_journal_entry",
@@ -83,6 +85,20 @@ def _validate_scheme(value) -> str | None:
 			)
 		)
 	return value
+
+
+def what_to_do(company: str, scheme: str | None = None, backdated: bool = False) -> dict:
+	"""What the wizard's first step says before any plan: the operation the options make on this
+	company (its title, steps and a sentence), and whether the company keeps SNC books (Portugal), for
+	the mandatory-inventory check."""
+	require_reader(company)
+	state = reader.company_state(company)
+	operation = choose(bool(state.enable_perpetual_inventory), _validate_scheme(scheme), bool(backdated))
+	return {
+		"operation": operation.describe(translate),
+		"summary": operation.summary(company, translate),
+		"mandatory_check": snc_applies(state.country),
+	}
 
 
 def publish_progress(percent: int, description: str) -> None:
@@ -177,14 +193,14 @@ def status(company: str) -> dict:
 	}
 
 
-latest_switch = reader.latest_switch
+latest_switch = switch_records.latest_switch
 
 
 def reconciliation(company: str, as_on_date=None) -> list[dict]:
 	"""Per stock account: stock value against GL balance, with the switch entries shown apart."""
 	require_reader(company)
 	result = build(SwitchOptions(company, as_on_date, freeze_stock=False))
-	switch_amounts = reader.switch_journal_amounts(company, result.cutover_date)
+	switch_amounts = switch_records.switch_journal_amounts(company, result.cutover_date)
 	warehouses: dict[str, list[str]] = {}
 	for line in result.warehouses:
 		if line.account and not line.is_group:
@@ -207,7 +223,7 @@ def accruals(name: str) -> list[dict]:
 	if not reader.exists(SWITCH, name):
 		frappe.throw(_("Switch {0} does not exist.").format(frappe.bold(name or "")), frappe.DoesNotExistError)
 	frappe.get_doc(SWITCH, name).check_permission("read")
-	return reader.accruals_with_clearing(name)
+	return switch_records.accruals_with_clearing(name)
 
 
 AUDIT_RECEIPTS = 500
@@ -235,12 +251,12 @@ def audit(name: str) -> dict:
 	if doc.docstatus == 0:
 		receipts = (data.get("srbnb") or {}).get("receipts", [])[:AUDIT_RECEIPTS]
 	else:
-		receipts = reader.switch_accruals(name, limit=AUDIT_RECEIPTS)
+		receipts = switch_records.switch_accruals(name, limit=AUDIT_RECEIPTS)
 	reposted = []
 	if doc.get("backdated"):
 		reposted = [
 			{**row, "changes": frappe.parse_json(row.changes) if row.changes else {}}
-			for row in reader.reposted_vouchers(name, AUDIT_RECEIPTS)
+			for row in switch_records.reposted_vouchers(name, AUDIT_RECEIPTS)
 		]
 	return {
 		"plan": data,

@@ -29,3 +29,18 @@ def test_the_desk_gets_the_title_and_the_steps_of_the_operation():
 		"company", "items", "stock", "srbnb", "defaults", "review",
 	]  # fmt: skip
 	assert [s["key"] for s in choose(True).describe()["steps"]][1] == "warehouses"
+
+
+def test_each_issue_shows_on_the_step_it_is_about():
+	switch, scheme = choose(False), choose(True, "item-wise")
+	assert switch.step_of("warehouse_without_account") == "warehouses"
+	assert switch.step_of("item_without_inventory_account", item_wise=True) == "items"
+	assert switch.step_of("srbnb_account_missing") == "srbnb"
+	assert switch.step_of("cutover_in_future") == "review"
+	assert scheme.step_of("srbnb_account_missing") == "review"
+	assert scheme.step_of("scheme_out_of_sync") == "scheme"
+
+
+def test_the_summary_names_the_company_and_the_target():
+	assert choose(True, "item-wise").summary("ACME").startswith("The wizard moves the stock of ACME to item-wise")
+	assert "periodic" in choose(False).summary("ACME")

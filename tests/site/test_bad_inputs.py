@@ -28,7 +28,7 @@ frappe = pytest.importorskip(
 )
 
 from perpetual_switch import api, services  # noqa: E402
-from perpetual_switch.erpnext_io import reader  # noqa: E402
+from perpetual_switch.erpnext_io import switch_records  # noqa: E402
 
 from .world import CUTOVER, fresh_s1, stock_issue, user_with  # noqa: E402
 
@@ -101,7 +101,7 @@ def worlds(site):
 			"Stock Entry", filters={"company": b.company, "docstatus": 1, "posting_date": (">", CUTOVER)}, pluck="name"
 		):
 			frappe.get_doc("Stock Entry", name).cancel()
-		if reader.applied_switches(b.company):
+		if switch_records.applied_switches(b.company):
 			services.rollback(b.company)
 		frappe.db.commit()
 	except Exception:
@@ -134,7 +134,7 @@ def undo_switch(company: str) -> None:
 	frappe.set_user("Administrator")
 	frappe.local.lang = "en"
 	frappe.db.rollback()
-	while reader.applied_switches(company):
+	while switch_records.applied_switches(company):
 		services.rollback(company)
 		frappe.db.commit()
 
@@ -848,4 +848,4 @@ def test_api_submitting_a_draft_after_a_warehouse_was_disabled_fails_naming_it(w
 	run_api_case(worlds, Api("apply_switch-disabled-warehouse", lambda w: api.apply_switch(draft), FAILED, lambda w: warehouse))
 	frappe.db.rollback()
 	assert frappe.db.get_value(SWITCH, draft, "docstatus") == 0
-	assert not reader.applied_switches(worlds.a.company)
+	assert not switch_records.applied_switches(worlds.a.company)

@@ -142,7 +142,7 @@ def test_read_clear_and_roll_back_the_residuals(browser, base_url, w):
 	dialog.locator(".modal-footer .btn-primary", has_text="Apply").click()
 	page.locator(".modal:visible", has_text="Post this clearing journal entry?").locator(".btn-primary").click()
 	ended = page.wait_for_selector(
-		".desk-alert:has-text('applied'), .modal:visible:has-text('The clearing failed')", timeout=300000
+		".desk-alert:has-text('applied'), .modal:visible:has-text('The job failed')", timeout=300000
 	)
 	alert = ended.inner_text()  # read it before it fades
 	page.screenshot(path=str(out / "3-applied.png"), full_page=True)

@@ -14,7 +14,7 @@ frappe = pytest.importorskip(
 )
 
 from perpetual_switch.engine.models import SwitchOptions  # noqa: E402
-from perpetual_switch.erpnext_io import reader  # noqa: E402
+from perpetual_switch.erpnext_io import ledger_pass, reader  # noqa: E402
 
 from .test_version_features import material_receipt  # noqa: E402
 from .world import ensure_fiscal_year, make_company, make_item, make_warehouse, stock_issue  # noqa: E402
@@ -47,7 +47,7 @@ def expected(company):
 
 
 def test_the_pass_matches_a_plain_group_by_with_accented_names(world):
-	values, after, negative = reader.stock_ledger_pass(world.company, frappe.utils.getdate(CUTOVER), world.names)
+	values, after, negative = ledger_pass.stock_ledger_pass(world.company, frappe.utils.getdate(CUTOVER), world.names)
 	assert values == expected(world.company)
 	assert values[world.names[0]] == Decimal("22.75")
 	assert (after, negative) == (1, 0)
@@ -55,7 +55,7 @@ def test_the_pass_matches_a_plain_group_by_with_accented_names(world):
 
 def test_unknown_checksums_fall_back_to_exact_grouping(world):
 	# A warehouse missing from the names given (as if two names shared a checksum): still exact.
-	values, after, _ = reader.stock_ledger_pass(world.company, frappe.utils.getdate(CUTOVER), world.names[:1])
+	values, after, _ = ledger_pass.stock_ledger_pass(world.company, frappe.utils.getdate(CUTOVER), world.names[:1])
 	assert values == expected(world.company) and after == 1
 
 
@@ -65,8 +65,8 @@ def test_with_and_without_the_posting_datetime_index_the_pass_is_the_same(world,
 	# forms; both must give the same on any site.
 	cutover = frappe.utils.getdate(CUTOVER)
 	warehouses = world.names[names]
-	one_pass = reader._ledger_pass(frappe.db.sql, False, world.company, cutover, warehouses)
-	indexed = reader._ledger_pass(frappe.db.sql, True, world.company, cutover, warehouses)
+	one_pass = ledger_pass._ledger_pass(frappe.db.sql, False, world.company, cutover, warehouses)
+	indexed = ledger_pass._ledger_pass(frappe.db.sql, True, world.company, cutover, warehouses)
 	assert one_pass == indexed == (expected(world.company), 1, 0)
 
 
@@ -87,26 +87,26 @@ def test_the_pass_per_item_and_warehouse_matches_a_plain_group_by(world, monkeyp
 	if collide:
 		monkeypatch.setattr(reader, "_cell_key", lambda item, warehouse: 0)
 	cutover = frappe.utils.getdate(CUTOVER)
-	bins = [(c.item_code, c.warehouse) for c in reader.bin_cells(world.names)]
-	values, after, negative, cells = reader._cell_pass(frappe.db.sql, indexed, world.company, cutover, bins)
+	bins = [(c.item_code, c.warehouse) for c in ledger_pass.bin_cells(world.names)]
+	values, after, negative, cells = ledger_pass._cell_pass(frappe.db.sql, indexed, world.company, cutover, bins)
 	assert sorted((c.item_code, c.warehouse, c.stock_value, c.stock_qty) for c in cells) == expected_cells(world.company)
 	assert (values, after, negative) == (expected(world.company), 1, 0)
 
 
 def test_a_change_of_scheme_takes_the_bins_when_they_agree_with_the_ledger_and_the_ledger_when_not(world):
 	cutover = frappe.utils.getdate(CUTOVER)
-	values = reader.stock_ledger_pass(world.company, cutover, world.names)[0]
+	values = ledger_pass.stock_ledger_pass(world.company, cutover, world.names)[0]
 	# A row after the cutover (in world.names[2]): that warehouse's bin is ahead of the ledger as of the cutover.
 	plain = [n for n in world.names if n != world.names[2]]
-	bins = [c for c in reader.bin_cells(world.names) if c.warehouse in plain]
-	taken = reader.scheme_cells(world.company, cutover, bins, {n: values[n] for n in plain})
+	bins = [c for c in ledger_pass.bin_cells(world.names) if c.warehouse in plain]
+	taken = ledger_pass.scheme_cells(world.company, cutover, bins, {n: values[n] for n in plain})
 	assert taken == tuple(bins)
-	cells = reader.scheme_cells(world.company, cutover, reader.bin_cells(world.names), values)
+	cells = ledger_pass.scheme_cells(world.company, cutover, ledger_pass.bin_cells(world.names), values)
 	assert sorted((c.item_code, c.warehouse, c.stock_value, c.stock_qty) for c in cells) == expected_cells(world.company)
 	# A bin out of step with the ledger: the ledger wins, to the cent.
 	try:
 		frappe.db.sql("update `tabBin` set stock_value = stock_value + 1 where warehouse = %s", world.names[0])
-		cells = reader.scheme_cells(world.company, cutover, reader.bin_cells(plain), {n: values[n] for n in plain})
+		cells = ledger_pass.scheme_cells(world.company, cutover, ledger_pass.bin_cells(plain), {n: values[n] for n in plain})
 		assert sorted((c.item_code, c.warehouse, c.stock_value, c.stock_qty) for c in cells) == expected_cells(world.company)
 	finally:
 		frappe.db.rollback()
@@ -115,23 +115,23 @@ def test_a_change_of_scheme_takes_the_bins_when_they_agree_with_the_ledger_and_t
 @pytest.fixture
 def side_connection(monkeypatch):
 	"""Every ledger counts as large; records the threads the pass ran on."""
-	monkeypatch.setattr(reader, "SIDE_CONNECTION_ROWS", 0)
+	monkeypatch.setattr(ledger_pass, "SIDE_CONNECTION_ROWS", 0)
 	threads = []
-	run = reader._ledger_pass_on
+	run = ledger_pass._ledger_pass_on
 
 	def spy(*args):
 		threads.append(threading.current_thread().name)
 		return run(*args)
 
-	monkeypatch.setattr(reader, "_ledger_pass_on", spy)
+	monkeypatch.setattr(ledger_pass, "_ledger_pass_on", spy)
 	return threads
 
 
 def test_the_pass_alongside_reads_on_its_own_connection_and_gives_the_same(world, side_connection):
 	cutover = frappe.utils.getdate(CUTOVER)
-	with reader.stock_ledger_pass_alongside(world.company, cutover, world.names) as ledger_pass:
-		here = reader.stock_ledger_pass(world.company, cutover, world.names)
-		alongside = ledger_pass()
+	with ledger_pass.stock_ledger_pass_alongside(world.company, cutover, world.names) as side_pass:
+		here = ledger_pass.stock_ledger_pass(world.company, cutover, world.names)
+		alongside = side_pass()
 	assert alongside == here and alongside[0] == expected(world.company)
 	assert len(side_connection) == 1 and side_connection[0] != threading.current_thread().name
 
@@ -140,7 +140,7 @@ def test_the_whole_plan_reads_the_same_with_the_pass_alongside(world, side_conne
 	cutover = frappe.utils.getdate(CUTOVER)
 	alongside = reader.read_inputs(SwitchOptions(world.company, cutover))
 	assert side_connection
-	monkeypatch.setattr(reader, "SIDE_CONNECTION_ROWS", 10**12)
+	monkeypatch.setattr(ledger_pass, "SIDE_CONNECTION_ROWS", 10**12)
 	here = reader.read_inputs(SwitchOptions(world.company, cutover))
 	assert len(side_connection) == 1
 	assert alongside == here
@@ -148,13 +148,13 @@ def test_the_whole_plan_reads_the_same_with_the_pass_alongside(world, side_conne
 
 def test_a_transaction_with_its_own_writes_reads_the_pass_itself(world, side_connection):
 	cutover = frappe.utils.getdate(CUTOVER)
-	before = reader.stock_ledger_pass(world.company, cutover, world.names)[0]
+	before = ledger_pass.stock_ledger_pass(world.company, cutover, world.names)[0]
 	item = make_item(f"PSP-W{uuid.uuid4().hex[:4].upper()}")
 	material_receipt(world.company, "2026-05-01", [(item, 2, 10, world.names[2])])
 	try:
 		assert frappe.db.transaction_writes
-		with reader.stock_ledger_pass_alongside(world.company, cutover, world.names) as ledger_pass:
-			values = ledger_pass()[0]
+		with ledger_pass.stock_ledger_pass_alongside(world.company, cutover, world.names) as side_pass:
+			values = side_pass()[0]
 		# The receipt not yet committed counts: the pass ran on this transaction's connection.
 		assert values[world.names[2]] == before[world.names[2]] + Decimal("20")
 		assert side_connection == []

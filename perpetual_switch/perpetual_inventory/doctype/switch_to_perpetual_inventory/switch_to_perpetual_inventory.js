@@ -17,7 +17,7 @@ frappe.ui.form.on("Switch to Perpetual Inventory", {
 					frappe.confirm(__("Apply switch {0} now? It runs in the background.", [frm.doc.name]), () =>
 						frappe
 							.call({ method: "perpetual_switch.api.apply_switch", args: { name: frm.doc.name } })
-							.then(() => follow(frm))
+							.then((r) => follow(frm, r.message))
 					)
 				);
 			}
@@ -27,7 +27,7 @@ frappe.ui.form.on("Switch to Perpetual Inventory", {
 				frappe.confirm(__("Cancel the switch's journal entries and restore every company setting it changed?"), () =>
 					frappe
 						.call({ method: "perpetual_switch.api.rollback", args: { company: frm.doc.company } })
-						.then(() => follow(frm))
+						.then((r) => follow(frm, r.message))
 				)
 			);
 		}
@@ -78,20 +78,13 @@ frappe.ui.form.on("Switch to Perpetual Inventory", {
 });
 
 // Show the job's progress until it ends, then reload the document.
-function follow(frm) {
-	const company = frm.doc.company;
-	const handler = (data) => {
-		if (data.company !== company) return;
-		if (data.done) {
-			frappe.realtime.off("perpetual_switch_progress", handler);
-			frappe.hide_progress();
-			frm.reload_doc();
-		} else {
-			frappe.show_progress(__("Perpetual inventory switch"), data.percent || 0, 100, data.description || "");
-		}
-	};
-	frappe.realtime.on("perpetual_switch_progress", handler);
-	frappe.show_alert({ message: __("The switch runs in the background."), indicator: "blue" });
+function follow(frm, context) {
+	perpetual_switch.follow_job({
+		company: frm.doc.company,
+		title: __("Perpetual inventory switch"),
+		job: context && context.job,
+		on_end: () => frm.reload_doc(),
+	});
 }
 
 function render_issues(frm) {

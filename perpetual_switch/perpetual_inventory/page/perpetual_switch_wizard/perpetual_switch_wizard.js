@@ -1,5 +1,7 @@
-// The switch wizard: six steps over the plan the server computes. Nothing is calculated here;
-// this file only presents perpetual_switch.api.get_plan and calls apply / rollback.
+// The switch wizard: the steps of the operation the server plans (a switch, a re-sync or a scheme
+// change), over the plan it computes. Nothing is decided here: the steps, their titles, which issue
+// shows on which step, the journals' titles and the company's state all come with the plan; this file
+// only presents perpetual_switch.api.get_plan and calls apply / rollback.
 
 frappe.pages["perpetual-switch-wizard"].on_page_load = function (wrapper) {
 	const page = frappe.ui.make_app_page({
@@ -18,7 +20,6 @@ frappe.pages["perpetual-switch-wizard"].on_page_show = function (wrapper) {
 };
 
 const API = "perpetual_switch.api";
-const EVENT = "perpetual_switch_progress";
 
 class PerpetualSwitchWizard {
 	constructor(page) {
@@ -26,50 +27,55 @@ class PerpetualSwitchWizard {
 		this.step = 0;
 		this.plan = null;
 		this.overrides = {};
-		this.steps = [
-			{
-				title: __("Company and cutover"),
+		// What each step shows, by the step's key; which steps, in which order and under which title is
+		// the operation's (plan.operation.steps).
+		this.pages = {
+			company: {
 				intro: __(
 					"Pick the company and the cutover date. Every stock and purchase document dated on or before the cutover is covered by the switch; afterwards none may be dated on or before it. The sync entries are posted against the expense account (usually Cost of Goods Sold)."
 				),
 				render: () => this.render_start(),
 			},
-			{
-				title: __("Warehouse accounts"),
+			warehouses: {
 				intro: __(
 					"Each warehouse posts its stock value to a stock account: its own, the nearest parent warehouse's, or the company's default inventory account. Rows in red need fixing before the switch."
 				),
 				render: () => this.render_warehouses(),
 			},
-			{
-				title: __("Stock value against the accounts"),
+			items: {
+				intro: __("Each item with stock posts its value to the inventory account of the item, its item group or its brand. Rows in red need fixing before the switch."),
+				render: () => this.render_items(),
+			},
+			scheme: {
+				intro: __("The stock moves, as of the cutover, from the accounts of the current scheme to those of the new one."),
+				render: () => this.render_scheme(),
+			},
+			stock: {
 				intro: __(
 					"For each stock account, the stock value of its warehouses on the cutover date against the account's balance in the general ledger. The journal entry below posts the differences."
 				),
 				render: () => this.render_stock(),
 			},
-			{
-				title: __("Received but not billed"),
+			srbnb: {
 				intro: __(
 					"Purchase receipts not yet invoiced on the cutover date. Under perpetual inventory their value belongs in Stock Received But Not Billed; their later invoices will clear it."
 				),
 				render: () => this.render_srbnb(),
 			},
-			{
-				title: __("Company defaults"),
+			defaults: {
 				intro: __(
 					"Accounts ERPNext needs for perpetual inventory. Empty ones are proposed; change any of them before applying."
 				),
 				render: () => this.render_defaults(),
 			},
-			{
-				title: __("Review and apply"),
+			review: {
 				intro: __(
 					"Everything is posted in one go when you apply; if any step fails nothing is kept. An applied switch can be rolled back until documents are posted under perpetual inventory after it."
 				),
 				render: () => this.render_review(),
 			},
-		];
+		};
+		this.steps = [{ key: "company", title: __("Company and cutover") }];
 		this.$body = $(`<div class="perpetual-switch-wizard"></div>`).appendTo(page.main);
 		this.page.set_secondary_action(__("Back"), () => this.go(this.step - 1));
 		this.page.set_primary_action(__("Next"), () => this.next());
@@ -89,14 +95,16 @@ class PerpetualSwitchWizard {
 	}
 
 	next() {
+		const next = this.steps[this.step + 1];
 		if (this.step === 0) {
 			const values = this.form.get_values();
 			if (!values) return;
 			this.values = values;
 			this.overrides = {};
 			this.load_plan().then(() => this.go(1));
-		} else if (this.step === 4) {
-			this.load_plan().then(() => this.go(5));
+		} else if (next && next.key === "review") {
+			// The review is of the plan with the defaults as edited.
+			this.load_plan().then(() => this.go(this.step + 1));
 		} else {
 			this.go(this.step + 1);
 		}
@@ -113,17 +121,20 @@ class PerpetualSwitchWizard {
 			.then((r) => {
 				close_progress();
 				this.plan = r.message;
+				this.steps = this.plan.operation.steps.map((s) => ({ key: s.key, title: s.label }));
 			});
 	}
 
 	render() {
 		const step = this.steps[this.step];
+		const page = this.pages[step.key];
 		this.$body.empty();
 		this.$body.append(this.progress_html());
-		this.$body.append(`<h4 class="step-title">${step.title}</h4>`);
-		this.$body.append(`<p class="text-muted step-intro">${step.intro}</p>`);
+		if (this.plan && this.step > 0) this.$body.append(`<p class="ps-operation text-muted">${frappe.utils.escape_html(this.plan.operation.title)}</p>`);
+		this.$body.append(`<h4 class="step-title">${frappe.utils.escape_html(step.title)}</h4>`);
+		this.$body.append(`<p class="text-muted step-intro">${page.intro}</p>`);
 		this.$content = $(`<div class="step-content"></div>`).appendTo(this.$body);
-		step.render();
+		page.render();
 		this.page.btn_secondary.toggle(this.step > 0);
 		this.page.btn_primary.toggle(this.step < this.steps.length - 1);
 	}
@@ -195,24 +206,21 @@ class PerpetualSwitchWizard {
 			],
 		});
 		this.form.make();
+		// What the options make of the company, and whether its SNC check applies, as the server says.
 		const show_state = () => {
 			const company = this.form.get_value("company");
 			if (!company) return;
-			frappe.call({ method: "frappe.client.get_value", args: { doctype: "Company", filters: company, fieldname: ["enable_perpetual_inventory", "country"] } }).then((r) => {
-				const on = r.message && r.message.enable_perpetual_inventory;
-				const scheme = this.form.get_value("scheme");
-				const text = scheme
-					? __("The wizard moves the stock of {0} to {1} inventory accounts and sets the company's Enable Item-wise Inventory Account to match.", [frappe.utils.escape_html(company), __(scheme)])
-					: on
-					? __("{0} is already on perpetual inventory: the wizard re-syncs its stock accounts with the stock value.", [frappe.utils.escape_html(company)])
-					: __("{0} uses periodic inventory: the wizard moves it to perpetual inventory.", [frappe.utils.escape_html(company)]);
-				this.form.get_field("company_state").$wrapper.html(`<div class="alert alert-info">${text}</div>`);
-				if (r.message && r.message.country === "Portugal") this.show_mandatory_check(company);
+			const args = { company, scheme: this.form.get_value("scheme") || "", backdated: this.form.get_value("backdated") ? 1 : 0 };
+			frappe.call({ method: `${API}.what_to_do`, args }).then((r) => {
+				const what = r.message || {};
+				this.form.get_field("company_state").$wrapper.html(`<div class="alert alert-info">${frappe.utils.escape_html(what.summary || "")}</div>`);
+				if (what.mandatory_check) this.show_mandatory_check(company);
 				else this.form.get_field("mandatory_check").$wrapper.empty();
 			});
 		};
 		this.form.get_field("company").df.onchange = show_state;
 		this.form.get_field("scheme").df.onchange = show_state;
+		this.form.get_field("backdated").df.onchange = show_state;
 		show_state();
 	}
 
@@ -246,11 +254,9 @@ class PerpetualSwitchWizard {
 		});
 	}
 
-	// Step 2
+	// A company that books stock per warehouse: each warehouse's account and where it comes from
 	render_warehouses() {
 		const plan = this.plan;
-		if (plan.scheme) return this.render_scheme();
-		if (plan.item_wise_inventory) return this.render_items();
 		const problems = new Set(plan.blockers.map((b) => b.subject));
 		const rows = plan.warehouses
 			.map((w) => {
@@ -264,14 +270,14 @@ class PerpetualSwitchWizard {
 			})
 			.join("");
 		this.$content.append(table([__("Warehouse"), __("Stock Account"), __("Account From"), __("Stock Value")], rows, [3]));
-		this.$content.append(issues_html(plan.blockers.filter((b) => b.code.startsWith("warehouse") || b.code.startsWith("account")), []));
+		this.$content.append(issues_html(on_step(plan.blockers, "warehouses"), []));
 		$(`<button class="btn btn-default btn-sm">${__("Re-check")}</button>`)
 			.appendTo(this.$content)
 			.on("click", () => this.load_plan().then(() => this.render()));
 		$(`<a class="btn btn-link btn-sm" href="${form_url("Company", plan.company)}" target="_blank">${__("Open company {0}", [frappe.utils.escape_html(plan.company)])}</a>`).appendTo(this.$content);
 	}
 
-	// Step 2, for a company that books stock per item (its item, item group or brand account)
+	// A company that books stock per item (its item, item group or brand account)
 	render_items() {
 		const plan = this.plan;
 		this.$content.append(`<p>${__("Company {0} books stock to each item's inventory account, not the warehouse's.", [frappe.utils.escape_html(plan.company)])}</p>`);
@@ -288,13 +294,13 @@ class PerpetualSwitchWizard {
 		if (plan.items.length > shown.length) {
 			this.$content.append(`<p class="text-muted">${__("{0} more items; the switch's print format lists them all.", [plan.items.length - shown.length])}</p>`);
 		}
-		this.$content.append(issues_html(plan.blockers.filter((b) => b.code.startsWith("item") || b.code.startsWith("account")), []));
+		this.$content.append(issues_html(on_step(plan.blockers, "items"), []));
 		$(`<button class="btn btn-default btn-sm">${__("Re-check")}</button>`)
 			.appendTo(this.$content)
 			.on("click", () => this.load_plan().then(() => this.render()));
 	}
 
-	// Step 2, for a change of inventory account scheme: what moves between which accounts, and why
+	// A change of inventory account scheme: what moves between which accounts, and why
 	render_scheme() {
 		const plan = this.plan;
 		const s = plan.scheme;
@@ -326,13 +332,13 @@ class PerpetualSwitchWizard {
 				<td>${source_label(w)}</td><td class="num">${money(w.stock_value, cur)}</td></tr>`)
 			.join("");
 		this.$content.append(table([__("Warehouse"), __("Warehouse-wise Account"), __("Account From"), __("Stock Value")], warehouses, [3]));
-		this.$content.append(issues_html(plan.blockers, []));
+		this.$content.append(issues_html(on_step(plan.blockers, "scheme"), []));
 		$(`<button class="btn btn-default btn-sm">${__("Re-check")}</button>`)
 			.appendTo(this.$content)
 			.on("click", () => this.load_plan().then(() => this.render()));
 	}
 
-	// Step 3
+	// Stock value against the accounts, and the journal that brings them together
 	render_stock() {
 		const plan = this.plan;
 		const rows = plan.stock_accounts
@@ -357,17 +363,13 @@ class PerpetualSwitchWizard {
 			});
 		}
 		this.$content.append(table([__("Stock Account"), __("Stock Value"), __("GL Balance"), __("Difference")], rows, [1, 2, 3]));
-		this.$content.append(journal_html(plan, "stock_sync", __("Stock value sync journal entry")));
+		this.$content.append(journal_html(plan, "stock_sync"));
 	}
 
-	// Step 4
+	// Receipts not billed at the cutover, and the journal that accrues them
 	render_srbnb() {
 		const plan = this.plan;
 		const s = plan.srbnb;
-		if (plan.scheme) {
-			this.$content.append(`<p>${__("A change of inventory account scheme leaves Stock Received But Not Billed as it is; the SRBNB Reconciliation report explains that account.")}</p>`);
-			return;
-		}
 		const rows = s.receipts
 			.map((r) => `<tr><td>${link("Purchase Receipt", r.purchase_receipt)}</td><td>${link("Item", r.item_code)}</td>
 				<td class="num">${frappe.utils.escape_html(r.unbilled_qty)}</td><td class="num">${money(r.unbilled_value, plan.currency)}</td></tr>`)
@@ -382,11 +384,11 @@ class PerpetualSwitchWizard {
 			money(s.gl_balance, plan.currency),
 			money(s.difference, plan.currency),
 		])}</p>`);
-		this.$content.append(issues_html([], plan.warnings.filter((w) => w.code === "closed_receipt_unbilled" || w.code === "srbnb_difference_not_posted")));
-		this.$content.append(journal_html(plan, "srbnb_sync", __("Received not billed journal entry")));
+		this.$content.append(issues_html(on_step(plan.blockers, "srbnb"), on_step(plan.warnings, "srbnb")));
+		this.$content.append(journal_html(plan, "srbnb_sync"));
 	}
 
-	// Step 5
+	// The company defaults the operation sets; accounts and cost centers can be changed here
 	render_defaults() {
 		const plan = this.plan;
 		if (!plan.company_defaults.length) {
@@ -395,18 +397,11 @@ class PerpetualSwitchWizard {
 		}
 		const fields = [];
 		plan.company_defaults.forEach((c) => {
-			if (c.field === "enable_perpetual_inventory") {
-				fields.push({ fieldtype: "HTML", fieldname: "perpetual_note", options: `<p>${__("Perpetual inventory will be turned on.")}</p>` });
+			if (c.kind === "flag") {
+				fields.push({ fieldtype: "HTML", fieldname: `${c.field}_note`, options: `<p>${frappe.utils.escape_html(c.note || "")}</p>` });
 				return;
 			}
-			if (c.field === "enable_item_wise_inventory_account") {
-				const note = c.proposed
-					? __("Enable Item-wise Inventory Account will be turned on: stock is booked to each item's inventory account.")
-					: __("Enable Item-wise Inventory Account will be turned off: stock is booked to each warehouse's account.");
-				fields.push({ fieldtype: "HTML", fieldname: "item_wise_note", options: `<p>${note}</p>` });
-				return;
-			}
-			const is_cc = c.field.endsWith("cost_center");
+			const is_cc = c.kind === "cost_center";
 			fields.push({
 				fieldname: c.field,
 				label: __(frappe.model.unscrub(c.field)),
@@ -424,17 +419,12 @@ class PerpetualSwitchWizard {
 		this.defaults_form.make();
 	}
 
-	// Step 6
+	// Every blocker and warning, every journal, and apply
 	render_review() {
 		const plan = this.plan;
 		const ctx = plan.context || {};
 		this.$content.append(issues_html(plan.blockers, plan.warnings));
-		const titles = {
-			stock_sync: __("Stock value sync journal entry"),
-			srbnb_sync: __("Received not billed journal entry"),
-			scheme_move: __("Inventory account scheme move journal entry"),
-		};
-		const journals = plan.journal_entries.map((j) => journal_html(plan, j.purpose, titles[j.purpose])).join("");
+		const journals = plan.journal_entries.map((j) => journal_html(plan, j.purpose)).join("");
 		const has_work = plan.has_work;
 		this.$content.append(journals || `<p>${__("Stock accounts match the stock value: nothing to post.")}</p>`);
 		if (plan.backdated) {
@@ -543,72 +533,20 @@ class PerpetualSwitchWizard {
 		});
 	}
 
-	// The work runs as a background job: show its progress until it ends, from realtime events,
-	// and from the job's state in case an event was missed.
+	// The work runs as a background job (perpetual_switch.follow_job, shared with the report and the form).
 	follow_job(context, title) {
-		const company = this.values.company;
-		const finished = (job) => job && job.status && !job.running;
-		const progress = new JobProgress(title);
-		let done = false;
-		const finish = (job) => {
-			if (done) return;
-			done = true;
-			this.following = false;
-			frappe.realtime.off(EVENT, handler);
-			clearInterval(timer);
-			progress.close();
-			if (job.status === "Failed") {
-				frappe.msgprint({ title: __("The switch job failed"), message: frappe.utils.escape_html(job.reason || "").replace(/\n/g, "<br>"), indicator: "red" });
-			} else {
-				frappe.show_alert({ message: job.status === "Applied" ? __("Switch applied") : __("Switch rolled back"), indicator: job.status === "Applied" ? "green" : "orange" });
-			}
-			this.load_plan().then(() => this.render());
-		};
-		const show = (job) => progress.update(job.percent || 0, job.description || __(job.status || "Queued"));
-		const handler = (data) => {
-			if (data.company !== company || done) return;
-			if (data.done) finish(data);
-			else show(data);
-		};
-		frappe.realtime.on(EVENT, handler);
-		const poll = () =>
-			frappe.call({ method: `${API}.job_state`, args: { company } }).then((r) => {
-				const job = r.message && r.message.job;
-				if (done) return;
-				if (finished(job)) finish(job);
-				else if (job) show(job);
-			});
-		const timer = setInterval(poll, 3000);
-		show((context && context.job) || { status: "Queued" });
-		if (finished(context && context.job)) finish(context.job);
-	}
-}
-
-// One progress dialog per job: made once, updated in place, and closed once it has finished
-// opening (Bootstrap ignores a hide while a dialog is still opening).
-class JobProgress {
-	constructor(title) {
-		this.dialog = new frappe.ui.Dialog({ title });
-		this.$body = $(
-			`<div class="progress" style="margin: 10px 0"><div class="progress-bar" style="width: 0%"></div></div><p class="text-muted small"></p>`
-		).appendTo(this.dialog.body);
-		this.shown = false;
-		this.closing = false;
-		this.dialog.$wrapper.one("shown.bs.modal", () => {
-			this.shown = true;
-			if (this.closing) this.dialog.hide();
+		perpetual_switch.follow_job({
+			company: this.values.company,
+			title,
+			job: context && context.job,
+			on_end: (job) => {
+				this.following = false;
+				if (job.status !== "Failed") {
+					frappe.show_alert({ message: job.status === "Applied" ? __("Switch applied") : __("Switch rolled back"), indicator: job.status === "Applied" ? "green" : "orange" });
+				}
+				this.load_plan().then(() => this.render());
+			},
 		});
-		this.dialog.show();
-	}
-
-	update(percent, text) {
-		this.$body.find(".progress-bar").css("width", `${Math.max(0, Math.min(100, percent))}%`);
-		this.$body.filter("p").text(text || "");
-	}
-
-	close() {
-		this.closing = true;
-		if (this.shown) this.dialog.hide();
 	}
 }
 
@@ -651,9 +589,15 @@ function table(headers, rows, numeric) {
 	return `<table class="table table-bordered table-sm"><thead><tr>${ths}</tr></thead><tbody>${rows || `<tr><td colspan="${headers.length}" class="text-muted">${__("Nothing to show")}</td></tr>`}</tbody></table>`;
 }
 
-function journal_html(plan, purpose, title) {
+// The issues the server puts on a step
+function on_step(issues, step) {
+	return issues.filter((i) => i.step === step);
+}
+
+function journal_html(plan, purpose) {
 	const journal = plan.journal_entries.find((j) => j.purpose === purpose);
-	if (!journal) return `<p class="text-muted">${title}: ${__("not needed")}</p>`;
+	if (!journal) return `<p class="text-muted">${__("No journal entry: nothing to post here.")}</p>`;
+	const title = frappe.utils.escape_html(journal.title);
 	const rows = journal.lines
 		.map((l) => {
 			return `<tr><td>${link("Account", l.account)}</td><td class="num">${money(l.debit, plan.currency)}</td>
@@ -677,7 +621,7 @@ function issues_html(blockers, warnings) {
 
 function summary_html(ctx) {
 	const s = ctx.switch;
-	const journals = [s.stock_journal_entry, s.srbnb_journal_entry, s.scheme_journal_entry].filter(Boolean).map((j) => link("Journal Entry", j)).join(", ");
+	const journals = (ctx.journal_entries || []).map((j) => link("Journal Entry", j)).join(", ");
 	return `<div class="alert alert-success">${__("Switch {0} is applied.", [link("Switch to Perpetual Inventory", s.name)])}
 		${__("Journal entries: {0}.", [journals || "-"])} ${__("Company: {0}.", [link("Company", ctx.company)])}</div>`;
 }

@@ -47,26 +47,15 @@ frappe.query_reports["SRBNB Reconciliation"] = {
 };
 
 const SRBNB_API = "perpetual_switch.api";
-const SRBNB_CAUSES = [
-	["rate", __("Rate difference")],
-	["exchange", __("Exchange-rate difference")],
-	["discount", __("Invoice-level discount")],
-	["valuation_tax", __("Valuation taxes")],
-	["closed", __("Closed or completed with unbilled rows")],
-	["over_billing", __("Billed beyond what was received")],
-	["return_mismatch", __("Returns and debit notes that differ")],
-	["not_through_srbnb", __("Billed or returned without passing through SRBNB")],
-	["not_accrued", __("Received before perpetual inventory, never accrued")],
-	["unexplained", __("Not explained (rounding or another document)")],
-	["invoice_without_receipt", __("Invoice rows without a receipt")],
-	["entry_by_hand", __("Entries by hand and other vouchers")],
-	["not_attributed", __("Part of a voucher no receipt row accounts for")],
-];
-
 // Plan first (every line with its source, the journal, the blockers), then apply as a job.
+// The causes and their labels come from the server, as the report's columns do.
 function srbnb_clearing_dialog(report) {
 	const filters = report.get_values();
 	if (!filters) return;
+	frappe.call({ method: `${SRBNB_API}.srbnb_clearing_causes` }).then((r) => clearing_dialog(report, filters, r.message || []));
+}
+
+function clearing_dialog(report, filters, causes) {
 	const dialog = new frappe.ui.Dialog({
 		title: __("Clear residuals of Stock Received But Not Billed"),
 		size: "extra-large",
@@ -78,7 +67,7 @@ function srbnb_clearing_dialog(report) {
 				get_query: () => ({ filters: { company: filters.company, is_group: 0 } }) },
 			{ fieldname: "col", fieldtype: "Column Break" },
 			{ fieldname: "causes", label: __("Causes"), fieldtype: "MultiCheck", columns: 1,
-				options: SRBNB_CAUSES.map(([value, label]) => ({ value, label, checked: 1 })) },
+				options: causes.map((c) => ({ value: c.value, label: c.label, checked: 1 })) },
 			{ fieldname: "sources", label: __("Only these receipts, receipt rows or vouchers (one per line)"), fieldtype: "Small Text" },
 			{ fieldname: "sec", fieldtype: "Section Break" },
 			{ fieldname: "plan", fieldtype: "HTML" },
@@ -128,33 +117,20 @@ function srbnb_clearing_dialog(report) {
 	};
 	const apply = (a) => {
 		frappe.confirm(__("Post this clearing journal entry?"), () => {
-			frappe.call({ method: `${SRBNB_API}.srbnb_clearing_apply`, args: a, freeze: true }).then(() => {
+			frappe.call({ method: `${SRBNB_API}.srbnb_clearing_apply`, args: a, freeze: true }).then((r) => {
 				dialog.hide();
-				follow(filters.company, report);
+				perpetual_switch.follow_job({
+					company: filters.company,
+					title: __("Clearing"),
+					job: r.message,
+					on_end: (job) => {
+						if (job.status === "Failed") return;
+						frappe.show_alert({ message: __("Clearing {0} applied", [job.clearing || ""]), indicator: "green" });
+						report.refresh();
+					},
+				});
 			});
 		});
 	};
 	dialog.show();
-}
-
-// The job runs on the long queue: poll its state until it ends, showing its progress.
-function follow(company, report) {
-	const timer = setInterval(() => {
-		frappe.call({ method: `${SRBNB_API}.job_state`, args: { company } }).then((r) => {
-			const job = (r.message && r.message.job) || {};
-			if (job.running) {
-				frappe.show_progress(__("Clearing"), job.percent || 0, 100, job.description || __(job.status || "Queued"));
-				return;
-			}
-			if (job.status !== "Failed" && job.status !== "Applied") return;  // not started yet
-			clearInterval(timer);
-			frappe.hide_progress();
-			if (job.status === "Failed") {
-				frappe.msgprint({ title: __("The clearing failed"), message: frappe.utils.escape_html(job.reason || "").replace(/\n/g, "<br>"), indicator: "red" });
-			} else {
-				frappe.show_alert({ message: __("Clearing {0} applied", [job.clearing || ""]), indicator: "green" });
-				report.refresh();
-			}
-		});
-	}, 2000);
 }
