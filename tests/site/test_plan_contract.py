@@ -99,8 +99,15 @@ def test_a_backdated_scheme_change_is_previewed_downloaded_and_applied_as_one(si
 	receipt(w, "2026-07-15", [(w.items["OWN"], 2, 110, w.a)])
 	delivery(w, "2026-07-20", w.items["OWN"], 3, w.b)
 	frappe.db.commit()
-	plan = api.get_plan(w.company, "2026-06-30", scheme="item-wise", backdated=1, freeze_accounts=1)
+	adjustment = make_account(w, "Scheme Adjustment", parent="Stock Expenses", account_type="Stock Adjustment")
+	override = {"stock_adjustment_account": adjustment}
+	plan = api.get_plan(
+		w.company, "2026-06-30", scheme="item-wise", backdated=1, freeze_accounts=1, company_defaults=json.dumps(override)
+	)
 	assert plan["mode"] == "scheme" and plan["blockers"] == [], plan["blockers"]
+	assert plan["operation"]["title"] == "Change of inventory account scheme (backdated)"
+	assert plan["options"]["company_defaults"] == override
+	assert {c["field"]: c["proposed"] for c in plan["company_defaults"]}["stock_adjustment_account"] == adjustment
 	args = posted(plan["options"], plan["fingerprint"])
 	assert args["scheme"] == "item-wise" and args["backdated"] == 1
 	api.enqueue_backdated_preview(**args)  # runs at once in tests
@@ -112,7 +119,7 @@ def test_a_backdated_scheme_change_is_previewed_downloaded_and_applied_as_one(si
 	changes = {c["account"]: c["change"] for c in preview["backdated"]["account_changes"]}
 	assert w.accounts["Stock Own"] in changes
 	text = download(**args)
-	assert w.accounts["Stock Own"] in text and "Journal Entry" in text
+	assert w.accounts["Stock Own"] in text and "Journal Entry" in text and adjustment in text
 	context = api.apply(**args)
 	frappe.db.commit()
 	assert context["switch"]["status"] in ("Applied", "Reposting"), context
@@ -120,6 +127,7 @@ def test_a_backdated_scheme_change_is_previewed_downloaded_and_applied_as_one(si
 	assert frappe.db.get_value("Company", w.company, reader.ITEM_WISE_FIELD) == 1
 	doc = frappe.get_doc(SWITCH, context["switch"]["name"])
 	assert doc.mode == "scheme" and doc.backdated and doc.freeze_accounts
+	assert frappe.db.get_value("Company", w.company, "stock_adjustment_account") == adjustment
 	services.rollback(w.company)
 	frappe.db.commit()
 
