@@ -140,10 +140,12 @@ def snc_offers_this_year(company: str, year: int | None = None) -> dict:
 
 @frappe.whitelist()
 @mariadb_only
-def snc_mandatory_check(company: str, date: str | None = None, average_employees: float | None = None) -> dict:
+def snc_mandatory_check(company: str, date: str | None = None, year: str | int | None = None) -> dict:
+	"""Whether perpetual inventory is mandatory for the company in a fiscal year (that of `date` by
+	default): DL 158/2009's test over the preceding years."""
 	from perpetual_switch.services import snc
 
-	return snc.mandatory_check(company, date, average_employees)
+	return snc.mandatory_for_year(company, year) if year else snc.mandatory_check(company, date)
 
 
 @frappe.whitelist()
@@ -265,3 +267,25 @@ def srbnb_clearing_rollback(name: str) -> dict:
 
 	doc = srbnb_clearing.rollback(name)
 	return {"name": doc.name, "status": doc.status, "journal_entry": doc.journal_entry}
+
+
+@frappe.whitelist()
+@mariadb_only
+def at_inventory(company: str, year: str | int, version: str | None = None, limit: int | None = 500) -> dict:
+	"""The AT inventory of a tax year as the report shows it (the first `limit` lines, totals, checks)."""
+	from perpetual_switch.services import at_inventory as service
+
+	return service.as_dict(service.inventory(company, year, version or None), limit=cint(limit) or None)
+
+
+@frappe.whitelist()
+@mariadb_only
+def download_at_inventory(company: str, year: str | int, file_format: str = "xml", version: str | None = None) -> None:
+	"""The AT inventory file (XML or CSV) as a download; refused while any check fails."""
+	from perpetual_switch.services import at_inventory as service
+
+	name, content = service.file_content(service.inventory(company, year, version or None), file_format)
+	frappe.response["filename"] = name
+	frappe.response["filecontent"] = content
+	frappe.response["type"] = "binary"
+

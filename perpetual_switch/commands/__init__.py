@@ -1,4 +1,4 @@
-"""bench --site SITE perpetual-switch status|check|plan|apply|rollback|resume|watch|srbnb|srbnb-clear|srbnb-clear-rollback
+"""bench --site SITE perpetual-switch status|check|plan|apply|rollback|resume|watch|srbnb|srbnb-clear|srbnb-clear-rollback|mandatory|at-inventory
 
 Exit codes: 0 done or nothing blocks; 2 blockers found (nothing written); 1 any other error
 (message on stderr, nothing written). Heavy imports happen inside the commands, after the site
@@ -550,6 +550,55 @@ def srbnb_clear_rollback_command(context, company, name, yes, as_json):
 			_print_json({"clearing": doc.name, "status": doc.status, "cancelled_journal_entry": doc.journal_entry})
 		else:
 			click.echo(f"Rolled back {doc.name}: cancelled {doc.journal_entry}.")
+
+
+@perpetual_switch.command("mandatory")
+@company_option
+@click.option("--year", required=True, help="The fiscal year to classify, e.g. 2026")
+@json_option
+@pass_context
+def mandatory_command(context, company, year, as_json):
+	"""Portugal: must the company keep perpetual inventory in a year? (DL 158/2009, art. 9.º, 9.º-A, 12.º)"""
+	with connected(context):
+		from perpetual_switch.services import snc
+
+		result = snc.mandatory_for_year(company, year)
+		if as_json:
+			_print_json(result)
+			return
+		from perpetual_switch.commands import render
+
+		click.echo(render.mandatory(result))
+
+
+@perpetual_switch.command("at-inventory")
+@company_option
+@click.option("--year", required=True, help="The tax year, e.g. 2026 (its last day is the inventory's date)")
+@click.option("--format", "file_format", type=click.Choice(["xml", "csv"]), default="xml", help="The file's format (default xml)")
+@click.option("--version", "version", type=click.Choice(["1_02", "2_01"]), default=None, help="1_02 (quantities) or 2_01 (with values); default: 2_01 when perpetual inventory is mandatory")
+@click.option("--out", "output", default=None, help="Write the file here (without it, only the checks and totals are shown)")
+@json_option
+@pass_context
+def at_inventory_command(context, company, year, file_format, version, output, as_json):
+	"""The annual inventory file for the AT (Portugal): closing stock per item, its checks and totals."""
+	with connected(context):
+		from perpetual_switch.services import at_inventory
+
+		result = at_inventory.inventory(company, year, version)
+		data = at_inventory.as_dict(result, limit=None if as_json else 0)
+		if as_json:
+			_print_json(data)
+		else:
+			from perpetual_switch.commands import render
+
+			click.echo(render.at_inventory(data))
+		_exit_if_blocked(data["blockers"])
+		if output:
+			_name, content = at_inventory.file_content(result, file_format)
+			with open(output, "wb") as f:
+				f.write(content)
+			if not as_json:
+				click.echo(f"Wrote {output} ({len(content)} bytes).")
 
 
 def _print_clearing(data, as_json):

@@ -276,3 +276,44 @@ def clearing(data):
 	else:
 		parts.append("Nothing blocks the clearing.")
 	return "\n\n".join(parts)
+
+
+def at_inventory(data):
+	"""The AT inventory's header, totals per category and checks."""
+	head = f"{data['company']}: inventory of {data['year']} (as of {data['end_date']}), file {data['version']}, NIF {data['nif'] or '-'}"
+	if data["no_stock"]:
+		head += "; no stock (NoStock true)"
+	totals = table(
+		["Category", "Quantity", "Value"],
+		[[t["category"] or "-", t["qty"], f"{t['value']} {data['currency']}"] for t in data["totals"]],
+	)
+	out = [head, f"{data['lines_count']} items with stock", totals]
+	if data.get("stock_gl") is not None:
+		out.append(f"Stock accounts' balance: {data['stock_gl']} {data['currency']}")
+	if data["blockers"]:
+		out.append("Checks that fail:\n" + "\n".join(f"- {b['message']}" for b in data["blockers"]))
+	else:
+		out.append("Every check passes.")
+	return "\n\n".join(out)
+
+
+def mandatory(data):
+	"""The mandatory-inventory test: the years read, their figures against the limits, the verdict."""
+	names = ("balance_sheet_total", "net_turnover", "average_employees")
+	rows = [
+		[str(y["year"])]
+		+ [(y["figures"][k] if y["figures"][k] is not None else "?") + (" *" if k in y["exceeded"] else "") for k in names]
+		for y in data["years"]
+	]
+	limits = ["limits"] + [data["limits"][k] for k in names]
+	verdict = {True: "mandatory", False: "not mandatory", None: "not enough data"}[data["mandatory"]]
+	out = [
+		f"{data['company']}, {data['year']}: perpetual inventory {verdict}",
+		table(["Year", "Balance sheet total", "Net turnover", "Average employees"], rows + [limits]),
+		"(* over the limit)",
+		data["reason"],
+	]
+	if data.get("note"):
+		out.append(data["note"])
+	return "\n\n".join(out)
+

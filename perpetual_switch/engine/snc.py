@@ -182,39 +182,6 @@ def _inferred_basis(decision: OfferDecision) -> str:
 
 # The 2-of-3 rule (DL 158/2009 art. 12, as amended by DL 98/2015)
 
-MICRO_LIMITS = {
-	"balance_sheet_total": Decimal("350000"),
-	"net_turnover": Decimal("700000"),
-	"average_employees": Decimal("10"),
-}
-
-
-@dataclass(frozen=True)
-class MandatoryVerdict:
-	exceeded: tuple[str, ...]
-	unknown: tuple[str, ...]
-	mandatory: bool | None
-	"""True: perpetual inventory is mandatory; False: micro-entity, optional; None: not enough figures."""
-
-
-def perpetual_inventory_mandatory(figures: dict) -> MandatoryVerdict:
-	"""A micro-entity exceeds at most one of the three limits; any other company must keep perpetual inventory."""
-	exceeded, unknown = [], []
-	for name, limit in MICRO_LIMITS.items():
-		value = figures.get(name)
-		if value is None:
-			unknown.append(name)
-		elif Decimal(str(value)) > limit:
-			exceeded.append(name)
-	if len(exceeded) >= 2:
-		mandatory = True
-	elif len(exceeded) + len(unknown) < 2:
-		mandatory = False
-	else:
-		mandatory = None
-	return MandatoryVerdict(tuple(exceeded), tuple(unknown), mandatory)
-
-
 COUNTRY = "Portugal"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import frappe
@@ -228,6 +229,43 @@ def stock_receipts_of_invoices(invoices) -> list[dict]:
 
 def active_employees(company: str) -> int:
 	return frappe.db.count("Employee", {"company": company, "status": "Active"})
+
+
+def average_employees(company: str, year: int):
+	"""The mean of the company's twelve month-end headcounts of `year` (HRMS's Employee dates)."""
+	import calendar
+
+	ends = [date(year, m, calendar.monthrange(year, m)[1]) for m in range(1, 13)]
+	counts = [
+		frappe.db.sql(
+			"""select count(*) from `tabEmployee` where company = %(company)s and date_of_joining <= %(day)s
+			and (relieving_date is null or relieving_date > %(day)s)""",
+			{"company": company, "day": day},
+		)[0][0]
+		for day in ends
+	]
+	return Decimal(sum(counts)) / 12
+
+
+def has_books(company: str, on_date) -> bool:
+	"""Whether the company has any GL up to `on_date`."""
+	return bool(
+		frappe.db.sql(
+			"select 1 from `tabGL Entry` where company = %s and is_cancelled = 0 and posting_date <= %s limit 1",
+			(company, on_date),
+		)
+	)
+
+
+def has_books_in(company: str, year: int) -> bool:
+	"""Whether the company has any GL in calendar year `year`."""
+	return bool(
+		frappe.db.sql(
+			"""select 1 from `tabGL Entry` where company = %s and is_cancelled = 0
+			and posting_date between %s and %s limit 1""",
+			(company, date(year, 1, 1), date(year, 12, 31)),
+		)
+	)
 
 
 def guarded_companies() -> list[str]:

@@ -4,19 +4,19 @@ release them on cancel, the year's running total, and the 2-of-3 mandatory check
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 import frappe
 from frappe import _
 from frappe.utils import cint, flt, getdate
 
+from perpetual_switch.engine.micro_entity import CRITERIA, EXEMPTION_CODES, YearFigures, classify
 from perpetual_switch.engine.money import ZERO, round_money, to_decimal
 from perpetual_switch.engine.snc import (
-	MICRO_LIMITS,
 	Offer,
 	decide_offer,
 	offer_lines,
 	applies,
-	perpetual_inventory_mandatory,
 	reposted_decision,
 	returned_decision,
 )
@@ -181,31 +181,81 @@ def offers_this_year(company: str, year: int | None = None) -> dict:
 
 
 def mandatory_check(company: str, on_date=None, average_employees=None) -> dict:
-	"""The three micro-entity figures at a balance-sheet date and whether perpetual inventory is mandatory."""
+	"""Whether perpetual inventory is mandatory for the company in the fiscal year of `on_date` (today by
+	default): the law's test over the preceding years (see mandatory_for_year)."""
+	return mandatory_for_year(company, getdate(on_date).year)
+
+
+def mandatory_for_year(company: str, year) -> dict:
+	"""The test of DL 158/2009 (art. 9.º, 9.º-A, 12.º) for `company` and fiscal year `year`: the three
+	figures of each year the decision reads (balance-sheet total and net turnover from the GL unless
+	SNC Settings gives them; average employees from SNC Settings, else HRMS), the limits in force for
+	the year, the verdict with its reason, and the exemptions answered in SNC Settings."""
 	if not frappe.has_permission("Account", "read") or not frappe.has_permission("Company", "read", doc=company):
 		frappe.throw(_("You need read access to the accounts of {0}.").format(frappe.bold(company)), frappe.PermissionError)
-	on_date = getdate(on_date)
-	figures = {
-		"balance_sheet_total": total_assets(company, on_date),
-		"net_turnover": store.income_of_year(company, on_date.year),
-		"average_employees": average_employees if average_employees not in (None, "") else employees(company),
-	}
-	verdict = perpetual_inventory_mandatory(figures)
+	try:
+		year = int(str(year).strip())
+	except (TypeError, ValueError):
+		year = 0
+	if not 2016 <= year <= 9999:
+		frappe.throw(_("{0} is not a fiscal year the test can classify (2016 or later).").format(frappe.bold(str(year))))
+	conf = store.settings(company)
+	given = {int(row.year): row for row in (conf.year_figures if conf else []) if row.year}
+	first_year = int(conf.first_fiscal_year) if conf and conf.first_fiscal_year else None
+	figures = {}
+	wanted = [year - 2, year - 1] + ([year] if first_year == year else [])
+	for y in wanted:
+		if first_year and y < first_year:
+			continue
+		figures[y] = year_figures(company, y, given.get(y), conf)
+	exemptions = {code: bool(conf and conf.get(f"exempt_{code}")) for code in EXEMPTION_CODES}
+	verdict = classify(year, first_year, figures, exemptions)
 	return {
 		"company": company,
-		"date": str(on_date),
-		"figures": {k: (str(v) if v is not None else None) for k, v in figures.items()},
-		"limits": {k: str(v) for k, v in MICRO_LIMITS.items()},
-		"exceeded": list(verdict.exceeded),
-		"unknown": list(verdict.unknown),
+		"year": year,
 		"mandatory": verdict.mandatory,
+		"micro_entity": verdict.micro_entity,
+		"reason_code": verdict.reason_code,
+		"reason": _(verdict.reason).format(**{k: str(v) for k, v in verdict.params.items()}),
+		"note": _(verdict.note).format(**{k: str(v) for k, v in verdict.params.items()}) if verdict.note else None,
+		"exemption": verdict.exemption,
+		"limits": {k: str(v) for k, v in verdict.limits.items()},
+		"years": [
+			{
+				"year": test.year,
+				"figures": {
+					name: (str(getattr(test.figures, name)) if test.figures and getattr(test.figures, name) is not None else None)
+					for name in CRITERIA
+				},
+				"exceeded": list(test.exceeded),
+				"unknown": list(test.unknown),
+				"over": test.over,
+			}
+			for test in verdict.years
+		],
 	}
 
 
-def employees(company: str):
-	"""Average employees: HRMS's active employees when installed, else the figure in SNC Settings."""
+def year_figures(company: str, year: int, given=None, conf=None) -> YearFigures:
+	"""A year's three figures: those SNC Settings gives, else the GL's (None for a year without books)."""
+	end = date(year, 12, 31)
+	balance = given.balance_sheet_total if given and given.balance_sheet_total else None
+	turnover = given.net_turnover if given and given.net_turnover else None
+	if balance is None and store.has_books(company, end):
+		balance = total_assets(company, end)
+	if turnover is None and store.has_books_in(company, year):
+		turnover = store.income_of_year(company, year)
+	staff = given.average_employees if given and given.average_employees else None
+	if staff is None:
+		staff = employees(company, year)
+	return YearFigures(year, balance, turnover, staff)
+
+
+def employees(company: str, year: int | None = None):
+	"""Average employees of a year: HRMS's (the mean of its twelve month-end headcounts) when installed,
+	else the single figure in SNC Settings."""
 	if "hrms" in frappe.get_installed_apps():
-		return store.active_employees(company)
+		return store.average_employees(company, year or getdate().year)
 	conf = store.settings(company)
 	return conf.average_employees if conf and conf.average_employees else None
 

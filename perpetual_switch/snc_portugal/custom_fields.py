@@ -34,10 +34,21 @@ DISCOUNT_LANDED_COST = {
 	"print_hide": 1,
 }
 
+AT_CATEGORY = {
+	"fieldname": "at_product_category",
+	"label": "AT Inventory Category",
+	"fieldtype": "Select",
+	"options": "\nM\nP\nA\nS\nT\nB",
+	"description": "The product's category in the annual inventory file for the AT: M goods, P raw and consumable materials, A finished and intermediate products, S by-products and waste, T work in progress, B biological assets. Empty: the item group's, else proposed from the SNC stock account (32 to 37).",
+}
+
 CUSTOM_FIELDS = {
 	"Payment Entry": [DISCOUNT_LANDED_COST],
 	"Sales Invoice Item": [OFFER_FLAG],
 	"Delivery Note Item": [OFFER_FLAG],
 	# Item Default rows are per company, on both Item and Item Group.
 	"Item Default": ACCOUNT_OVERRIDES,
+	# The AT inventory file's category: on the item group, overridable on the item.
+	"Item Group": [{**AT_CATEGORY, "insert_after": "parent_item_group"}],
+	"Item": [{**AT_CATEGORY, "insert_after": "item_group"}],
 }

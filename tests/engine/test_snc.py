@@ -14,7 +14,6 @@ from perpetual_switch.engine.snc import (
 	decide_offer,
 	decide_offers,
 	offer_lines,
-	perpetual_inventory_mandatory,
 	reposted_decision,
 )
 
@@ -68,15 +67,6 @@ def test_repost_keeps_the_decision_and_follows_the_cost():
 	assert (r.taxable, r.vat) == (D("90.00"), D("20.70"))
 	exempt = reposted_decision(decide_offer(offer("20"), LIMITS, D(0), 2), D("25"), 2)
 	assert (exempt.taxable, exempt.vat, exempt.counted) == (0, 0, D("25.00"))
-
-
-def test_two_of_three():
-	v = perpetual_inventory_mandatory({"balance_sheet_total": 400000, "net_turnover": 800000, "average_employees": 3})
-	assert v.mandatory is True and set(v.exceeded) == {"balance_sheet_total", "net_turnover"}
-	assert perpetual_inventory_mandatory({"balance_sheet_total": 400000, "net_turnover": 1, "average_employees": 3}).mandatory is False
-	unknown = perpetual_inventory_mandatory({"balance_sheet_total": 400000, "net_turnover": 1})
-	assert unknown.mandatory is None and unknown.unknown == ("average_employees",)
-	assert perpetual_inventory_mandatory({"balance_sheet_total": 1, "net_turnover": 1}).mandatory is False
 
 
 @settings(max_examples=200, deadline=None)

@@ -232,13 +232,32 @@ def test_offers_delivered_on_a_delivery_note_take_the_notes_cost(w):
 	frappe.db.commit()
 
 
-def test_two_of_three_check(w):
-	result = snc.mandatory_check(w.company, "2026-12-31", average_employees=12)
-	assert result["figures"]["average_employees"] == "12"
-	assert "average_employees" in result["exceeded"]
-	assert result["mandatory"] in (None, False)
-	big = snc.mandatory_check(w.company, "2026-12-31", average_employees=None)
-	assert set(big) >= {"figures", "exceeded", "unknown", "mandatory"}
+def test_the_mandatory_test_reads_the_two_preceding_years_against_the_limits_of_the_year(w):
+	conf = frappe.get_doc("SNC Settings", w.company)
+	conf.set("year_figures", [])
+	for year in (2024, 2025):
+		conf.append("year_figures", {"year": year, "balance_sheet_total": 500000, "net_turnover": 1000000, "average_employees": 12})
+	conf.save()
+	over = snc.mandatory_for_year(w.company, 2026)
+	assert over["mandatory"] is True and over["micro_entity"] is False, over
+	assert over["limits"] == {"balance_sheet_total": "450000", "net_turnover": "900000", "average_employees": "10"}
+	assert {y["year"] for y in over["years"]} == {2024, 2025} and "2024" in over["reason"] and "2025" in over["reason"]
+	# 400,000 € exceeds 2025's 350,000 € limit, not 2026's 450,000 €.
+	for row in conf.year_figures:
+		row.balance_sheet_total, row.net_turnover, row.average_employees = 400000, 800000, 3
+	conf.save()
+	assert snc.mandatory_for_year(w.company, 2026)["mandatory"] is False
+	assert snc.mandatory_for_year(w.company, 2025)["limits"]["balance_sheet_total"] == "350000"
+	# An activity the law exempts, answered in the settings.
+	for row in conf.year_figures:
+		row.balance_sheet_total, row.net_turnover, row.average_employees = 500000, 1000000, 12
+	conf.exempt_fishing = 1
+	conf.save()
+	exempt = snc.mandatory_for_year(w.company, 2026)
+	assert exempt["mandatory"] is False and exempt["exemption"] == "fishing", exempt
+	with pytest.raises(frappe.ValidationError, match="20x6"):
+		snc.mandatory_for_year(w.company, "20x6")
+	frappe.db.rollback()
 
 
 def test_negative_stock_is_refused_while_a_company_keeps_perpetual_inventory_under_snc(w):

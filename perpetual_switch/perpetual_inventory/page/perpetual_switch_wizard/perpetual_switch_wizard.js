@@ -224,32 +224,22 @@ class PerpetualSwitchWizard {
 		show_state();
 	}
 
+	// DL 158/2009's test for the cutover's year: the preceding years' figures against the limits in
+	// force for that year, and the verdict with its reason, all as the server decides them.
 	show_mandatory_check(company) {
 		const date = this.form.get_value("cutover_date");
 		frappe.call({ method: `${API}.snc_mandatory_check`, args: { company, date } }).then((r) => {
 			const c = r.message;
-			const limit = (k) => (k === "average_employees" ? c.limits[k] : format_currency(c.limits[k], "EUR"));
-			const label = {
-				balance_sheet_total: __("Balance sheet total (limit {0})", [limit("balance_sheet_total")]),
-				net_turnover: __("Net turnover (limit {0})", [limit("net_turnover")]),
-				average_employees: __("Average employees (limit {0})", [limit("average_employees")]),
-			};
-			const rows = Object.keys(label)
-				.map((k) => {
-					const v = c.figures[k];
-					const shown = v === null ? `<span class="text-muted">${__("unknown: enter it in SNC Settings")}</span>` : frappe.utils.escape_html(k === "average_employees" ? v : format_currency(v, "EUR"));
-					const over = c.exceeded.includes(k) ? ` <span class="indicator-pill red">${__("exceeded")}</span>` : "";
-					return `<tr><td>${label[k]}</td><td class="num">${shown}${over}</td></tr>`;
-				})
+			const esc = frappe.utils.escape_html;
+			const amount = (k, v) => (v === null || v === undefined ? `<span class="text-muted">${__("unknown: enter it in SNC Settings")}</span>` : esc(k === "average_employees" ? v : format_currency(v, "EUR")));
+			const criteria = ["balance_sheet_total", "net_turnover", "average_employees"];
+			const heads = [__("Year"), __("Balance sheet total (limit {0})", [amount("balance_sheet_total", c.limits.balance_sheet_total)]), __("Net turnover (limit {0})", [amount("net_turnover", c.limits.net_turnover)]), __("Average employees (limit {0})", [c.limits.average_employees])];
+			const rows = c.years
+				.map((y) => `<tr><td>${y.year}</td>${criteria.map((k) => `<td class="num">${amount(k, y.figures[k])}${y.exceeded.includes(k) ? ` <span class="indicator-pill red">${__("exceeded")}</span>` : ""}</td>`).join("")}</tr>`)
 				.join("");
-			const verdict =
-				c.mandatory === true
-					? __("Perpetual inventory is mandatory for this company (DL 158/2009, art. 12).")
-					: c.mandatory === false
-					? __("The company is a micro-entity: perpetual inventory is optional.")
-					: __("Not enough figures to decide whether perpetual inventory is mandatory.");
+			const note = c.note ? `<p>${esc(c.note)}</p>` : "";
 			this.form.get_field("mandatory_check").$wrapper.html(
-				`<h5>${__("Is perpetual inventory mandatory? (2 of 3 limits)")}</h5>${table([__("Figure"), __("Value")], rows, [1])}<p><b>${verdict}</b></p>`
+				`<h5>${__("Is perpetual inventory mandatory in {0}?", [c.year])}</h5>${table(heads, rows, [1, 2, 3])}<p><b>${esc(c.reason)}</b></p>${note}`
 			);
 		});
 	}

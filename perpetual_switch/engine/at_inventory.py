@@ -1,0 +1,562 @@
+"""The annual inventory communication to the Portuguese tax authority (AT): DL 198/2012 art. 3.º-A,
+file structure by Portaria 2/2015 as amended by Portaria 126/2019.
+
+Two versions of the file: 1_02 (quantities) and 2_01 (quantities and each line's total value, and
+biological assets, category B). Both as XML, or as the `;`-separated CSV the portal also takes.
+
+The XML rules below follow the AT's own schemas as published in the public repository
+marcolopes/dma: `org.dma.xml/xsd/Stock_2_01.xsd` (urn:StockFile:PT_2_01) and, for the quantities
+file, `org.dma.xml/xsd/Stock_1_01.xsd` with the classes generated from the 1_02 schema in
+`org.dma.xml/src/stockFilePT102/` (same structure; categories M, P, A, S, T). The schemas say:
+StockFile = StockHeader, Stock*; StockHeader = FileVersion, TaxRegistrationNumber (xs:integer
+100000000..999999999), FiscalYear (xs:integer 2000..9999), EndDate (xs:date 2000-01-01..9999-12-31),
+NoStock (xs:boolean); Stock = ProductCategory, ProductCode (1-60), ProductDescription (1-200),
+ProductNumberCode (1-60), ClosingStockQuantity (xs:decimal >= 0), UnitOfMeasure (1-20) and, in
+2_01 only, ClosingStockValue (xs:decimal >= 0). The 1_01 schema also makes ProductCode unique.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+import xml.etree.ElementTree as ElementTree
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Iterable
+from xml.sax.saxutils import escape
+
+from .models import Issue, _
+from .money import ZERO, money_str, round_money, to_decimal
+
+VERSION_QUANTITIES = "1_02"
+VERSION_VALUED = "2_01"
+NAMESPACES = {
+	VERSION_QUANTITIES: "urn:StockFile:PT_1_02",
+	VERSION_VALUED: "urn:StockFile:PT_2_01",
+}
+CATEGORIES = {
+	VERSION_QUANTITIES: ("M", "P", "A", "S", "T"),
+	VERSION_VALUED: ("M", "P", "A", "S", "T", "B"),
+}
+"""M goods, P raw and consumable materials, A finished and intermediate products, S by-products and
+waste, T work in progress, B biological assets (2_01 only)."""
+CATEGORY_BY_ACCOUNT = {"32": "M", "33": "P", "34": "A", "35": "S", "36": "T", "37": "B"}
+"""SNC class 3 accounts and the category of the stock booked to them."""
+
+HEADER_ELEMENTS = ("FileVersion", "TaxRegistrationNumber", "FiscalYear", "EndDate", "NoStock")
+LINE_ELEMENTS = (
+	"ProductCategory",
+	"ProductCode",
+	"ProductDescription",
+	"ProductNumberCode",
+	"ClosingStockQuantity",
+	"UnitOfMeasure",
+)
+VALUE_ELEMENT = "ClosingStockValue"
+MAX_LENGTH = {"ProductCode": 60, "ProductDescription": 200, "ProductNumberCode": 60, "UnitOfMeasure": 20}
+VALUE_PRECISION = 2
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+
+
+@dataclass(frozen=True)
+class InventoryLine:
+	"""One product's closing stock. `value` is the line's total value (not a unit price); only the
+	2_01 file carries it. `barcode` becomes ProductNumberCode, the item code when there is none."""
+
+	item_code: str
+	description: str
+	barcode: str | None
+	category: str | None
+	qty: Decimal
+	uom: str
+	value: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class InventoryFile:
+	nif: str
+	fiscal_year: int
+	end_date: date
+	version: str
+	lines: tuple[InventoryLine, ...] = ()
+
+	@property
+	def no_stock(self) -> bool:
+		return not reported_lines(self)
+
+
+def elements(version: str) -> tuple[str, ...]:
+	"""A Stock element's children (and the CSV's columns), in order, for a file version."""
+	return LINE_ELEMENTS + ((VALUE_ELEMENT,) if version == VERSION_VALUED else ())
+
+
+def version_for(mandatory: bool | None, chosen: str | None = None) -> str:
+	"""The file version: the user's choice when there is one; else the valued 2_01 for a company that
+	must keep perpetual inventory, and 1_02 (quantities) otherwise or when that is not known."""
+	if chosen and str(chosen).strip():
+		return str(chosen).strip()
+	return VERSION_VALUED if mandatory else VERSION_QUANTITIES
+
+
+def category_from_account(account: str | int | None) -> str | None:
+	"""The category proposed for stock booked to an SNC account, read from the leading digits of its
+	number or of an ERPNext account name ("32 - Mercadorias - PSD", "3211 - ..."); None outside 32-37."""
+	match = re.match(r"\s*(\d{2,})", "" if account is None else str(account))
+	return CATEGORY_BY_ACCOUNT.get(match.group(1)[:2]) if match else None
+
+
+def nif_digits(text: str | int | None) -> str:
+	"""A tax ID as the file writes it: spaces, dots and dashes dropped, and a leading PT country prefix."""
+	digits = re.sub(r"[\s.\-]", "", "" if text is None else str(text)).upper()
+	return digits[2:] if digits.startswith("PT") else digits
+
+
+def valid_nif(text: str | int | None) -> bool:
+	"""A Portuguese NIF: nine digits, the first one 1-3 or 5-9, and a valid mod-11 check digit."""
+	digits = nif_digits(text)
+	if not re.fullmatch(r"[1235-9]\d{8}", digits):
+		return False
+	remainder = sum(int(d) * (9 - i) for i, d in enumerate(digits[:8])) % 11
+	check = 11 - remainder
+	return int(digits[8]) == (0 if check >= 10 else check)
+
+
+def reported_lines(file: InventoryFile) -> list[InventoryLine]:
+	"""The lines the file lists: every one with a quantity (zero-quantity items are left out), sorted
+	by category and product code."""
+	lines = [line for line in file.lines if to_decimal(line.qty) != 0]
+	return sorted(lines, key=lambda line: (line.category or "", _text(line.item_code)))
+
+
+def totals_by_category(lines: Iterable[InventoryLine]) -> dict[str, tuple[Decimal, Decimal]]:
+	"""Quantity and value per category of the lines a file lists (each value rounded to the cent as
+	the file writes it, so the totals are the file's). Lines without a category are under ""."""
+	totals: dict[str, tuple[Decimal, Decimal]] = {}
+	for line in lines:
+		qty = to_decimal(line.qty)
+		if qty == 0:
+			continue
+		key = line.category or ""
+		old_qty, old_value = totals.get(key, (ZERO, ZERO))
+		totals[key] = (old_qty + qty, old_value + round_money(line.value, VALUE_PRECISION))
+	order = {category: n for n, category in enumerate(CATEGORIES[VERSION_VALUED])}
+	return dict(sorted(totals.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks
+
+
+def checks(file: InventoryFile) -> list[Issue]:
+	"""Everything that would make the AT refuse the file, all at once (the GL total is checked elsewhere)."""
+	issues = []
+	if file.version not in NAMESPACES:
+		issues.append(
+			Issue(
+				"unknown_version",
+				_("Unknown inventory file version {version}; the AT accepts 1_02 and 2_01."),
+				str(file.version),
+				{"version": file.version},
+			)
+		)
+	if not valid_nif(file.nif):
+		issues.append(
+			Issue(
+				"invalid_nif",
+				_("The tax ID {nif} is not a valid Portuguese NIF (nine digits with a valid check digit)."),
+				str(file.nif),
+				{"nif": file.nif or ""},
+			)
+		)
+	allowed = CATEGORIES.get(file.version, CATEGORIES[VERSION_VALUED])
+	seen: set[str] = set()
+	for line in reported_lines(file):
+		issues += _line_issues(line, file, allowed, seen)
+	return issues
+
+
+def _issue(code: str, template: str, line: InventoryLine, **params) -> Issue:
+	return Issue(code, template, line.item_code, {"item": line.item_code, **params})
+
+
+def _line_issues(line: InventoryLine, file: InventoryFile, allowed: tuple[str, ...], seen: set[str]) -> list[Issue]:
+	issues = []
+	code, description, uom = _text(line.item_code), _text(line.description), _text(line.uom)
+	number_code = _number_code(line)
+	qty = to_decimal(line.qty)
+	if qty < 0:
+		issues.append(
+			_issue(
+				"negative_stock",
+				_(
+					"Item {item} has a negative stock of {qty} {uom} on {date}; the AT rejects negative quantities, correct the stock first."
+				),
+				line,
+				qty=_quantity(qty),
+				uom=uom,
+				date=file.end_date.isoformat(),
+			)
+		)
+	if file.version == VERSION_VALUED and round_money(line.value, VALUE_PRECISION) < 0:
+		issues.append(
+			_issue(
+				"negative_value",
+				_("Item {item} has a negative stock value of {value}; the AT rejects negative values."),
+				line,
+				value=money_str(line.value, VALUE_PRECISION),
+			)
+		)
+	if not line.category:
+		issues.append(
+			_issue(
+				"no_category",
+				_(
+					"Item {item} has no inventory category (M, P, A, S, T or B): its stock account is not in SNC class 32 to 37; set the category."
+				),
+				line,
+			)
+		)
+	elif line.category == "B" and file.version == VERSION_QUANTITIES:
+		issues.append(
+			_issue(
+				"biological_in_quantities_file",
+				_(
+					"Item {item} is a biological asset (category B), which file version 1_02 does not allow; use version 2_01."
+				),
+				line,
+			)
+		)
+	elif line.category not in allowed:
+		issues.append(
+			_issue(
+				"unknown_category",
+				_("Item {item} has category {category}, which is not one of {categories}."),
+				line,
+				category=line.category,
+				categories=", ".join(allowed),
+			)
+		)
+	if not code:
+		issues.append(_issue("empty_code", _("A line with stock has no item code."), line))
+	elif len(code) > MAX_LENGTH["ProductCode"]:
+		issues.append(
+			_issue(
+				"code_too_long",
+				_("Item code {item} has {length} characters; the AT allows at most {limit}."),
+				line,
+				length=len(code),
+				limit=MAX_LENGTH["ProductCode"],
+			)
+		)
+	elif code in seen:
+		issues.append(
+			_issue(
+				"duplicate_code",
+				_("Item {item} is on more than one line; the file lists each product once."),
+				line,
+			)
+		)
+	seen.add(code)
+	if not description:
+		issues.append(_issue("empty_description", _("Item {item} has no description."), line))
+	elif len(description) > MAX_LENGTH["ProductDescription"]:
+		issues.append(
+			_issue(
+				"description_too_long",
+				_("The description of item {item} has {length} characters; the AT allows at most {limit}."),
+				line,
+				length=len(description),
+				limit=MAX_LENGTH["ProductDescription"],
+			)
+		)
+	if _text(line.barcode) and len(number_code) > MAX_LENGTH["ProductNumberCode"]:
+		issues.append(
+			_issue(
+				"number_code_too_long",
+				_("The barcode {barcode} of item {item} has {length} characters; the AT allows at most {limit}."),
+				line,
+				barcode=number_code,
+				length=len(number_code),
+				limit=MAX_LENGTH["ProductNumberCode"],
+			)
+		)
+	if not uom:
+		issues.append(_issue("empty_uom", _("Item {item} has no unit of measure."), line))
+	elif len(uom) > MAX_LENGTH["UnitOfMeasure"]:
+		issues.append(
+			_issue(
+				"uom_too_long",
+				_("The unit of measure {uom} of item {item} has {length} characters; the AT allows at most {limit}."),
+				line,
+				uom=uom,
+				length=len(uom),
+				limit=MAX_LENGTH["UnitOfMeasure"],
+			)
+		)
+	return issues
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_SPACES = re.compile(r"\s+")
+
+
+def _text(value) -> str:
+	"""Text as both files write it: line breaks, tabs and control characters become one space."""
+	text = "" if value is None else str(value)
+	return _SPACES.sub(" ", _CONTROL.sub(" ", text)).strip()
+
+
+def _csv_text(value) -> str:
+	"""A CSV field: no `;` (the separator) and no double quotes, so no field ever needs quoting."""
+	return _SPACES.sub(" ", _text(value).replace(";", " ").replace('"', "")).strip()
+
+
+def _number_code(line: InventoryLine) -> str:
+	return _text(line.barcode) or _text(line.item_code)
+
+
+def _quantity(qty) -> str:
+	"""A plain decimal with a point and no exponent, trailing zeros dropped: "12", "12.5"."""
+	text = format(to_decimal(qty).normalize(), "f")
+	return "0" if text in ("-0", "") else text
+
+
+def _row(line: InventoryLine, version: str, text=_text) -> list[str]:
+	row = [
+		line.category or "",
+		text(line.item_code),
+		text(line.description),
+		text(_number_code(line)),
+		_quantity(line.qty),
+		text(line.uom),
+	]
+	if version == VERSION_VALUED:
+		row.append(money_str(line.value, VALUE_PRECISION))
+	return row
+
+
+def _known(version: str) -> str:
+	if version not in NAMESPACES:
+		raise ValueError(f"unknown AT inventory file version {version!r}")
+	return version
+
+
+def to_xml(file: InventoryFile) -> bytes:
+	"""The XML file, UTF-8, in the version's namespace."""
+	version = _known(file.version)
+	lines = reported_lines(file)
+	out = [
+		'<?xml version="1.0" encoding="UTF-8"?>',
+		f'<StockFile xmlns="{NAMESPACES[version]}">',
+		"\t<StockHeader>",
+		f"\t\t<FileVersion>{version}</FileVersion>",
+		f"\t\t<TaxRegistrationNumber>{escape(nif_digits(file.nif))}</TaxRegistrationNumber>",
+		f"\t\t<FiscalYear>{int(file.fiscal_year)}</FiscalYear>",
+		f"\t\t<EndDate>{file.end_date.isoformat()}</EndDate>",
+		f"\t\t<NoStock>{'false' if lines else 'true'}</NoStock>",
+		"\t</StockHeader>",
+	]
+	for line in lines:
+		out.append("\t<Stock>")
+		for name, value in zip(elements(version), _row(line, version)):
+			out.append(f"\t\t<{name}>{escape(value)}</{name}>")
+		out.append("\t</Stock>")
+	out.append("</StockFile>")
+	return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def to_csv(file: InventoryFile) -> bytes:
+	"""The CSV file: a header of the element names, `;` between fields, decimal comma, CRLF line ends,
+	Windows-1252. It carries no NIF and no dates: the portal asks for them when it is submitted."""
+	version = _known(file.version)
+	rows = [list(elements(version))]
+	for line in reported_lines(file):
+		row = _row(line, version, _csv_text)
+		row[4] = row[4].replace(".", ",")
+		if version == VERSION_VALUED:
+			row[6] = row[6].replace(".", ",")
+		rows.append(row)
+	return "".join(";".join(row) + "\r\n" for row in rows).encode("cp1252", errors="at_inventory_cp1252")
+
+
+def _cp1252_fallback(error: UnicodeEncodeError):
+	"""A character Windows-1252 lacks becomes its base letter when it has one ("ă" → "a"), else "?"."""
+	replacement = []
+	for char in error.object[error.start : error.end]:
+		base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+		try:
+			replacement.append(base if len(base) == 1 and base.encode("cp1252") else "?")
+		except UnicodeEncodeError:
+			replacement.append("?")
+	return "".join(replacement), error.end
+
+
+codecs.register_error("at_inventory_cp1252", _cp1252_fallback)
+
+
+# ---------------------------------------------------------------------------------------------
+# Validating
+
+
+_INTEGER = re.compile(r"[+-]?\d+")
+_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(Z|[+-]\d{2}:\d{2})?")
+_BOOLEAN = ("true", "false", "1", "0")
+
+
+def validate_xml(data: bytes, version: str) -> list[str]:
+	"""What a schema validator would say of an XML file against the AT schema of `version`, with the
+	standard library only: each problem as one line naming where it is. Empty when the file is valid.
+
+	Beyond the schemas it also checks that NoStock agrees with the Stock elements present."""
+	if version not in NAMESPACES:
+		return [f"unknown file version {version!r}"]
+	try:
+		root = ElementTree.fromstring(data)
+	except ElementTree.ParseError as error:
+		return [f"not well-formed XML: {error}"]
+	ns = NAMESPACES[version]
+	errors: list[str] = []
+	if root.tag != f"{{{ns}}}StockFile":
+		return [f"root element is {root.tag}, expected {{{ns}}}StockFile"]
+	_complex(root, "StockFile", errors)
+	children = [(_local(child, ns), child) for child in root]
+	names = [name for name, _child in children]
+	if names.count("StockHeader") != 1:
+		errors.append(f"StockFile: {names.count('StockHeader')} StockHeader elements, expected exactly one")
+	elif names[0] != "StockHeader":
+		errors.append("StockFile: StockHeader must be the first element")
+	for name in sorted(set(names) - {"StockHeader", "Stock"}):
+		errors.append(f"StockFile: unexpected element {name}")
+	stocks = [child for name, child in children if name == "Stock"]
+	header = next((child for name, child in children if name == "StockHeader"), None)
+	if header is not None:
+		values = _sequence(header, "StockHeader", HEADER_ELEMENTS, ns, errors)
+		_header_values(values, version, len(stocks), errors)
+	codes: dict[str, int] = {}
+	for number, stock in enumerate(stocks, 1):
+		path = f"Stock[{number}]"
+		values = _sequence(stock, path, elements(version), ns, errors)
+		_line_values(values, path, version, errors)
+		code = values.get("ProductCode")
+		if version == VERSION_QUANTITIES and code is not None:
+			if code in codes:
+				errors.append(f"{path}/ProductCode: {code!r} already on Stock[{codes[code]}]; product codes are unique")
+			codes.setdefault(code, number)
+	return errors
+
+
+def _local(element, ns: str) -> str:
+	"""The element's name in the file's namespace, or its full {namespace}name when it is not in it."""
+	prefix = f"{{{ns}}}"
+	return element.tag[len(prefix) :] if element.tag.startswith(prefix) else element.tag
+
+
+def _complex(element, path: str, errors: list[str]) -> None:
+	"""An element of element-only content: no text between its children."""
+	if (element.text or "").strip() or any((child.tail or "").strip() for child in element):
+		errors.append(f"{path}: text is not allowed between elements")
+	_attributes(element, path, errors)
+
+
+def _attributes(element, path: str, errors: list[str]) -> None:
+	"""The schemas declare no attributes; only the xsi: ones every schema allows may appear."""
+	for attribute in element.attrib:
+		if not attribute.startswith(f"{{{XSI}}}"):
+			errors.append(f"{path}: unexpected attribute {attribute}")
+
+
+def _sequence(element, path: str, expected: tuple[str, ...], ns: str, errors: list[str]) -> dict[str, str]:
+	"""Check a sequence of simple elements; return each one's text (the first when repeated)."""
+	_complex(element, path, errors)
+	names = [_local(child, ns) for child in element]
+	values: dict[str, str] = {}
+	for name, child in zip(names, element):
+		if len(child):
+			errors.append(f"{path}/{name}: child elements are not allowed")
+		_attributes(child, f"{path}/{name}", errors)
+		values.setdefault(name, child.text or "")
+	if names == list(expected):
+		return values
+	for name in expected:
+		if name not in names:
+			errors.append(f"{path}: missing element {name}")
+		elif names.count(name) > 1:
+			errors.append(f"{path}: element {name} appears {names.count(name)} times")
+	for name in names:
+		if name not in expected:
+			errors.append(f"{path}: unexpected element {name}")
+	present = list(dict.fromkeys(name for name in names if name in expected))
+	if present == [name for name in expected if name in present]:
+		return values
+	errors.append(f"{path}: elements out of order ({', '.join(names)}); expected {', '.join(expected)}")
+	return values
+
+
+def _header_values(values: dict[str, str], version: str, stock_count: int, errors: list[str]) -> None:
+	if "FileVersion" in values and values["FileVersion"] != version:
+		errors.append(f"StockHeader/FileVersion: {values['FileVersion']!r}, expected {version!r}")
+	if "TaxRegistrationNumber" in values:
+		_integer(values["TaxRegistrationNumber"], "StockHeader/TaxRegistrationNumber", 100000000, 999999999, errors)
+	if "FiscalYear" in values:
+		_integer(values["FiscalYear"], "StockHeader/FiscalYear", 2000, 9999, errors)
+	if "EndDate" in values:
+		_date(values["EndDate"], "StockHeader/EndDate", errors)
+	if "NoStock" in values:
+		flag = values["NoStock"].strip()
+		if flag not in _BOOLEAN:
+			errors.append(f"StockHeader/NoStock: {flag!r} is not a boolean (true or false)")
+		elif (flag in ("true", "1")) == bool(stock_count):
+			errors.append(f"StockHeader/NoStock: {flag} but the file has {stock_count} Stock elements")
+
+
+def _line_values(values: dict[str, str], path: str, version: str, errors: list[str]) -> None:
+	if "ProductCategory" in values and values["ProductCategory"] not in CATEGORIES[version]:
+		errors.append(
+			f"{path}/ProductCategory: {values['ProductCategory']!r} is not one of {', '.join(CATEGORIES[version])}"
+		)
+	for name, limit in MAX_LENGTH.items():
+		if name in values and not 1 <= len(values[name]) <= limit:
+			errors.append(f"{path}/{name}: {len(values[name])} characters, expected 1 to {limit}")
+	for name in ("ClosingStockQuantity", VALUE_ELEMENT):
+		if name in values:
+			_non_negative_decimal(values[name], f"{path}/{name}", errors)
+
+
+def _integer(text: str, path: str, low: int, high: int, errors: list[str]) -> None:
+	value = text.strip()
+	if not _INTEGER.fullmatch(value):
+		errors.append(f"{path}: {text!r} is not an integer")
+	elif not low <= int(value) <= high:
+		errors.append(f"{path}: {value} is outside {low} to {high}")
+
+
+def _date(text: str, path: str, errors: list[str]) -> None:
+	match = _DATE.fullmatch(text.strip())
+	try:
+		day = date(int(match.group(1)), int(match.group(2)), int(match.group(3))) if match else None
+	except ValueError:
+		day = None
+	if day is None:
+		errors.append(f"{path}: {text!r} is not a date (YYYY-MM-DD)")
+	elif day < date(2000, 1, 1):
+		errors.append(f"{path}: {day.isoformat()} is before 2000-01-01")
+
+
+def _non_negative_decimal(text: str, path: str, errors: list[str]) -> None:
+	value = text.strip()
+	if not _DECIMAL.fullmatch(value):
+		errors.append(f"{path}: {text!r} is not a decimal number with a point")
+		return
+	try:
+		negative = Decimal(value) < 0
+	except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
+		negative = True
+	if negative:
+		errors.append(f"{path}: {value} is negative")

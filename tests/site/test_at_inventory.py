@@ -1,0 +1,237 @@
+"""The AT's annual inventory file from a company built through ERPNext documents: goods bought, raw
+materials consumed by a repack into finished products, work in progress in a WIP warehouse, stock sent
+to a subcontractor's warehouse, a by-product, a biological asset, a customer-provided item (left out),
+an item with no stock at the year's end (left out) and one whose stock went negative (refused). Both
+XML versions and the CSV are checked line by line, the XML against the AT schema's structure, and the
+totals against the stock accounts."""
+
+import uuid
+from decimal import Decimal
+from xml.etree import ElementTree
+
+import pytest
+
+frappe = pytest.importorskip(
+	"frappe", reason="site test: frappe is not importable; run with the bench's Python and --site NAME"
+)
+
+from perpetual_switch.engine.at_inventory import validate_xml  # noqa: E402
+from perpetual_switch.services import at_inventory  # noqa: E402
+
+from .world import ensure_fiscal_year, ensure_supplier, make_company, make_warehouse, receipt, stock_issue  # noqa: E402
+
+NIF = "501964843"
+
+
+def entry(company, purpose, date, rows):
+	"""A stock entry of `purpose`; rows: (item, qty, rate or None, source, target)."""
+	doc = frappe.get_doc(
+		{
+			"doctype": "Stock Entry",
+			"stock_entry_type": purpose,
+			"company": company,
+			"posting_date": date,
+			"set_posting_time": 1,
+			"items": [
+				{
+					"item_code": item,
+					"qty": qty,
+					"s_warehouse": source,
+					"t_warehouse": target,
+					"conversion_factor": 1,
+					**({"basic_rate": rate} if rate is not None else {}),
+					**({"is_finished_item": 1} if purpose == "Repack" and target and not source else {}),
+				}
+				for item, qty, rate, source, target in rows
+			],
+		}
+	)
+	doc.insert()
+	doc.submit()
+	return doc
+
+
+def item(code, category=None, group=None, customer_provided=False, barcode=None):
+	doc = frappe.get_doc(
+		{
+			"doctype": "Item",
+			"item_code": code,
+			"item_name": f"{code}; \"quoted\"\nline",
+			"item_group": group or "All Item Groups",
+			"stock_uom": "Nos",
+			"is_stock_item": 1,
+			"valuation_method": "Moving Average",
+			"at_product_category": category,
+			"is_customer_provided_item": int(customer_provided),
+			**({"customer": ensure_customer()} if customer_provided else {}),
+			**({"barcodes": [{"barcode": barcode}]} if barcode else {}),
+		}
+	).insert()
+	return doc.name
+
+
+def ensure_customer(name="PS AT Customer"):
+	if not frappe.db.exists("Customer", name):
+		frappe.get_doc(
+			{"doctype": "Customer", "customer_name": name, "customer_group": "All Customer Groups", "territory": "All Territories"}
+		).insert()
+	return name
+
+
+@pytest.fixture(scope="module")
+def world(site):
+	frappe.set_user("Administrator")
+	ensure_fiscal_year(2025)
+	ensure_fiscal_year(2026)
+	ensure_supplier()
+	tag = uuid.uuid4().hex[:4].upper()
+	w = make_company(f"PS AT {tag}", f"AT{tag}", perpetual=True)
+	frappe.db.set_value("Company", w.company, "tax_id", NIF)
+	w.tag = tag
+	stores = make_warehouse(w, "Stores")
+	wip = make_warehouse(w, "WIP")
+	sub = make_warehouse(w, "Subcontractor")
+	group = frappe.get_doc(
+		{"doctype": "Item Group", "item_group_name": f"PS AT Goods {tag}", "parent_item_group": "All Item Groups", "at_product_category": "M"}
+	).insert()
+	w.items = {
+		"goods": item(f"AT-GOODS-{tag}", group=group.name, barcode=f"560{tag}0001"),
+		"raw": item(f"AT-RAW-{tag}", category="P"),
+		"finished": item(f"AT-FIN-{tag}", category="A"),
+		"wip": item(f"AT-WIP-{tag}", category="T"),
+		"byproduct": item(f"AT-SUB-{tag}", category="S"),
+		"bio": item(f"AT-BIO-{tag}", category="B"),
+		"customer": item(f"AT-CUST-{tag}", category="M", customer_provided=True),
+		"gone": item(f"AT-GONE-{tag}", category="M"),
+		"proposed": item(f"AT-PROP-{tag}"),
+	}
+	i = w.items
+	receipt(w, "2026-02-01", [(i["goods"], 10, 12.5, stores), (i["raw"], 20, 3, stores), (i["gone"], 4, 7, stores)])
+	entry(w.company, "Material Receipt", "2026-02-02", [(i["wip"], 6, 9, None, stores), (i["byproduct"], 5, 1.2, None, stores), (i["bio"], 2, 150, None, stores)])
+	entry(w.company, "Material Receipt", "2026-02-02", [(i["customer"], 3, 0.01, None, stores)])
+	# Raw materials consumed into finished products; part of the raw stock sent to a subcontractor.
+	entry(w.company, "Repack", "2026-03-01", [(i["raw"], 8, None, stores, None), (i["finished"], 4, None, None, stores)])
+	entry(w.company, "Material Transfer", "2026-03-02", [(i["raw"], 5, None, stores, sub), (i["wip"], 6, None, stores, wip)])
+	stock_issue(w, "2026-03-03", i["gone"], 4, stores)
+	stock_issue(w, "2026-03-04", i["goods"], 1, stores)
+	# Stock on an SNC goods account (32): its category is proposed from the account.
+	goods_account = frappe.get_doc(
+		{"doctype": "Account", "account_name": "Mercadorias", "account_number": "32", "parent_account": w.acc("Stock Assets"),
+		 "company": w.company, "account_type": "Stock"}
+	).insert().name
+	shop = make_warehouse(w, "Shop", account=goods_account)
+	receipt(w, "2026-04-01", [(i["proposed"], 3, 5, shop)])
+	frappe.db.commit()
+	w.stores, w.wip, w.sub = stores, wip, sub
+	return w
+
+
+def test_the_valued_file_lists_every_item_with_stock_once_summed_over_the_warehouses(world):
+	i = world.items
+	result = at_inventory.inventory(world.company, 2026, "2_01")
+	assert result.blockers == (), [b.code for b in result.blockers]
+	lines = {line.item_code: line for line in result.file.lines if line.qty}
+	assert set(lines) == {i[k] for k in ("goods", "raw", "finished", "wip", "byproduct", "bio", "proposed")}, sorted(lines)
+	assert lines[i["proposed"]].category == "M", "proposed from account 32"
+	assert lines[i["raw"]].qty == 12, "7 in the stores and 5 at the subcontractor's"
+	assert lines[i["raw"]].value == Decimal("36.00")
+	assert (lines[i["goods"]].qty, lines[i["goods"]].value, lines[i["goods"]].category) == (9, Decimal("112.50"), "M")
+	assert lines[i["goods"]].barcode == f"560{world.tag}0001"
+	assert (lines[i["wip"]].category, lines[i["finished"]].category, lines[i["bio"]].category) == ("T", "A", "B")
+	assert lines[i["finished"]].value == Decimal("24.00"), "the 8 raw units consumed"
+	# The file's total is the stock accounts' balance on the last day of the year.
+	assert sum(line.value for line in lines.values()) == result.stock_gl
+
+	xml = at_inventory.file_content(result, "xml")[1]
+	assert validate_xml(xml, "2_01") == []
+	root = ElementTree.fromstring(xml)
+	ns = {"a": "urn:StockFile:PT_2_01"}
+	assert root.findtext("a:StockHeader/a:TaxRegistrationNumber", namespaces=ns) == NIF
+	assert root.findtext("a:StockHeader/a:EndDate", namespaces=ns) == "2026-12-31"
+	assert root.findtext("a:StockHeader/a:NoStock", namespaces=ns) == "false"
+	stock = {s.findtext("a:ProductCode", namespaces=ns): s for s in root.findall("a:Stock", ns)}
+	assert set(stock) == set(lines)
+	raw = stock[i["raw"]]
+	assert [child.tag.split("}")[1] for child in raw] == [
+		"ProductCategory", "ProductCode", "ProductDescription", "ProductNumberCode", "ClosingStockQuantity", "UnitOfMeasure", "ClosingStockValue",
+	]  # fmt: skip
+	assert raw.findtext("a:ClosingStockQuantity", namespaces=ns) == "12" and raw.findtext("a:ClosingStockValue", namespaces=ns) == "36.00"
+	assert raw.findtext("a:ProductNumberCode", namespaces=ns) == i["raw"], "no barcode: the product code"
+
+	csv = at_inventory.file_content(result, "csv")[1]
+	text = csv.decode("cp1252")
+	rows = text.split("\r\n")
+	assert rows[0] == "ProductCategory;ProductCode;ProductDescription;ProductNumberCode;ClosingStockQuantity;UnitOfMeasure;ClosingStockValue"
+	goods = next(r for r in rows if f";{i['goods']};" in r).split(";")
+	assert goods[4] == "9" and goods[6] == "112,50" and '"' not in goods[2] and "\n" not in goods[2]
+
+
+def test_the_quantities_file_refuses_a_biological_asset_and_lists_quantities_only(world):
+	i = world.items
+	result = at_inventory.inventory(world.company, 2026, "1_02")
+	assert [b.code for b in result.blockers] == ["biological_in_quantities_file"]
+	assert result.blockers[0].params["item"] == i["bio"]
+	with pytest.raises(frappe.ValidationError):
+		at_inventory.file_content(result, "xml")
+	frappe.db.set_value("Item", i["bio"], "at_product_category", "M")
+	try:
+		result = at_inventory.inventory(world.company, 2026, "1_02")
+		assert result.blockers == ()
+		xml = at_inventory.file_content(result, "xml")[1]
+		assert validate_xml(xml, "1_02") == [] and b"ClosingStockValue" not in xml and b"urn:StockFile:PT_1_02" in xml
+	finally:
+		frappe.db.rollback()
+
+
+def test_each_check_refuses_with_the_offending_value(world):
+	i = world.items
+	frappe.db.set_value("Company", world.company, "tax_id", "501964844")
+	frappe.db.set_value("Item", i["wip"], "at_product_category", "")
+	try:
+		result = at_inventory.inventory(world.company, 2026, "2_01")
+		codes = {b.code for b in result.blockers}
+		assert {"invalid_nif", "no_category"} <= codes, codes
+		messages = " ".join(frappe._(b.template).format(**{k: str(v) for k, v in b.params.items()}) for b in result.blockers)
+		assert "501964844" in messages and i["wip"] in messages
+	finally:
+		frappe.db.rollback()
+	# A stock account out of step with the file (an entry by hand) is refused, the difference named.
+	from .world import journal
+
+	stock = frappe.db.get_value("Warehouse", world.stores, "account") or frappe.db.get_value(
+		"Company", world.company, "default_inventory_account"
+	)
+	adjustment = frappe.db.get_value("Company", world.company, "stock_adjustment_account")
+	entry_by_hand = journal(world, "2026-06-30", stock, adjustment, 10, by_hand=True)
+	try:
+		result = at_inventory.inventory(world.company, 2026, "2_01")
+		assert [b.code for b in result.blockers] == ["stock_gl_difference"]
+		assert result.blockers[0].params["difference"] == "-10.00"
+	finally:
+		entry_by_hand.cancel()
+		frappe.db.commit()
+
+
+def test_negative_stock_at_the_year_end_is_refused(world):
+	frappe.db.set_single_value("Stock Settings", "allow_negative_stock", 1)
+	try:
+		issue = stock_issue(world, "2026-12-30", world.items["byproduct"], 7, world.stores)
+		result = at_inventory.inventory(world.company, 2026, "2_01")
+		assert "negative_stock" in {b.code for b in result.blockers}
+		issue.cancel()
+	finally:
+		frappe.db.rollback()
+		frappe.db.set_single_value("Stock Settings", "allow_negative_stock", 0)
+		frappe.db.commit()
+
+
+def test_no_stock_at_all_says_so(site):
+	frappe.set_user("Administrator")
+	tag = uuid.uuid4().hex[:4].upper()
+	w = make_company(f"PS AT Empty {tag}", f"AE{tag}", perpetual=False)
+	frappe.db.set_value("Company", w.company, "tax_id", NIF)
+	result = at_inventory.inventory(w.company, 2026, "1_02")
+	assert result.blockers == () and result.file.no_stock
+	xml = at_inventory.file_content(result, "xml")[1]
+	assert b"<NoStock>true</NoStock>" in xml and b"<Stock>" not in xml and validate_xml(xml, "1_02") == []
+	frappe.db.rollback()
