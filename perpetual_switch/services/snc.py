@@ -193,12 +193,13 @@ def mandatory_for_year(company: str, year) -> dict:
 	the year, the verdict with its reason, and the exemptions answered in SNC Settings."""
 	if not frappe.has_permission("Account", "read") or not frappe.has_permission("Company", "read", doc=company):
 		frappe.throw(_("You need read access to the accounts of {0}.").format(frappe.bold(company)), frappe.PermissionError)
+	given_year = year
 	try:
 		year = int(str(year).strip())
 	except (TypeError, ValueError):
 		year = 0
 	if not 2016 <= year <= 9999:
-		frappe.throw(_("{0} is not a fiscal year the test can classify (2016 or later).").format(frappe.bold(str(year))))
+		frappe.throw(_("{0} is not a fiscal year the test can classify (2016 or later).").format(frappe.bold(str(given_year))))
 	conf = store.settings(company)
 	given = {int(row.year): row for row in (conf.year_figures if conf else []) if row.year}
 	first_year = int(conf.first_fiscal_year) if conf and conf.first_fiscal_year else None

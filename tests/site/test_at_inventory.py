@@ -63,6 +63,7 @@ def item(code, category=None, group=None, customer_provided=False, barcode=None)
 			"valuation_method": "Moving Average",
 			"at_product_category": category,
 			"is_customer_provided_item": int(customer_provided),
+			**({"is_purchase_item": 0} if customer_provided else {}),
 			**({"customer": ensure_customer()} if customer_provided else {}),
 			**({"barcodes": [{"barcode": barcode}]} if barcode else {}),
 		}
@@ -91,6 +92,13 @@ def world(site):
 	stores = make_warehouse(w, "Stores")
 	wip = make_warehouse(w, "WIP")
 	sub = make_warehouse(w, "Subcontractor")
+	# Stock on an SNC goods account (32): its category is proposed from the account. (Every warehouse
+	# is made before the first document: ERPNext keeps the company's warehouse accounts per request.)
+	goods_account = frappe.get_doc(
+		{"doctype": "Account", "account_name": "Mercadorias", "account_number": "32", "parent_account": w.acc("Stock Assets"),
+		 "company": w.company, "account_type": "Stock"}
+	).insert().name
+	shop = make_warehouse(w, "Shop", account=goods_account)
 	group = frappe.get_doc(
 		{"doctype": "Item Group", "item_group_name": f"PS AT Goods {tag}", "parent_item_group": "All Item Groups", "at_product_category": "M"}
 	).insert()
@@ -114,12 +122,6 @@ def world(site):
 	entry(w.company, "Material Transfer", "2026-03-02", [(i["raw"], 5, None, stores, sub), (i["wip"], 6, None, stores, wip)])
 	stock_issue(w, "2026-03-03", i["gone"], 4, stores)
 	stock_issue(w, "2026-03-04", i["goods"], 1, stores)
-	# Stock on an SNC goods account (32): its category is proposed from the account.
-	goods_account = frappe.get_doc(
-		{"doctype": "Account", "account_name": "Mercadorias", "account_number": "32", "parent_account": w.acc("Stock Assets"),
-		 "company": w.company, "account_type": "Stock"}
-	).insert().name
-	shop = make_warehouse(w, "Shop", account=goods_account)
 	receipt(w, "2026-04-01", [(i["proposed"], 3, 5, shop)])
 	frappe.db.commit()
 	w.stores, w.wip, w.sub = stores, wip, sub

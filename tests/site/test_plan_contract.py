@@ -100,6 +100,7 @@ def test_a_backdated_scheme_change_is_previewed_downloaded_and_applied_as_one(si
 	delivery(w, "2026-07-20", w.items["OWN"], 3, w.b)
 	frappe.db.commit()
 	adjustment = make_account(w, "Scheme Adjustment", parent="Stock Expenses", account_type="Stock Adjustment")
+	frappe.db.commit()  # the preview's job ends its own transaction
 	override = {"stock_adjustment_account": adjustment}
 	plan = api.get_plan(
 		w.company, "2026-06-30", scheme="item-wise", backdated=1, freeze_accounts=1, company_defaults=json.dumps(override)

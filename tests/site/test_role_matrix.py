@@ -71,6 +71,10 @@ def read_ways(company):
 			"Perpetual Switch Reconciliation", {"company": company, "as_on_date": CUTOVER}
 		),
 		"chart Stock Value against GL": lambda: _chart(company),
+		"what_to_do": lambda: api.what_to_do(company),
+		"snc_mandatory_check": lambda: api.snc_mandatory_check(company, CUTOVER),
+		"at_inventory": lambda: api.at_inventory(company, 2026),
+		"report AT Inventory": lambda: _report("AT Inventory", {"company": company, "year": 2026}),
 	}
 
 

@@ -85,7 +85,7 @@ def test_the_pass_per_item_and_warehouse_matches_a_plain_group_by(world, monkeyp
 	"""What a change of scheme reads: the same pass per item and warehouse, keyed by both names'
 	checksums; when two pairs share a key it reads again by the names, with the same result."""
 	if collide:
-		monkeypatch.setattr(reader, "_cell_key", lambda item, warehouse: 0)
+		monkeypatch.setattr(ledger_pass, "_cell_key", lambda item, warehouse: 0)
 	cutover = frappe.utils.getdate(CUTOVER)
 	bins = [(c.item_code, c.warehouse) for c in ledger_pass.bin_cells(world.names)]
 	values, after, negative, cells = ledger_pass._cell_pass(frappe.db.sql, indexed, world.company, cutover, bins)

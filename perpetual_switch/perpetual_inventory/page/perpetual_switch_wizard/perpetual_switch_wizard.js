@@ -136,18 +136,22 @@ class PerpetualSwitchWizard {
 		this.$content = $(`<div class="step-content"></div>`).appendTo(this.$body);
 		page.render();
 		this.page.btn_secondary.toggle(this.step > 0);
-		this.page.btn_primary.toggle(this.step < this.steps.length - 1);
+		this.page.btn_primary.toggle(step.key !== "review");
 	}
 
 	progress_html() {
+		return this.progress_bar() + this.style();
+	}
+
+	progress_bar() {
 		const items = this.steps
 			.map((s, i) => {
 				const state = i < this.step ? "done" : i === this.step ? "active" : "";
-				return `<li class="${state}" data-step="${i}"><span class="step-number">${i + 1}</span> ${s.title}</li>`;
+				return `<li class="${state}" data-step="${i}"><span class="step-number">${i + 1}</span> ${frappe.utils.escape_html(s.title)}</li>`;
 			})
 			.join("");
 		const label = __("Step {0} of {1}", [this.step + 1, this.steps.length]);
-		return `<div class="ps-progress"><div class="text-muted small">${label}</div><ol>${items}</ol></div>${this.style()}`;
+		return `<div class="ps-progress"><div class="text-muted small">${label}</div><ol>${items}</ol></div>`;
 	}
 
 	style() {
@@ -213,6 +217,9 @@ class PerpetualSwitchWizard {
 			const args = { company, scheme: this.form.get_value("scheme") || "", backdated: this.form.get_value("backdated") ? 1 : 0 };
 			frappe.call({ method: `${API}.what_to_do`, args }).then((r) => {
 				const what = r.message || {};
+				// The steps of the operation these choices make, shown before its plan is read.
+				this.steps = what.operation.steps.map((s) => ({ key: s.key, title: s.label }));
+				this.$body.find(".ps-progress").replaceWith(this.progress_bar());
 				this.form.get_field("company_state").$wrapper.html(`<div class="alert alert-info">${frappe.utils.escape_html(what.summary || "")}</div>`);
 				if (what.mandatory_check) this.show_mandatory_check(company);
 				else this.form.get_field("mandatory_check").$wrapper.empty();
