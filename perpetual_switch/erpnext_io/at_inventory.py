@@ -2,9 +2,8 @@
 company's warehouses (those of subcontracting suppliers are the company's own warehouses in ERPNext,
 so they count), with what the file says of the item (description, barcode, stock unit, category).
 
-Items are read a chunk at a time, in the order of their codes: each chunk's ledger is one aggregate
-over those items' rows (ERPNext's item/warehouse index), so the work is one pass over the ledger up to
-the date and memory is bounded by the chunk, not by the number of items."""
+The ledger is one aggregate over the company's rows up to the date (one pass); the items' facts are read
+a chunk at a time. What stays in memory is one small entry per item with stock."""
 
 from __future__ import annotations
 
@@ -16,9 +15,10 @@ from perpetual_switch.engine.accounts import resolve_all
 from perpetual_switch.engine.at_inventory import category_from_account
 from perpetual_switch.engine.models import Warehouse
 from perpetual_switch.engine.money import ZERO, to_decimal
+from perpetual_switch.erpnext_io.ledger_pass import cells_at
 
 CATEGORY_FIELD = "at_product_category"
-CHUNK = 5000
+CHUNK = 900
 
 
 def company_facts(company: str):
@@ -62,65 +62,64 @@ def group_categories() -> dict[str, str | None]:
 
 def stock_chunks(company: str, end_date: date, chunk: int = CHUNK):
 	"""Lists of (item_code, description, barcode, stock_uom, category, proposed_category, qty, value) for
-	the stock items of the company with a quantity or a value at `end_date`, a chunk of items at a
-	time in the order of their codes; customer-provided items are left out (they are not the
-	company's). `category` is the item's own or its group's; `proposed_category` comes from the SNC
-	account of the warehouse holding most of the item's value."""
+	the stock items of the company with a quantity or a value at `end_date`, in the order of their
+	codes, `chunk` items at a time; customer-provided items are left out (they are not the company's).
+	`category` is the item's own or its group's; `proposed_category` comes from the SNC account of the
+	warehouse holding most of the item's value.
+
+	The ledger is read in one aggregate over the company's rows up to the date, per item and warehouse;
+	the items' own facts are then read a chunk at a time (lists under MariaDB's threshold for turning
+	an IN list into a subquery)."""
 	accounts = warehouse_accounts(company)
 	groups = group_categories()
 	item_has_field = frappe.get_meta("Item").has_field(CATEGORY_FIELD)
-	last = ""
-	while True:
-		items = frappe.db.sql(
-			"""select name from `tabItem` where is_stock_item = 1 and name > %(last)s
-			order by name limit %(chunk)s""",
-			{"last": last, "chunk": chunk},
-			pluck=True,
-		)
-		if not items:
-			return
-		last = items[-1]
-		cells = frappe.db.sql(
-			"""select item_code, warehouse, cast(sum(actual_qty) as char), cast(sum(stock_value_difference) as char)
-			from `tabStock Ledger Entry`
-			where item_code in %(items)s and company = %(company)s and is_cancelled = 0 and posting_date <= %(date)s
-			group by item_code, warehouse""",
-			{"items": tuple(items), "company": company, "date": end_date},
-		)
-		stock: dict[str, list] = {}
-		for item_code, warehouse, qty, value in cells:
-			qty, value = to_decimal(qty), to_decimal(value)
-			held = stock.setdefault(item_code, [ZERO, ZERO, None, ZERO])
-			held[0] += qty
-			held[1] += value
-			if held[2] is None or abs(value) > held[3]:
-				held[2], held[3] = warehouse, abs(value)
-		stock = {code: held for code, held in stock.items() if held[0] or held[1]}
-		if not stock:
-			continue
-		codes = tuple(sorted(stock))
-		fields = ["name", "item_name", "description", "stock_uom", "item_group", "is_customer_provided_item"]
-		facts = frappe.get_all(
-			"Item", filters={"name": ("in", codes)}, fields=fields + ([CATEGORY_FIELD] if item_has_field else [])
-		)
+	stock: dict[str, list] = {}
+	for item_code, warehouse, qty, value in stock_cells(company, end_date):
+		qty, value = to_decimal(qty), to_decimal(value)
+		held = stock.get(item_code)
+		if held is None:
+			held = stock[item_code] = [ZERO, ZERO, None, ZERO]
+		held[0] += qty
+		held[1] += value
+		if held[2] is None or abs(value) > held[3]:
+			held[2], held[3] = warehouse, abs(value)
+	codes = sorted(code for code, held in stock.items() if held[0] or held[1])
+	facts_sql = ITEM_FACTS_WITH_CATEGORY if item_has_field else ITEM_FACTS
+	for start in range(0, len(codes), chunk):
+		part = tuple(codes[start : start + chunk])
+		facts = frappe.db.sql(facts_sql, {"codes": part}, as_dict=True)
 		barcodes: dict[str, str] = {}
 		for parent, barcode in frappe.db.sql(
 			"""select parent, barcode from `tabItem Barcode` where parenttype = 'Item' and parent in %(codes)s
 			order by parent, idx""",
-			{"codes": codes},
+			{"codes": part},
 		):
 			barcodes.setdefault(parent, barcode)
 		rows = []
 		for item in sorted(facts, key=lambda i: i.name):
-			if item.is_customer_provided_item:
+			if item.is_customer_provided_item or not item.is_stock_item:
 				continue
-			qty, value, warehouse, _largest = stock[item.name]
-			category = (item.get(CATEGORY_FIELD) if item_has_field else None) or groups.get(item.item_group)
+			qty, value, warehouse, _largest = stock.pop(item.name)
+			category = item.category or groups.get(item.item_group)
 			proposed = category_from_account(accounts.get(warehouse))
-			description = item.item_name or item.description or item.name
+			description = item.item_name or item.name
 			rows.append((item.name, description, barcodes.get(item.name), item.stock_uom, category, proposed, qty, value))
 		if rows:
 			yield rows
+
+
+ITEM_FACTS = """select name, item_name, stock_uom, item_group, is_customer_provided_item, is_stock_item,
+	null as category from `tabItem` where name in %(codes)s"""
+ITEM_FACTS_WITH_CATEGORY = """select name, item_name, stock_uom, item_group, is_customer_provided_item, is_stock_item,
+	at_product_category as category from `tabItem` where name in %(codes)s"""
+
+
+def stock_cells(company: str, end_date: date):
+	"""(item_code, warehouse, qty, value) of the company's stock at `end_date`, per item and warehouse:
+	ERPNext's bins when they agree with one pass over the ledger up to the date, warehouse by warehouse
+	(nothing moved after it), else one pass over the ledger per item and warehouse."""
+	warehouses = frappe.get_all("Warehouse", filters={"company": company, "is_group": 0}, pluck="name", order_by="name")
+	return [(c.item_code, c.warehouse, c.stock_qty, c.stock_value) for c in cells_at(company, end_date, warehouses)]
 
 
 def stock_account_balance(company: str, end_date: date) -> object:
