@@ -4,7 +4,11 @@ Builds a periodic company whose documents after the cutover are real ERPNext doc
 opens each one, so bulk-inserted ledger rows would not do): one receipt before the cutover, then
 `--vouchers` stock entries after it, alternately receipts and issues. Then times the plan (its
 preview reposts everything in a savepoint), the apply (switch, then the repost in committed
-batches) and the rollback, and prints vouchers per second. Figures only; nothing is asserted.
+batches) and the rollback, and prints vouchers per second. Then, in the same run and on the same
+company, with the switch rolled back and the perpetual flag set by hand, it times ERPNext's own GL
+repost of the same vouchers (`repost_gle_for_stock_vouchers` over the list, as Repost Item Valuation
+runs it) and profiles the first `--profile N` of them to show where a document's time goes. Figures
+only; nothing is asserted. The company is left perpetual: build a new one for each run.
 
 	cd frappe-bench/sites && ../env/bin/python /path/to/benchmarks/backdated_benchmark.py --site SITE --vouchers 1000
 """
@@ -60,12 +64,52 @@ def build(frappe, vouchers: int, cutover: str) -> str:
 	return company
 
 
+def erpnext_repost(frappe, company: str, plan, cutover: str, profile: int) -> None:
+	"""ERPNext's own GL repost of the same vouchers under perpetual inventory, as Repost Item Valuation
+	runs it: once the switch is rolled back, the company's perpetual flag is set by hand and
+	`repost_gle_for_stock_vouchers` rebuilds each voucher's GL (every one differs from its periodic
+	GL, so every one is written). The first `profile` vouchers are profiled one at a time, the rest
+	timed in one call. It commits as it goes; the company is left perpetual (a benchmark's own)."""
+	import cProfile
+	import io
+	import pstats
+
+	from erpnext.accounts.utils import repost_gle_for_stock_vouchers
+
+	frappe.db.set_value("Company", company, "enable_perpetual_inventory", 1)
+	frappe.db.commit()
+	frappe.clear_cache()
+	frappe.flags.pop("warehouse_account_map", None)
+	vouchers = [(v.voucher_type, v.voucher_no) for v in plan.backdated.repost]
+	sample, rest = vouchers[:profile], vouchers[profile:]
+	if sample:
+		profiler = cProfile.Profile()
+		t = time.perf_counter()
+		profiler.enable()
+		for voucher in sample:
+			repost_gle_for_stock_vouchers([voucher], cutover, company)
+		profiler.disable()
+		sample_s = time.perf_counter() - t
+		frappe.db.commit()
+		out = io.StringIO()
+		pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
+		print(f"profile of ERPNext's repost of {len(sample)} vouchers, one at a time ({sample_s / len(sample) * 1000:.1f} ms each under the profiler):")
+		print("\n".join(line for line in out.getvalue().splitlines() if line.strip()))
+	t = time.perf_counter()
+	repost_gle_for_stock_vouchers(rest, cutover, company)
+	frappe.db.commit()
+	own_s = time.perf_counter() - t
+	if rest:
+		print(f"ERPNext's own GL repost under perpetual inventory of the other {len(rest)} vouchers: {own_s:.1f} s = {len(rest) / own_s:.1f} vouchers/s")
+
+
 def main():
 	parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 	parser.add_argument("--site", required=True)
 	parser.add_argument("--vouchers", type=int, default=1000)
 	parser.add_argument("--company", help="Reuse a company built by an earlier run")
 	parser.add_argument("--cutover", default="2025-12-31")
+	parser.add_argument("--profile", type=int, default=50, help="How many vouchers of ERPNext's repost to profile (0: none)")
 	args = parser.parse_args()
 
 	import frappe
@@ -100,6 +144,7 @@ def main():
 	services.rollback(company)
 	frappe.db.commit()
 	print(f"rollback: {time.perf_counter() - t:.1f} s")
+	erpnext_repost(frappe, company, plan, args.cutover, args.profile)
 	print(f"peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 	frappe.destroy()
 
