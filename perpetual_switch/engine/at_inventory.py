@@ -181,6 +181,11 @@ def _issue(code: str, template: str, line: InventoryLine, **params) -> Issue:
 	return Issue(code, template, line.item_code, {"item": line.item_code, **params})
 
 
+def _too_long(code: str, template: str, line: InventoryLine, element: str, text: str, **params) -> Issue:
+	"""A field longer than the AT's schema allows for `element`: its length and the limit named."""
+	return _issue(code, template, line, **params, length=len(text), limit=MAX_LENGTH[element])
+
+
 def _line_issues(line: InventoryLine, file: InventoryFile, allowed: tuple[str, ...], seen: set[str]) -> list[Issue]:
 	issues = []
 	code, description, uom = _text(line.item_code), _text(line.description), _text(line.uom)
@@ -242,13 +247,7 @@ def _line_issues(line: InventoryLine, file: InventoryFile, allowed: tuple[str, .
 		issues.append(_issue("empty_code", _("A line with stock has no item code."), line))
 	elif len(code) > MAX_LENGTH["ProductCode"]:
 		issues.append(
-			_issue(
-				"code_too_long",
-				_("Item code {item} has {length} characters; the AT allows at most {limit}."),
-				line,
-				length=len(code),
-				limit=MAX_LENGTH["ProductCode"],
-			)
+			_too_long("code_too_long", _("Item code {item} has {length} characters; the AT allows at most {limit}."), line, "ProductCode", code)
 		)
 	elif code in seen:
 		issues.append(
@@ -263,36 +262,36 @@ def _line_issues(line: InventoryLine, file: InventoryFile, allowed: tuple[str, .
 		issues.append(_issue("empty_description", _("Item {item} has no description."), line))
 	elif len(description) > MAX_LENGTH["ProductDescription"]:
 		issues.append(
-			_issue(
+			_too_long(
 				"description_too_long",
 				_("The description of item {item} has {length} characters; the AT allows at most {limit}."),
 				line,
-				length=len(description),
-				limit=MAX_LENGTH["ProductDescription"],
+				"ProductDescription",
+				description,
 			)
 		)
 	if _text(line.barcode) and len(number_code) > MAX_LENGTH["ProductNumberCode"]:
 		issues.append(
-			_issue(
+			_too_long(
 				"number_code_too_long",
 				_("The barcode {barcode} of item {item} has {length} characters; the AT allows at most {limit}."),
 				line,
+				"ProductNumberCode",
+				number_code,
 				barcode=number_code,
-				length=len(number_code),
-				limit=MAX_LENGTH["ProductNumberCode"],
 			)
 		)
 	if not uom:
 		issues.append(_issue("empty_uom", _("Item {item} has no unit of measure."), line))
 	elif len(uom) > MAX_LENGTH["UnitOfMeasure"]:
 		issues.append(
-			_issue(
+			_too_long(
 				"uom_too_long",
 				_("The unit of measure {uom} of item {item} has {length} characters; the AT allows at most {limit}."),
 				line,
+				"UnitOfMeasure",
+				uom,
 				uom=uom,
-				length=len(uom),
-				limit=MAX_LENGTH["UnitOfMeasure"],
 			)
 		)
 	return issues

@@ -13,9 +13,9 @@ import frappe
 
 from perpetual_switch.engine.accounts import resolve_all
 from perpetual_switch.engine.at_inventory import category_from_account
-from perpetual_switch.engine.models import Warehouse
 from perpetual_switch.engine.money import ZERO, to_decimal
 from perpetual_switch.erpnext_io.ledger_pass import cells_at
+from perpetual_switch.erpnext_io.reader import read_warehouses
 
 CATEGORY_FIELD = "at_product_category"
 CHUNK = 900
@@ -30,18 +30,8 @@ def company_facts(company: str):
 
 def warehouse_accounts(company: str) -> dict[str, str | None]:
 	"""Each warehouse's stock account as ERPNext resolves it (its own, a parent's, the company's default)."""
-	rows = frappe.get_all(
-		"Warehouse",
-		filters={"company": company},
-		fields=["name", "company", "parent_warehouse", "is_group", "account", "disabled"],
-		order_by="lft",
-	)
-	warehouses = [
-		Warehouse(w.name, w.company, w.parent_warehouse or None, bool(w.is_group), w.account or None, bool(w.disabled))
-		for w in rows
-	]
 	default = frappe.db.get_value("Company", company, "default_inventory_account")
-	return {name: account for name, (account, _source, _from) in resolve_all(warehouses, default).items()}
+	return {name: account for name, (account, _source, _from) in resolve_all(read_warehouses(company), default).items()}
 
 
 def group_categories() -> dict[str, str | None]:
@@ -118,7 +108,7 @@ def stock_cells(company: str, end_date: date):
 	"""(item_code, warehouse, qty, value) of the company's stock at `end_date`, per item and warehouse:
 	ERPNext's bins when they agree with one pass over the ledger up to the date, warehouse by warehouse
 	(nothing moved after it), else one pass over the ledger per item and warehouse."""
-	warehouses = frappe.get_all("Warehouse", filters={"company": company, "is_group": 0}, pluck="name", order_by="name")
+	warehouses = [w.name for w in read_warehouses(company) if not w.is_group]
 	return [(c.item_code, c.warehouse, c.stock_qty, c.stock_value) for c in cells_at(company, end_date, warehouses)]
 
 

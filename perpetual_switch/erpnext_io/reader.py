@@ -95,15 +95,7 @@ def read_inputs(options: SwitchOptions, exclude_switch: str | None = None, progr
 	expense_account = expense_account or company.default_expense_account
 	cost_center = cost_center or company.default("cost_center")
 
-	warehouses = tuple(
-		Warehouse(w.name, w.company, w.parent_warehouse or None, bool(w.is_group), w.account or None, bool(w.disabled))
-		for w in frappe.get_all(
-			"Warehouse",
-			filters={"company": company.name},
-			fields=["name", "company", "parent_warehouse", "is_group", "account", "disabled"],
-			order_by="lft",
-		)
-	)
+	warehouses = read_warehouses(company.name)
 	referenced = {w.account for w in warehouses if w.account} | {
 		a for a in [expense_account, *(default_overrides or {}).values()] if isinstance(a, str) and a
 	}
@@ -209,6 +201,19 @@ def read_inputs(options: SwitchOptions, exclude_switch: str | None = None, progr
 		item_stock=items,
 		periodic_entries=periodic_entries(company.name, cutover_date),
 		operation=operation,
+	)
+
+
+def read_warehouses(company: str) -> tuple[Warehouse, ...]:
+	"""The company's warehouses, tree order."""
+	return tuple(
+		Warehouse(w.name, w.company, w.parent_warehouse or None, bool(w.is_group), w.account or None, bool(w.disabled))
+		for w in frappe.get_all(
+			"Warehouse",
+			filters={"company": company},
+			fields=["name", "company", "parent_warehouse", "is_group", "account", "disabled"],
+			order_by="lft",
+		)
 	)
 
 

@@ -180,7 +180,7 @@ def offers_this_year(company: str, year: int | None = None) -> dict:
 	}
 
 
-def mandatory_check(company: str, on_date=None, average_employees=None) -> dict:
+def mandatory_check(company: str, on_date=None) -> dict:
 	"""Whether perpetual inventory is mandatory for the company in the fiscal year of `on_date` (today by
 	default): the law's test over the preceding years (see mandatory_for_year)."""
 	return mandatory_for_year(company, getdate(on_date).year)
