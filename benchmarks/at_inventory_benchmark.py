@@ -6,13 +6,14 @@
 
 --build makes the company first with benchmarks/large_company.py (and verifies it). The floor is one
 plain pass over the company's stock ledger up to the end of the tax year (SUM of the value and the
-quantity). The floor, `at_inventory.inventory` (the file's lines and every check) and the files made
-from it (`file_content` as XML and as CSV, or, while the checks leave blockers, which `file_content`
-refuses, the engine's `to_xml` and `to_csv` on the same lines, with the blockers counted by code) take
-turns --runs times, so all see the same moments of a shared machine; each is reported best of the
-runs. Peak memory of the inventory and the files is measured with tracemalloc in one more, untimed
-run (tracemalloc slows it down); the process's peak RSS (ru_maxrss) is read before and after the
-timed runs. Targets are printed as figures, never asserted.
+quantity). The floor, `at_inventory.inventory` holding no line (every check, the counts and totals)
+and each file written whole to a temporary file as the command writes it (`write_file`: read, checked
+and written a chunk of items at a time; while the checks leave blockers, which `write_file` refuses,
+the same pass writes the lines through the inventory's sink, the blockers counted by code) take turns
+--runs times, so all see the same moments of a shared machine; each is reported best of the runs.
+Peak memory of writing the XML file is measured with tracemalloc in one more, untimed run
+(tracemalloc slows it down); compare it on companies of different sizes to see it flat. The
+process's peak RSS (ru_maxrss) is read before and after the timed runs. Targets are printed as figures, never asserted.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import argparse
 import collections
 import resource
 import sys
+import tempfile
 import time
 import tracemalloc
 from datetime import date
@@ -51,23 +53,24 @@ def ledger_rows(company: str, end_date) -> int:
 	)[0][0]
 
 
-def make_files(result) -> dict:
-	"""{"xml": bytes, "csv": bytes, "seconds_xml": s, "seconds_csv": s, "direct": bool}: the files as
-	`file_content` makes them, or, while the checks leave blockers, as the engine writes them."""
+def write(company: str, year: int, version: str, fmt: str) -> dict:
+	"""{"seconds": s, "bytes": n, "refused": bool, "result": inventory}: the file written to a temporary
+	file the way the command writes it (`write_file`: one pass over the items, checked as they come).
+	While the checks leave blockers, which `write_file` refuses, the same pass writes the lines
+	through `inventory`'s sink instead, so the figure still covers the whole file."""
 	from perpetual_switch.engine import at_inventory as engine
 	from perpetual_switch.services import at_inventory
 
-	direct = bool(result.blockers)
-	out = {"direct": direct}
-	for fmt in ("xml", "csv"):
+	with tempfile.TemporaryFile() as out:
 		start = time.perf_counter()
-		if direct:
-			content = engine.to_xml(result.file) if fmt == "xml" else engine.to_csv(result.file)
-		else:
-			content = at_inventory.file_content(result, fmt)[1]
-		out[f"seconds_{fmt}"] = time.perf_counter() - start
-		out[fmt] = content
-	return out
+		name, result = at_inventory.write_file(company, year, version, fmt, out)
+		refused = name is None
+		if refused:
+			line_bytes = engine.csv_line if fmt == "csv" else engine.xml_line
+			out.seek(0)
+			result = at_inventory.inventory(company, year, version, 0, lambda line, v: out.write(line_bytes(line, v)))
+		seconds = time.perf_counter() - start
+		return {"seconds": seconds, "bytes": out.tell(), "refused": refused, "result": result}
 
 
 def maxrss_mib() -> float:
@@ -101,7 +104,6 @@ def main(argv=None) -> int:
 	frappe.set_user("Administrator")
 	try:
 		import perpetual_switch
-		from perpetual_switch.engine.at_inventory import reported_lines
 		from perpetual_switch.erpnext_io import at_inventory as io
 		from perpetual_switch.services import at_inventory
 
@@ -127,73 +129,63 @@ def main(argv=None) -> int:
 		frappe.db.commit()
 		rss_before = maxrss_mib()
 
-		# Floor, inventory and files take turns, so that all see the same moments of a shared machine.
-		floor_times, inventory_times, xml_times, csv_times = [], [], [], []
-		result = files = total = None
+		# Floor, checks and files take turns, so that all see the same moments of a shared machine.
+		times: dict[str, list[float]] = {"floor": [], "checks": [], "xml": [], "csv": []}
+		sizes, result, total, refused = {}, None, None, False
 		for _run in range(args.runs):
 			seconds, total = time_one(lambda: floor_query(args.company, end_date))
-			floor_times.append(seconds)
+			times["floor"].append(seconds)
 			frappe.db.commit()
-			seconds, result = time_one(lambda: at_inventory.inventory(args.company, args.year, args.version))
-			inventory_times.append(seconds)
+			seconds, result = time_one(lambda: at_inventory.inventory(args.company, args.year, args.version, keep=0))
+			times["checks"].append(seconds)
 			frappe.db.commit()
-			files = make_files(result)
-			xml_times.append(files["seconds_xml"])
-			csv_times.append(files["seconds_csv"])
+			for fmt in ("xml", "csv"):
+				written = write(args.company, args.year, args.version, fmt)
+				times[fmt].append(written["seconds"])
+				sizes[fmt], refused = written["bytes"], written["refused"]
+				frappe.db.commit()
 		rss_after = maxrss_mib()
 
-		# Peak Python memory of the inventory and its files, in a separate, untimed run.
-		del files["xml"], files["csv"]
+		# Peak Python memory of writing the XML file, in a separate, untimed run.
 		result = None
 		tracemalloc.start()
-		result = at_inventory.inventory(args.company, args.year, args.version)
-		files = make_files(result)
+		result = write(args.company, args.year, args.version, "xml")["result"]
 		_current, peak = tracemalloc.get_traced_memory()
 		tracemalloc.stop()
 		frappe.db.commit()
 
-		lines = reported_lines(result.file)
 		blockers = collections.Counter(issue.code for issue in result.blockers)
-		best_floor, best_inventory = min(floor_times), min(inventory_times)
-		best_files = min(x + c for x, c in zip(xml_times, csv_times))
-		pair_ratios = sorted(i / f for i, f in zip(inventory_times, floor_times) if f)
-		pair_ratios_all = sorted(
-			(i + x + c) / f for i, x, c, f in zip(inventory_times, xml_times, csv_times, floor_times) if f
-		)
+		best = {key: min(values) for key, values in times.items()}
 		value, qty = total
-		made_by = "engine to_xml/to_csv (blockers)" if files["direct"] else "file_content"
+		made_by = "lines through inventory's sink (write_file refuses: blockers)" if refused else "write_file"
+
+		def ratio(key):
+			by_run = sorted(t / f for t, f in zip(times[key], times["floor"]) if f)
+			return (
+				f"{best[key] / best['floor']:.1f}x" if best["floor"] else "n/a",
+				"best over best; run by run " + ", ".join(f"{r:.1f}x" for r in by_run),
+			)
+
 		rows += [
 			("ledger rows", f"{sle_rows}", f"company's, up to {end_date}; stock value {value}, qty {qty}"),
 			(
 				"items with stock",
-				f"{len(lines)}",
-				f"lines in the file ({len(result.file.lines)} read, version {result.file.version}, "
-				f"nif {result.file.nif or '-'})",
+				f"{result.lines_count}",
+				f"lines in the file (version {result.file.version}, nif {result.file.nif or '-'})",
 			),
 			(
 				"blockers",
 				f"{len(result.blockers)}",
 				", ".join(f"{code} {count}" for code, count in sorted(blockers.items())) or "-",
 			),
-			("floor (a): SUM over the ledger", f"{best_floor:.3f} s", runs_note(floor_times)),
-			("inventory (b)", f"{best_inventory:.3f} s", runs_note(inventory_times)),
-			(
-				"files (c): XML + CSV",
-				f"{best_files:.3f} s",
-				f"XML best {min(xml_times):.3f} s ({len(files['xml']):,} bytes), "
-				f"CSV best {min(csv_times):.3f} s ({len(files['csv']):,} bytes); {made_by}",
-			),
-			(
-				"ratio (b) / (a)",
-				f"{best_inventory / best_floor:.1f}x" if best_floor else "n/a",
-				"best over best; run by run " + ", ".join(f"{r:.1f}x" for r in pair_ratios),
-			),
-			(
-				"ratio ((b) + (c)) / (a)",
-				f"{(best_inventory + best_files) / best_floor:.1f}x" if best_floor else "n/a",
-				"best over best; run by run " + ", ".join(f"{r:.1f}x" for r in pair_ratios_all),
-			),
-			("peak Python memory (b)+(c)", f"{peak / 2**20:.1f} MiB", "tracemalloc, one untimed run"),
+			("floor (a): SUM over the ledger", f"{best['floor']:.3f} s", runs_note(times["floor"])),
+			("checks only (b)", f"{best['checks']:.3f} s", runs_note(times["checks"])),
+			("XML file (c)", f"{best['xml']:.3f} s", f"{sizes['xml']:,} bytes, {made_by}; {runs_note(times['xml'])}"),
+			("CSV file (d)", f"{best['csv']:.3f} s", f"{sizes['csv']:,} bytes; {runs_note(times['csv'])}"),
+			("ratio (b) / (a)", *ratio("checks")),
+			("ratio (c) / (a)", *ratio("xml")),
+			("ratio (d) / (a)", *ratio("csv")),
+			("peak Python memory (c)", f"{peak / 2**20:.1f} MiB", "tracemalloc, one untimed run"),
 			(
 				"peak RSS (ru_maxrss)",
 				f"{rss_after:.0f} MiB",

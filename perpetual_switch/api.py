@@ -5,6 +5,8 @@ and rollback)."""
 import functools
 import inspect
 
+import io
+
 import frappe
 from frappe.utils import cint
 
@@ -275,7 +277,8 @@ def at_inventory(company: str, year: str | int, version: str | None = None, limi
 	"""The AT inventory of a tax year as the report shows it (the first `limit` lines, totals, checks)."""
 	from perpetual_switch.services import at_inventory as service
 
-	return service.as_dict(service.inventory(company, year, version or None), limit=cint(limit) or None)
+	limit = cint(limit) or None
+	return service.as_dict(service.inventory(company, year, version or None, keep=limit), limit=limit)
 
 
 @frappe.whitelist()
@@ -284,8 +287,10 @@ def download_at_inventory(company: str, year: str | int, file_format: str = "xml
 	"""The AT inventory file (XML or CSV) as a download; refused while any check fails."""
 	from perpetual_switch.services import at_inventory as service
 
-	name, content = service.file_content(service.inventory(company, year, version or None), file_format)
+	out = io.BytesIO()
+	name, result = service.write_file(company, year, version or None, file_format, out)
+	service.refuse_blocked(result)
 	frappe.response["filename"] = name
-	frappe.response["filecontent"] = content
+	frappe.response["filecontent"] = out.getvalue()
 	frappe.response["type"] = "binary"
 

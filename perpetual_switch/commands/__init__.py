@@ -7,6 +7,7 @@ is connected, so `bench` itself stays fast.
 
 import functools
 import json
+import os
 import sys
 from contextlib import contextmanager
 
@@ -584,7 +585,11 @@ def at_inventory_command(context, company, year, file_format, version, output, a
 	with connected(context):
 		from perpetual_switch.services import at_inventory
 
-		result = at_inventory.inventory(company, year, version)
+		if output and not as_json:
+			# Checked and written in one pass over the items; refused (nothing written) while a check fails.
+			result = _at_inventory_file(at_inventory, company, year, version, file_format, output)
+		else:
+			result = at_inventory.inventory(company, year, version, keep=None if as_json else 0)
 		data = at_inventory.as_dict(result, limit=None if as_json else 0)
 		if as_json:
 			_print_json(data)
@@ -593,12 +598,27 @@ def at_inventory_command(context, company, year, file_format, version, output, a
 
 			click.echo(render.at_inventory(data))
 		_exit_if_blocked(data["blockers"])
-		if output:
-			_name, content = at_inventory.file_content(result, file_format)
-			with open(output, "wb") as f:
-				f.write(content)
-			if not as_json:
-				click.echo(f"Wrote {output} ({len(content)} bytes).")
+		if output and as_json:
+			_at_inventory_file(at_inventory, company, year, version, file_format, output)
+		elif output:
+			click.echo(f"Wrote {output} ({os.path.getsize(output)} bytes).")
+
+
+def _at_inventory_file(at_inventory, company, year, version, file_format, output):
+	"""Writes the file to `output` through a temporary file beside it, so that a refused or broken run
+	leaves no file there (or the previous one); returns the inventory."""
+	partial = f"{output}.partial"
+	try:
+		with open(partial, "wb") as out:
+			name, result = at_inventory.write_file(company, year, version, file_format, out)
+	except BaseException:
+		os.remove(partial)
+		raise
+	if name is None:
+		os.remove(partial)
+	else:
+		os.replace(partial, output)
+	return result
 
 
 def _print_clearing(data, as_json):

@@ -124,56 +124,100 @@ def valid_nif(text: str | int | None) -> bool:
 
 
 def reported_lines(file: InventoryFile) -> list[InventoryLine]:
-	"""The lines the file lists: every one with a quantity (zero-quantity items are left out), sorted
-	by category and product code."""
-	lines = [line for line in file.lines if to_decimal(line.qty) != 0]
-	return sorted(lines, key=lambda line: (line.category or "", _text(line.item_code)))
-
-
-def totals_by_category(lines: Iterable[InventoryLine]) -> dict[str, tuple[Decimal, Decimal]]:
-	"""Quantity and value per category of the lines a file lists (each value rounded to the cent as
-	the file writes it, so the totals are the file's). Lines without a category are under ""."""
-	totals: dict[str, tuple[Decimal, Decimal]] = {}
-	for line in lines:
-		qty = to_decimal(line.qty)
-		if qty == 0:
-			continue
-		key = line.category or ""
-		old_qty, old_value = totals.get(key, (ZERO, ZERO))
-		totals[key] = (old_qty + qty, old_value + round_money(line.value, VALUE_PRECISION))
-	order = {category: n for n, category in enumerate(CATEGORIES[VERSION_VALUED])}
-	return dict(sorted(totals.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
+	"""The lines the file lists: every one with a quantity (zero-quantity items are left out), in the
+	order given (the company's items in the order of their codes)."""
+	return [line for line in file.lines if to_decimal(line.qty) != 0]
 
 
 # ---------------------------------------------------------------------------------------------
 # Checks
 
 
+# Each check lists at most this many items; the rest are counted in one more issue.
+ISSUES_PER_CHECK = 100
+
+
+class Scan:
+	"""The checks, counts and totals of a file's lines, taken one line at a time (so that a file of
+	any size is checked without holding its lines): `add` each line, then read `issues`, `count`,
+	`totals` and `value`."""
+
+	def __init__(self, nif: str, end_date: date, version: str):
+		self.end_date, self.version = end_date, version
+		self.allowed = CATEGORIES.get(version, CATEGORIES[VERSION_VALUED])
+		self.seen: set[str] = set()
+		self.count = 0
+		self.value = round_money(ZERO, VALUE_PRECISION)
+		self._totals: dict[str, tuple[Decimal, Decimal]] = {}
+		self._issues: list[Issue] = _file_issues(nif, version)
+		self._per_check: dict[str, int] = {}
+
+	def add(self, line: InventoryLine) -> bool:
+		"""Checks and counts `line`; whether the file lists it (it has a quantity)."""
+		qty = to_decimal(line.qty)
+		if qty == 0:
+			return False
+		self.count += 1
+		value = round_money(line.value, VALUE_PRECISION)
+		self.value += value
+		key = line.category or ""
+		old_qty, old_value = self._totals.get(key, (ZERO, ZERO))
+		self._totals[key] = (old_qty + qty, old_value + value)
+		for issue in _line_issues(line, self, self.allowed, self.seen):
+			seen = self._per_check[issue.code] = self._per_check.get(issue.code, 0) + 1
+			if seen <= ISSUES_PER_CHECK:
+				self._issues.append(issue)
+		return True
+
+	@property
+	def issues(self) -> list[Issue]:
+		more = [
+			Issue(
+				"more_items",
+				_("{count} more items fail the same check ({check}) as the {shown} above."),
+				code,
+				{"count": count - ISSUES_PER_CHECK, "check": code, "shown": ISSUES_PER_CHECK},
+			)
+			for code, count in self._per_check.items()
+			if count > ISSUES_PER_CHECK
+		]
+		return self._issues + more
+
+	@property
+	def totals(self) -> dict[str, tuple[Decimal, Decimal]]:
+		"""Quantity and value per category (values as the file writes them); "" for no category."""
+		order = {category: n for n, category in enumerate(CATEGORIES[VERSION_VALUED])}
+		return dict(sorted(self._totals.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
+
+
 def checks(file: InventoryFile) -> list[Issue]:
 	"""Everything that would make the AT refuse the file, all at once (the GL total is checked elsewhere)."""
+	scan = Scan(file.nif, file.end_date, file.version)
+	for line in file.lines:
+		scan.add(line)
+	return scan.issues
+
+
+def _file_issues(nif: str, version: str) -> list[Issue]:
 	issues = []
-	if file.version not in NAMESPACES:
+	if version not in NAMESPACES:
 		issues.append(
 			Issue(
 				"unknown_version",
 				_("Unknown inventory file version {version}; the AT accepts 1_02 and 2_01."),
-				str(file.version),
-				{"version": file.version},
+				str(version),
+				{"version": version},
 			)
 		)
-	if not valid_nif(file.nif):
+	if not valid_nif(nif):
 		issues.append(
 			Issue(
 				"invalid_nif",
 				_("The tax ID {nif} is not a valid Portuguese NIF (nine digits with a valid check digit)."),
-				str(file.nif),
-				{"nif": file.nif or ""},
+				str(nif),
+				{"nif": nif or ""},
 			)
 		)
-	allowed = CATEGORIES.get(file.version, CATEGORIES[VERSION_VALUED])
-	seen: set[str] = set()
-	for line in reported_lines(file):
-		issues += _line_issues(line, file, allowed, seen)
 	return issues
 
 
@@ -186,7 +230,7 @@ def _too_long(code: str, template: str, line: InventoryLine, element: str, text:
 	return _issue(code, template, line, **params, length=len(text), limit=MAX_LENGTH[element])
 
 
-def _line_issues(line: InventoryLine, file: InventoryFile, allowed: tuple[str, ...], seen: set[str]) -> list[Issue]:
+def _line_issues(line: InventoryLine, file, allowed: tuple[str, ...], seen: set[str]) -> list[Issue]:
 	issues = []
 	code, description, uom = _text(line.item_code), _text(line.description), _text(line.uom)
 	number_code = _number_code(line)
@@ -303,11 +347,15 @@ def _line_issues(line: InventoryLine, file: InventoryFile, allowed: tuple[str, .
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _SPACES = re.compile(r"\s+")
+# Text with nothing to clean: no control character, no space but single inner spaces.
+_PLAIN = re.compile(r"[^\s\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]+(?: [^\s\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]+)*")
 
 
 def _text(value) -> str:
 	"""Text as both files write it: line breaks, tabs and control characters become one space."""
 	text = "" if value is None else str(value)
+	if _PLAIN.fullmatch(text):
+		return text
 	return _SPACES.sub(" ", _CONTROL.sub(" ", text)).strip()
 
 
@@ -346,42 +394,62 @@ def _known(version: str) -> str:
 	return version
 
 
+def xml_head(nif: str, fiscal_year: int, end_date: date, version: str, no_stock: bool) -> bytes:
+	"""The XML file up to its first Stock element."""
+	version = _known(version)
+	return (
+		"\n".join(
+			[
+				'<?xml version="1.0" encoding="UTF-8"?>',
+				f'<StockFile xmlns="{NAMESPACES[version]}">',
+				"\t<StockHeader>",
+				f"\t\t<FileVersion>{version}</FileVersion>",
+				f"\t\t<TaxRegistrationNumber>{escape(nif_digits(nif))}</TaxRegistrationNumber>",
+				f"\t\t<FiscalYear>{int(fiscal_year)}</FiscalYear>",
+				f"\t\t<EndDate>{end_date.isoformat()}</EndDate>",
+				f"\t\t<NoStock>{'true' if no_stock else 'false'}</NoStock>",
+				"\t</StockHeader>",
+			]
+		)
+		+ "\n"
+	).encode("utf-8")
+
+
+def xml_line(line: InventoryLine, version: str) -> bytes:
+	"""One Stock element of the XML file."""
+	fields = "".join(f"\t\t<{name}>{escape(value)}</{name}>\n" for name, value in zip(elements(version), _row(line, version)))
+	return f"\t<Stock>\n{fields}\t</Stock>\n".encode("utf-8")
+
+
+XML_TAIL = b"</StockFile>\n"
+
+
+def csv_head(version: str) -> bytes:
+	"""The CSV file's header line: the element names."""
+	return (";".join(elements(_known(version))) + "\r\n").encode("cp1252")
+
+
+def csv_line(line: InventoryLine, version: str) -> bytes:
+	"""One line of the CSV file: `;` between fields, decimal comma, CRLF, Windows-1252."""
+	row = _row(line, version, _csv_text)
+	row[4] = row[4].replace(".", ",")
+	if version == VERSION_VALUED:
+		row[6] = row[6].replace(".", ",")
+	return (";".join(row) + "\r\n").encode("cp1252", errors="at_inventory_cp1252")
+
+
 def to_xml(file: InventoryFile) -> bytes:
 	"""The XML file, UTF-8, in the version's namespace."""
-	version = _known(file.version)
 	lines = reported_lines(file)
-	out = [
-		'<?xml version="1.0" encoding="UTF-8"?>',
-		f'<StockFile xmlns="{NAMESPACES[version]}">',
-		"\t<StockHeader>",
-		f"\t\t<FileVersion>{version}</FileVersion>",
-		f"\t\t<TaxRegistrationNumber>{escape(nif_digits(file.nif))}</TaxRegistrationNumber>",
-		f"\t\t<FiscalYear>{int(file.fiscal_year)}</FiscalYear>",
-		f"\t\t<EndDate>{file.end_date.isoformat()}</EndDate>",
-		f"\t\t<NoStock>{'false' if lines else 'true'}</NoStock>",
-		"\t</StockHeader>",
-	]
-	for line in lines:
-		out.append("\t<Stock>")
-		for name, value in zip(elements(version), _row(line, version)):
-			out.append(f"\t\t<{name}>{escape(value)}</{name}>")
-		out.append("\t</Stock>")
-	out.append("</StockFile>")
-	return ("\n".join(out) + "\n").encode("utf-8")
+	head = xml_head(file.nif, file.fiscal_year, file.end_date, file.version, not lines)
+	return head + b"".join(xml_line(line, file.version) for line in lines) + XML_TAIL
 
 
 def to_csv(file: InventoryFile) -> bytes:
 	"""The CSV file: a header of the element names, `;` between fields, decimal comma, CRLF line ends,
 	Windows-1252. It carries no NIF and no dates: the portal asks for them when it is submitted."""
-	version = _known(file.version)
-	rows = [list(elements(version))]
-	for line in reported_lines(file):
-		row = _row(line, version, _csv_text)
-		row[4] = row[4].replace(".", ",")
-		if version == VERSION_VALUED:
-			row[6] = row[6].replace(".", ",")
-		rows.append(row)
-	return "".join(";".join(row) + "\r\n" for row in rows).encode("cp1252", errors="at_inventory_cp1252")
+	head = csv_head(file.version)
+	return head + b"".join(csv_line(line, file.version) for line in reported_lines(file))
 
 
 def _cp1252_fallback(error: UnicodeEncodeError):

@@ -2,8 +2,8 @@
 company's warehouses (those of subcontracting suppliers are the company's own warehouses in ERPNext,
 so they count), with what the file says of the item (description, barcode, stock unit, category).
 
-The ledger is one aggregate over the company's rows up to the date (one pass); the items' facts are read
-a chunk at a time. What stays in memory is one small entry per item with stock."""
+The stock is read a chunk of items at a time, with the items' facts, from ERPNext's bins checked against
+one pass over the ledger; what stays in memory is one chunk, and what moved after the date."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import frappe
 from perpetual_switch.engine.accounts import resolve_all
 from perpetual_switch.engine.at_inventory import category_from_account
 from perpetual_switch.engine.money import ZERO, to_decimal
-from perpetual_switch.erpnext_io.ledger_pass import cells_at
+from perpetual_switch.erpnext_io.ledger_pass import bin_totals, movements_after, stock_ledger_pass
 from perpetual_switch.erpnext_io.reader import read_warehouses
 
 CATEGORY_FIELD = "at_product_category"
@@ -50,66 +50,111 @@ def group_categories() -> dict[str, str | None]:
 	return found
 
 
-def stock_chunks(company: str, end_date: date, chunk: int = CHUNK):
+def stock_chunks(company: str, end_date: date, chunk: int | None = None):
 	"""Lists of (item_code, description, barcode, stock_uom, category, proposed_category, qty, value) for
 	the stock items of the company with a quantity or a value at `end_date`, in the order of their
 	codes, `chunk` items at a time; customer-provided items are left out (they are not the company's).
-	`category` is the item's own or its group's; `proposed_category` comes from the SNC account of the
-	warehouse holding most of the item's value.
+	`category` is the item's own or its group's; `proposed_category` (read only for items without one)
+	comes from the SNC account of the warehouse holding most of the item's value.
 
-	The ledger is read in one aggregate over the company's rows up to the date, per item and warehouse;
-	the items' own facts are then read a chunk at a time (lists under MariaDB's threshold for turning
-	an IN list into a subquery)."""
+	Each chunk is the stock items after the previous chunk's last code, then their bins summed per
+	item (so nothing but one chunk is held, whatever the number of items). The bins hold the stock now; what moved after `end_date` is taken off. That holds when
+	every warehouse's bins add up to its ledger (one pass up to the date, plus the rows after it);
+	where one does not, each chunk's stock is read from the ledger itself, per item."""
+	chunk = chunk or CHUNK
 	accounts = warehouse_accounts(company)
 	groups = group_categories()
 	item_has_field = frappe.get_meta("Item").has_field(CATEGORY_FIELD)
-	stock: dict[str, list] = {}
-	for item_code, warehouse, qty, value in stock_cells(company, end_date):
-		qty, value = to_decimal(qty), to_decimal(value)
-		held = stock.get(item_code)
-		if held is None:
-			held = stock[item_code] = [ZERO, ZERO, None, ZERO]
-		held[0] += qty
-		held[1] += value
-		if held[2] is None or abs(value) > held[3]:
-			held[2], held[3] = warehouse, abs(value)
-	codes = sorted(code for code, held in stock.items() if held[0] or held[1])
-	facts_sql = ITEM_FACTS_WITH_CATEGORY if item_has_field else ITEM_FACTS
-	for start in range(0, len(codes), chunk):
-		part = tuple(codes[start : start + chunk])
-		facts = frappe.db.sql(facts_sql, {"codes": part}, as_dict=True)
-		barcodes: dict[str, str] = {}
-		for parent, barcode in frappe.db.sql(
-			"""select parent, barcode from `tabItem Barcode` where parenttype = 'Item' and parent in %(codes)s
-			order by parent, idx""",
-			{"codes": part},
-		):
-			barcodes.setdefault(parent, barcode)
-		rows = []
-		for item in sorted(facts, key=lambda i: i.name):
-			if item.is_customer_provided_item or not item.is_stock_item:
-				continue
-			qty, value, warehouse, _largest = stock.pop(item.name)
-			category = item.category or groups.get(item.item_group)
-			proposed = category_from_account(accounts.get(warehouse))
-			description = item.item_name or item.name
-			rows.append((item.name, description, barcodes.get(item.name), item.stock_uom, category, proposed, qty, value))
-		if rows:
-			yield rows
-
-
-ITEM_FACTS = """select name, item_name, stock_uom, item_group, is_customer_provided_item, is_stock_item,
-	null as category from `tabItem` where name in %(codes)s"""
-ITEM_FACTS_WITH_CATEGORY = """select name, item_name, stock_uom, item_group, is_customer_provided_item, is_stock_item,
-	at_product_category as category from `tabItem` where name in %(codes)s"""
-
-
-def stock_cells(company: str, end_date: date):
-	"""(item_code, warehouse, qty, value) of the company's stock at `end_date`, per item and warehouse:
-	ERPNext's bins when they agree with one pass over the ledger up to the date, warehouse by warehouse
-	(nothing moved after it), else one pass over the ledger per item and warehouse."""
 	warehouses = [w.name for w in read_warehouses(company) if not w.is_group]
-	return [(c.item_code, c.warehouse, c.stock_qty, c.stock_value) for c in cells_at(company, end_date, warehouses)]
+	after = movements_after(company, end_date)
+	before = stock_ledger_pass(company, end_date, warehouses)[0]
+	ledger = dict(before)
+	for (_item, warehouse), (_qty, value) in after.items():
+		ledger[warehouse] = ledger.get(warehouse, ZERO) + value
+	bins = bin_totals(company)
+	from_bins = all(bins.get(name, ZERO) == ledger.get(name, ZERO) for name in set(bins) | set(ledger))
+	moved: dict[str, tuple] = {}
+	for (item_code, _warehouse), (qty, value) in after.items():
+		old_qty, old_value = moved.get(item_code, (ZERO, ZERO))
+		moved[item_code] = (old_qty + qty, old_value + value)
+	last = ""
+	while True:
+		items = frappe.db.sql(
+			ITEMS_WITH_CATEGORY if item_has_field else ITEMS, {"after": last, "limit": chunk}
+		)
+		if not items:
+			return
+		last = items[-1][0]
+		codes = tuple(item[0] for item in items)
+		if from_bins:
+			stock = {}
+			for code, qty, value in frappe.db.sql(BINS_OF_ITEMS, {"company": company, "codes": codes}):
+				moved_qty, moved_value = moved.get(code, (ZERO, ZERO))
+				stock[code] = (to_decimal(qty) - moved_qty, to_decimal(value) - moved_value)
+		else:
+			stock = {
+				code: (to_decimal(qty), to_decimal(value))
+				for code, qty, value in frappe.db.sql(LEDGER_OF_ITEMS, {"company": company, "date": end_date, "codes": codes})
+			}
+		rows, needs = [], []
+		for code, name, uom, group, barcode, own in items:
+			qty, value = stock.get(code, (ZERO, ZERO))
+			if not (qty or value):
+				continue
+			category = own or groups.get(group)
+			if not category:
+				needs.append(code)
+			rows.append([code, name or code, barcode, uom, category, None, qty, value])
+		if needs:
+			largest = _largest_warehouses(company, end_date, needs, after if from_bins else None)
+			for row in rows:
+				if not row[4]:
+					row[5] = category_from_account(accounts.get(largest.get(row[0])))
+		if rows:
+			yield [tuple(row) for row in rows]
+
+
+def _largest_warehouses(company: str, end_date: date, codes, after) -> dict[str, str]:
+	"""{item_code: the warehouse holding most of its value at `end_date`} for `codes`: from the bins less
+	`after` (the moves after the date), or, when `after` is None, from the ledger."""
+	if after is None:
+		cells = frappe.db.sql(LEDGER_CELLS_OF_ITEMS, {"company": company, "date": end_date, "codes": tuple(codes)})
+	else:
+		cells = frappe.db.sql(BIN_CELLS_OF_ITEMS, {"company": company, "codes": tuple(codes)})
+	largest: dict[str, tuple] = {}
+	for code, warehouse, value in cells:
+		value = to_decimal(value) - (after[(code, warehouse)][1] if after and (code, warehouse) in after else ZERO)
+		if code not in largest or abs(value) > largest[code][1]:
+			largest[code] = (warehouse, abs(value))
+	return {code: warehouse for code, (warehouse, _value) in largest.items()}
+
+
+# The company's stock items (customer-provided ones are not the company's), a chunk after the last
+# code read, in the order of the primary key; with the first barcode of each.
+_ITEMS = """select i.name, i.item_name, i.stock_uom, i.item_group,
+	(select ib.barcode from `tabItem Barcode` ib where ib.parent = i.name and ib.parenttype = 'Item'
+		order by ib.idx limit 1),
+	{category}
+	from `tabItem` i
+	where i.name > %(after)s and i.is_stock_item = 1 and i.is_customer_provided_item = 0
+	order by i.name limit %(limit)s"""
+ITEMS = _ITEMS.replace("{category}", "null")
+ITEMS_WITH_CATEGORY = _ITEMS.replace("{category}", "i.at_product_category")
+BINS_OF_ITEMS = """select b.item_code, cast(sum(b.actual_qty) as char), cast(sum(b.stock_value) as char)
+	from `tabBin` b join `tabWarehouse` w on w.name = b.warehouse
+	where b.item_code in %(codes)s and w.company = %(company)s
+	group by b.item_code"""
+LEDGER_OF_ITEMS = """select item_code, cast(sum(actual_qty) as char), cast(sum(stock_value_difference) as char)
+	from `tabStock Ledger Entry`
+	where item_code in %(codes)s and company = %(company)s and posting_date <= %(date)s and is_cancelled = 0
+	group by item_code"""
+LEDGER_CELLS_OF_ITEMS = """select item_code, warehouse, cast(sum(stock_value_difference) as char)
+	from `tabStock Ledger Entry`
+	where item_code in %(codes)s and company = %(company)s and posting_date <= %(date)s and is_cancelled = 0
+	group by item_code, warehouse"""
+BIN_CELLS_OF_ITEMS = """select b.item_code, b.warehouse, cast(b.stock_value as char)
+	from `tabBin` b join `tabWarehouse` w on w.name = b.warehouse
+	where b.item_code in %(codes)s and w.company = %(company)s"""
 
 
 def stock_account_balance(company: str, end_date: date) -> object:

@@ -99,6 +99,35 @@ def _count_after(sql, params: dict) -> int:
 	return int(counted[0][0] or 0)
 
 
+def movements_after(company: str, on_date: date) -> dict[tuple[str, str], tuple[Decimal, Decimal]]:
+	"""{(item_code, warehouse): (qty, value)} moved by the company's ledger rows after `on_date` (as
+	many entries as cells that moved since, not as items). Through the posting datetime index where
+	the site has one."""
+	rows = frappe.db.sql(
+		_MOVED_AFTER_INDEXED if _indexed_by_posting_datetime() else _MOVED_AFTER,
+		{"company": company, "date": on_date, "next_day": datetime.combine(on_date + timedelta(days=1), time.min)},
+	)
+	return {(item, warehouse): (to_decimal(qty), to_decimal(value)) for item, warehouse, qty, value in rows}
+
+
+_MOVED_AFTER = """select item_code, warehouse, cast(sum(actual_qty) as char), cast(sum(stock_value_difference) as char)
+	from `tabStock Ledger Entry` where posting_date > %(date)s and company = %(company)s and is_cancelled = 0
+	group by item_code, warehouse"""
+_MOVED_AFTER_INDEXED = """select item_code, warehouse, cast(sum(actual_qty) as char), cast(sum(stock_value_difference) as char)
+	from `tabStock Ledger Entry` where posting_datetime >= %(next_day)s and company = %(company)s and is_cancelled = 0
+	group by item_code, warehouse"""
+
+
+def bin_totals(company: str) -> dict[str, Decimal]:
+	"""The stock value per warehouse of the company as ERPNext's bins hold it now."""
+	rows = frappe.db.sql(
+		"""select b.warehouse, cast(sum(b.stock_value) as char) from `tabBin` b
+		join `tabWarehouse` w on w.name = b.warehouse where w.company = %(company)s group by b.warehouse""",
+		{"company": company},
+	)
+	return {warehouse: to_decimal(value) for warehouse, value in rows}
+
+
 def bin_cells(warehouses) -> tuple[StockCell, ...]:
 	"""Stock value and quantity per item and warehouse as ERPNext's bins hold them now."""
 	cells = []

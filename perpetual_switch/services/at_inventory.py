@@ -4,7 +4,9 @@ downloaded. The desk report, the download and the bench command all call `invent
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import shutil
+import tempfile
+from dataclasses import dataclass, field
 from datetime import date
 
 import frappe
@@ -13,15 +15,19 @@ from frappe import _
 from perpetual_switch.engine.at_inventory import (
 	VERSION_QUANTITIES,
 	VERSION_VALUED,
+	XML_TAIL,
 	InventoryFile,
 	InventoryLine,
-	checks,
+	Scan,
+	csv_head,
+	csv_line,
 	nif_digits,
 	reported_lines,
 	to_csv,
 	to_xml,
-	totals_by_category,
 	version_for,
+	xml_head,
+	xml_line,
 )
 from perpetual_switch.engine.models import Issue
 from perpetual_switch.engine.money import money_str, round_money
@@ -40,11 +46,18 @@ class Inventory:
 	end_date: date
 	currency: str
 	file: InventoryFile
+	"""The file's header and the lines kept (all of them, or the first few asked for)."""
 	mandatory: bool | None
 	"""Whether the company must keep perpetual inventory for the year (None: not known)."""
 	blockers: tuple[Issue, ...]
 	stock_gl: object
 	"""The stock accounts' GL balance at the end date (None for a periodic company)."""
+	lines_count: int = 0
+	"""How many lines the file lists."""
+	totals: dict = field(default_factory=dict)
+	"""Quantity and value per category, over every line."""
+	value: object = None
+	"""The file's total value."""
 
 
 def _year(value) -> int:
@@ -72,25 +85,36 @@ def mandatory_for(company: str, year: int) -> bool | None:
 	return snc.mandatory_for_year(company, year)["mandatory"]
 
 
-def inventory(company: str, year, version: str | None = None) -> Inventory:
+def inventory(company: str, year, version: str | None = None, keep: int | None = None, sink=None) -> Inventory:
 	"""The company's closing inventory of tax year `year`: the file's lines (stock per item at the end of
-	the year, from the stock ledger) and every check at once."""
+	the year, from the stock ledger) and every check at once.
+
+	The lines are read and checked a chunk at a time; the result keeps the first `keep` of those the
+	file lists (all when None), and `sink`, when given, is called with each of them in the file's order
+	and the file's version (so a file of any size is written without holding it)."""
 	guards.require_reader(company)
 	year, chosen = _year(year), _version(version)
 	facts = io.company_facts(company)
 	end_date = io.fiscal_year_end(company, year) or date(year, 12, 31)
 	mandatory = mandatory_for(company, year)
-	lines = []
+	version = version_for(mandatory, chosen)
+	nif = nif_digits(facts.tax_id)
+	scan = Scan(nif, end_date, version)
+	kept = []
 	for rows in io.stock_chunks(company, end_date):
 		for code, description, barcode, uom, category, proposed, qty, value in rows:
-			lines.append(InventoryLine(code, description, barcode, category or proposed, qty, uom, round_money(value, 2)))
-	file = InventoryFile(nif_digits(facts.tax_id), year, end_date, version_for(mandatory, chosen), tuple(lines))
-	blockers = list(checks(file))
+			line = InventoryLine(code, description, barcode, category or proposed, qty, uom, round_money(value, 2))
+			if not scan.add(line):
+				continue
+			if keep is None or len(kept) < keep:
+				kept.append(line)
+			if sink is not None:
+				sink(line, version)
+	blockers = scan.issues
 	stock_gl = None
 	if facts.enable_perpetual_inventory:
 		stock_gl = round_money(io.stock_account_balance(company, end_date), 2)
-		total = sum((line.value for line in reported_lines(file)), round_money(0, 2))
-		if total != stock_gl:
+		if scan.value != stock_gl:
 			blockers.append(
 				Issue(
 					"stock_gl_difference",
@@ -100,14 +124,17 @@ def inventory(company: str, year, version: str | None = None) -> Inventory:
 					company,
 					{
 						"date": end_date,
-						"total": money_str(total, 2),
+						"total": money_str(scan.value, 2),
 						"gl": money_str(stock_gl, 2),
-						"difference": money_str(total - stock_gl, 2),
+						"difference": money_str(scan.value - stock_gl, 2),
 						"currency": facts.default_currency,
 					},
 				)
 			)
-	return Inventory(company, year, end_date, facts.default_currency, file, mandatory, tuple(blockers), stock_gl)
+	return Inventory(
+		company, year, end_date, facts.default_currency, InventoryFile(nif, year, end_date, version, tuple(kept)),
+		mandatory, tuple(blockers), stock_gl, scan.count, scan.totals, scan.value,
+	)  # fmt: skip
 
 
 def as_dict(result: Inventory, limit: int | None = None) -> dict:
@@ -122,9 +149,9 @@ def as_dict(result: Inventory, limit: int | None = None) -> dict:
 		"currency": result.currency,
 		"version": result.file.version,
 		"nif": result.file.nif,
-		"no_stock": not lines,
+		"no_stock": not result.lines_count,
 		"mandatory": result.mandatory,
-		"lines_count": len(lines),
+		"lines_count": result.lines_count,
 		"lines": [
 			{
 				"item_code": line.item_code,
@@ -139,22 +166,68 @@ def as_dict(result: Inventory, limit: int | None = None) -> dict:
 		],
 		"totals": [
 			{"category": category, "qty": format(qty.normalize(), "f") if qty else "0", "value": money_str(value, 2)}
-			for category, (qty, value) in sorted(totals_by_category(lines).items())
+			for category, (qty, value) in result.totals.items()
 		],
 		"stock_gl": money_str(result.stock_gl, 2) if result.stock_gl is not None else None,
 		"blockers": [issue_to_dict(issue, _) for issue in result.blockers],
 	}
 
 
-def file_content(result: Inventory, fmt: str) -> tuple[str, bytes]:
-	"""(file name, content) of the inventory in `fmt`; refused, naming every check, while any fails."""
-	fmt = (fmt or "xml").lower()
-	if fmt not in FORMATS:
-		frappe.throw(_("Format {0} is not one of {1}.").format(frappe.bold(fmt), ", ".join(FORMATS)))
+def refuse_blocked(result: Inventory) -> None:
+	"""Refuses, naming every failing check, when any fails."""
 	if result.blockers:
 		frappe.throw(
 			"<br>".join(frappe.utils.escape_html(issue_to_dict(b, _)["message"]) for b in result.blockers),
 			title=_("The inventory file cannot be made"),
 		)
-	name = f"inventario-{result.file.nif or 'sem-nif'}-{result.year}-{result.file.version}.{fmt}"
-	return name, to_xml(result.file) if fmt == "xml" else to_csv(result.file)
+
+
+def _format(fmt: str | None) -> str:
+	fmt = (fmt or "xml").lower()
+	if fmt not in FORMATS:
+		frappe.throw(_("Format {0} is not one of {1}.").format(frappe.bold(fmt), ", ".join(FORMATS)))
+	return fmt
+
+
+def _file_name(result: Inventory, fmt: str) -> str:
+	return f"inventario-{result.file.nif or 'sem-nif'}-{result.year}-{result.file.version}.{fmt}"
+
+
+def _head(result: Inventory, fmt: str) -> bytes:
+	file = result.file
+	if fmt == "csv":
+		return csv_head(file.version)
+	return xml_head(file.nif, file.fiscal_year, file.end_date, file.version, not result.lines_count)
+
+
+def file_content(result: Inventory, fmt: str) -> tuple[str, bytes]:
+	"""(file name, content) of an inventory read with all its lines kept, in `fmt`; refused, naming
+	every check, while any fails."""
+	fmt = _format(fmt)
+	refuse_blocked(result)
+	if len(result.file.lines) != result.lines_count:
+		raise ValueError("file_content needs the inventory's every line: read it with keep=None, or use write_file")
+	return _file_name(result, fmt), to_xml(result.file) if fmt == "xml" else to_csv(result.file)
+
+
+# The file's lines are held in memory up to this size, then on disk, until the checks have passed.
+SPOOL_BYTES = 8 * 2**20
+
+
+def write_file(company: str, year, version: str | None, fmt: str, out, keep: int = 0) -> tuple[str | None, Inventory]:
+	"""Writes the inventory file to the binary stream `out`, a chunk of items at a time, and returns
+	(file name, inventory). The lines wait in a spool (memory, then a temporary file) until every
+	check has passed; while any fails, nothing is written to `out` and the name is None (the
+	inventory names the checks: `refuse_blocked` turns them into the error)."""
+	fmt = _format(fmt)
+	line_bytes = csv_line if fmt == "csv" else xml_line
+	with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as body:
+		result = inventory(company, year, version, keep, lambda line, version: body.write(line_bytes(line, version)))
+		if result.blockers:
+			return None, result
+		out.write(_head(result, fmt))
+		body.seek(0)
+		shutil.copyfileobj(body, out)
+		if fmt == "xml":
+			out.write(XML_TAIL)
+	return _file_name(result, fmt), result

@@ -10,16 +10,22 @@ from hypothesis import strategies as st
 
 from perpetual_switch.engine.at_inventory import (
 	InventoryFile,
+	ISSUES_PER_CHECK,
+	XML_TAIL,
 	InventoryLine,
+	Scan,
+	csv_head,
+	csv_line,
 	category_from_account,
 	checks,
 	reported_lines,
 	to_csv,
 	to_xml,
-	totals_by_category,
 	valid_nif,
 	validate_xml,
 	version_for,
+	xml_head,
+	xml_line,
 )
 
 NIF = "501964843"
@@ -34,12 +40,20 @@ def inventory(*lines, version="2_01", nif=NIF):
 	return InventoryFile(nif, 2024, END, version, tuple(lines))
 
 
+# In the order of their codes, as the company's items come.
 LINES = (
-	line("P-2", "Farinha T65", "5601234567890", "P", "250.500", "Kg", "187.875"),
-	line("M-1", 'Parafuso 1/2" inox; caixa\r\nde 100', None, "M", "12", "Cx", "30"),
-	line("M-0", "Sem stock", None, "M", "0", "Unit", "0"),
 	line("A-9", "Mesa & cadeira <pinho>", "", "A", "3.25", "Unit", "1000.005"),
+	line("M-0", "Sem stock", None, "M", "0", "Unit", "0"),
+	line("M-1", 'Parafuso 1/2" inox; caixa\r\nde 100', None, "M", "12", "Cx", "30"),
+	line("P-2", "Farinha T65", "5601234567890", "P", "250.500", "Kg", "187.875"),
 )
+
+
+def scan(lines, version="2_01"):
+	result = Scan(NIF, END, version)
+	for one in lines:
+		result.add(one)
+	return result
 
 
 def codes(issues):
@@ -169,7 +183,7 @@ def test_quantities_are_plain_decimals_and_values_have_two_decimals():
 
 
 def test_valued_csv_line_by_line():
-	data = to_csv(inventory(*LINES, line("E-1", "Café crème ★ Ţară", None, "M", "1.5", "Unid.", "2"))).decode("cp1252")
+	data = to_csv(inventory(LINES[0], line("E-1", "Café crème ★ Ţară", None, "M", "1.5", "Unid.", "2"), *LINES[1:])).decode("cp1252")
 	assert data.split("\r\n") == [
 		"ProductCategory;ProductCode;ProductDescription;ProductNumberCode;ClosingStockQuantity;UnitOfMeasure;ClosingStockValue",
 		"A;A-9;Mesa & cadeira <pinho>;A-9;3,25;Unit;1000,01",
@@ -218,13 +232,40 @@ def test_unknown_version_cannot_be_written():
 
 
 def test_totals_by_category_are_the_files():
-	totals = totals_by_category(LINES + (line("X", category=None, qty="2", value="1.115"),))
+	totals = scan(LINES + (line("X", category=None, qty="2", value="1.115"),)).totals
 	assert totals == {
 		"P": (D("250.500"), D("187.88")),
 		"A": (D("3.25"), D("1000.01")),
 		"M": (D("12"), D("30.00")),
 		"": (D("2"), D("1.12")),
 	} and list(totals) == ["M", "P", "A", ""]
+
+
+def test_the_file_written_line_by_line_is_the_file():
+	"""What the service writes a line at a time (head, lines, tail) is byte for byte to_xml / to_csv."""
+	file = inventory(*LINES)
+	lines = [one for one in LINES if one.qty]
+	xml = xml_head(NIF, 2024, END, "2_01", False) + b"".join(xml_line(one, "2_01") for one in lines) + XML_TAIL
+	assert xml == to_xml(file)
+	assert csv_head("2_01") + b"".join(csv_line(one, "2_01") for one in lines) == to_csv(file)
+	assert xml_head(NIF, 2024, END, "1_02", True) + XML_TAIL == to_xml(inventory(version="1_02"))
+
+
+def test_a_scan_counts_every_line_and_lists_a_hundred_per_check():
+	many = [line(f"N-{n:05}", category=None) for n in range(ISSUES_PER_CHECK + 7)]
+	result = scan([*many, line("Z-0", qty="0")])
+	assert result.count == ISSUES_PER_CHECK + 7 and result.value == D("12.50") * (ISSUES_PER_CHECK + 7)
+	assert codes(result.issues) == ["no_category"] * ISSUES_PER_CHECK + ["more_items"]
+	assert result.issues[-1].params == {"count": 7, "check": "no_category", "shown": ISSUES_PER_CHECK}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_clean_text_is_left_as_it_is(text):
+	"""The fast path for text with nothing to clean gives what cleaning would."""
+	from perpetual_switch.engine.at_inventory import _CONTROL, _SPACES, _text
+
+	assert _text(text) == _SPACES.sub(" ", _CONTROL.sub(" ", text)).strip()
 
 
 # --- checks
@@ -389,10 +430,10 @@ def test_validator_rejects_strangers():
 
 def test_a_file_with_a_failing_check_fails_the_validator_too():
 	file = inventory(line(qty="-2"), line("B", category="B"), version="1_02")
-	assert codes(checks(file)) == ["biological_in_quantities_file", "negative_stock"]
+	assert codes(checks(file)) == ["negative_stock", "biological_in_quantities_file"]
 	assert validate_xml(to_xml(file), "1_02") == [
-		"Stock[1]/ProductCategory: 'B' is not one of M, P, A, S, T",
-		"Stock[2]/ClosingStockQuantity: -2 is negative",
+		"Stock[1]/ClosingStockQuantity: -2 is negative",
+		"Stock[2]/ProductCategory: 'B' is not one of M, P, A, S, T",
 	]
 
 

@@ -24,6 +24,7 @@ frappe = pytest.importorskip(
 
 from perpetual_switch import services  # noqa: E402
 
+from . import flows  # noqa: E402
 from . import twin as t  # noqa: E402
 from .world import make_account, make_item, make_warehouse, run_pending_reposts  # noqa: E402
 
@@ -66,104 +67,16 @@ def _items(side):
 
 
 def _bom(side, fg, rm):
-	bom = frappe.get_doc(
-		{
-			"doctype": "BOM",
-			"item": fg,
-			"company": side.company,
-			"currency": _currency(side),
-			"conversion_rate": 1,
-			"quantity": 1,
-			"is_active": 1,
-			"is_default": 1,
-			"rm_cost_as_per": "Valuation Rate",
-			"items": [
-				{
-					"item_code": rm,
-					"qty": 1,
-					"uom": "Nos",
-					"stock_uom": "Nos",
-					"conversion_factor": 1,
-					"rate": RM_RATE,
-				}
-			],
-		}
-	)
-	bom.insert()
-	bom.submit()
-	assert frappe.db.get_value("Item", fg, "default_bom") == bom.name
-	return bom
+	doc = flows.bom(side.company, fg, rm, RM_RATE, _currency(side))
+	assert frappe.db.get_value("Item", fg, "default_bom") == doc.name
+	return doc
 
 
 def _purchase_order(side, service, fg, supplier_warehouse):
-	currency = _currency(side)
-	po = frappe.get_doc(
-		{
-			"doctype": "Purchase Order",
-			"company": side.company,
-			"supplier": "Sup One",
-			"transaction_date": ORDERED,
-			"schedule_date": ORDERED,
-			"currency": currency,
-			"conversion_rate": 1,
-			"is_subcontracted": 1,
-			"supplier_warehouse": supplier_warehouse,
-			"set_warehouse": side.wh1,
-			"items": [
-				{
-					"item_code": service,
-					"qty": FG_QTY,
-					"rate": SERVICE_RATE,
-					"uom": "Nos",
-					"conversion_factor": 1,
-					"warehouse": side.wh1,
-					"schedule_date": ORDERED,
-					"cost_center": side.cc1,
-					"fg_item": fg,
-					"fg_item_qty": FG_QTY,
-				}
-			],
-		}
+	return flows.subcontracted_purchase_order(
+		side.company, "Sup One", service, fg, FG_QTY, SERVICE_RATE, ORDERED, side.wh1, supplier_warehouse,
+		_currency(side), cost_center=side.cc1,
 	)
-	po.insert()
-	po.submit()
-	return po
-
-
-def _subcontracting_order(side, po):
-	from erpnext.buying.doctype.purchase_order.purchase_order import make_subcontracting_order
-
-	sco = make_subcontracting_order(po.name)
-	sco.transaction_date = sco.schedule_date = ORDERED
-	for row in sco.items:
-		row.schedule_date = ORDERED
-		row.warehouse = side.wh1
-	sco.insert()
-	sco.submit()
-	return sco
-
-
-def _send_to_subcontractor(side, sco):
-	from erpnext.controllers.subcontracting_controller import make_rm_stock_entry
-
-	se = frappe.get_doc(make_rm_stock_entry(sco.name))
-	se.company = side.company
-	se.posting_date, se.set_posting_time = SENT, 1
-	se.insert()
-	se.submit()
-	return se
-
-
-def _subcontracting_receipt(side, sco):
-	from erpnext.subcontracting.doctype.subcontracting_order.subcontracting_order import (
-		make_subcontracting_receipt,
-	)
-
-	scr = make_subcontracting_receipt(sco.name)
-	scr.posting_date, scr.set_posting_time = MADE, 1
-	scr.insert()
-	scr.submit()
-	return scr
 
 
 def _build(side):
@@ -174,9 +87,9 @@ def _build(side):
 	side.docs["pr"] = _settle(side, t.receipt(side, RECEIVED, [(rm, RM_QTY, RM_RATE)]))
 	side.docs["bom"] = _settle(side, _bom(side, fg, rm))
 	side.docs["po"] = _settle(side, _purchase_order(side, service, fg, supplier_warehouse))
-	side.docs["sco"] = _settle(side, _subcontracting_order(side, side.docs["po"]))
-	side.docs["se"] = _settle(side, _send_to_subcontractor(side, side.docs["sco"]))
-	side.docs["scr"] = _settle(side, _subcontracting_receipt(side, side.docs["sco"]))
+	side.docs["sco"] = _settle(side, flows.subcontracting_order(side.docs["po"], ORDERED, side.wh1))
+	side.docs["se"] = _settle(side, flows.send_to_subcontractor(side.company, side.docs["sco"], SENT))
+	side.docs["scr"] = _settle(side, flows.subcontracting_receipt(side.docs["sco"], MADE))
 
 
 def _bill(side):

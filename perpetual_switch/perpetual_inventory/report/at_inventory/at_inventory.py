@@ -15,7 +15,9 @@ def execute(filters=None):
 	filters = frappe._dict(filters or {})
 	if not filters.company or not filters.year:
 		return [], [], _("Choose a company and a tax year.")
-	data = at_inventory.as_dict(at_inventory.inventory(filters.company, filters.year, filters.version or None), limit=SHOWN)
+	data = at_inventory.as_dict(
+		at_inventory.inventory(filters.company, filters.year, filters.version or None, keep=SHOWN), limit=SHOWN
+	)
 	columns = [
 		{"fieldname": "category", "label": _("Category"), "fieldtype": "Data", "width": 90},
 		{"fieldname": "item_code", "label": _("Item"), "fieldtype": "Link", "options": "Item", "width": 200},
