@@ -18,6 +18,8 @@ from perpetual_switch.erpnext_io.ledger_pass import bin_totals, movements_after,
 from perpetual_switch.erpnext_io.reader import read_warehouses
 
 CATEGORY_FIELD = "at_product_category"
+# Items a chunk: one query each (no IN list but the ledger fallback's, under MariaDB's threshold for
+# turning one into a subquery).
 CHUNK = 900
 
 
@@ -57,8 +59,8 @@ def stock_chunks(company: str, end_date: date, chunk: int | None = None):
 	`category` is the item's own or its group's; `proposed_category` (read only for items without one)
 	comes from the SNC account of the warehouse holding most of the item's value.
 
-	Each chunk is the stock items after the previous chunk's last code, then their bins summed per
-	item (so nothing but one chunk is held, whatever the number of items). The bins hold the stock now; what moved after `end_date` is taken off. That holds when
+	Each chunk is one query: the stock items after the previous chunk's last code, with their bins
+	summed per item (so nothing but one chunk is held, whatever the number of items). The bins hold the stock now; what moved after `end_date` is taken off. That holds when
 	every warehouse's bins add up to its ledger (one pass up to the date, plus the rows after it);
 	where one does not, each chunk's stock is read from the ledger itself, per item."""
 	chunk = chunk or CHUNK
@@ -80,24 +82,27 @@ def stock_chunks(company: str, end_date: date, chunk: int | None = None):
 	last = ""
 	while True:
 		items = frappe.db.sql(
-			ITEMS_WITH_CATEGORY if item_has_field else ITEMS, {"after": last, "limit": chunk}
+			ITEMS_WITH_CATEGORY if item_has_field else ITEMS, {"company": company, "after": last, "limit": chunk}
 		)
 		if not items:
 			return
 		last = items[-1][0]
-		codes = tuple(item[0] for item in items)
 		if from_bins:
 			stock = {}
-			for code, qty, value in frappe.db.sql(BINS_OF_ITEMS, {"company": company, "codes": codes}):
+			for code, *_facts, held in items:
+				if held is None:
+					continue
+				qty, value = held.split(" ")
 				moved_qty, moved_value = moved.get(code, (ZERO, ZERO))
 				stock[code] = (to_decimal(qty) - moved_qty, to_decimal(value) - moved_value)
 		else:
+			codes = tuple(item[0] for item in items)
 			stock = {
 				code: (to_decimal(qty), to_decimal(value))
 				for code, qty, value in frappe.db.sql(LEDGER_OF_ITEMS, {"company": company, "date": end_date, "codes": codes})
 			}
 		rows, needs = [], []
-		for code, name, uom, group, barcode, own in items:
+		for code, name, uom, group, barcode, own, _held in items:
 			qty, value = stock.get(code, (ZERO, ZERO))
 			if not (qty or value):
 				continue
@@ -130,20 +135,19 @@ def _largest_warehouses(company: str, end_date: date, codes, after) -> dict[str,
 
 
 # The company's stock items (customer-provided ones are not the company's), a chunk after the last
-# code read, in the order of the primary key; with the first barcode of each.
+# code read, in the order of the primary key; with the first barcode of each and the sums of its bins
+# in the company's warehouses ("qty value", null without a bin), one row an item.
 _ITEMS = """select i.name, i.item_name, i.stock_uom, i.item_group,
 	(select ib.barcode from `tabItem Barcode` ib where ib.parent = i.name and ib.parenttype = 'Item'
 		order by ib.idx limit 1),
-	{category}
+	{category},
+	(select concat(sum(b.actual_qty), ' ', sum(b.stock_value)) from `tabBin` b
+		join `tabWarehouse` w on w.name = b.warehouse where b.item_code = i.name and w.company = %(company)s)
 	from `tabItem` i
 	where i.name > %(after)s and i.is_stock_item = 1 and i.is_customer_provided_item = 0
 	order by i.name limit %(limit)s"""
 ITEMS = _ITEMS.replace("{category}", "null")
 ITEMS_WITH_CATEGORY = _ITEMS.replace("{category}", "i.at_product_category")
-BINS_OF_ITEMS = """select b.item_code, cast(sum(b.actual_qty) as char), cast(sum(b.stock_value) as char)
-	from `tabBin` b join `tabWarehouse` w on w.name = b.warehouse
-	where b.item_code in %(codes)s and w.company = %(company)s
-	group by b.item_code"""
 LEDGER_OF_ITEMS = """select item_code, cast(sum(actual_qty) as char), cast(sum(stock_value_difference) as char)
 	from `tabStock Ledger Entry`
 	where item_code in %(codes)s and company = %(company)s and posting_date <= %(date)s and is_cancelled = 0

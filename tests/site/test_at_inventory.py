@@ -303,3 +303,33 @@ def test_no_stock_at_all_says_so(site):
 	xml = at_inventory.file_content(result, "xml")[1]
 	assert b"<NoStock>true</NoStock>" in xml and b"<Stock>" not in xml and validate_xml(xml, "1_02") == []
 	frappe.db.rollback()
+
+
+def test_the_command_and_the_download_write_the_checked_file(world, site, tmp_path):
+	"""`perpetual-switch at-inventory --out F` (its own process) and the desk's download give the file;
+	while a check fails, the command exits as blocked and leaves no file."""
+	from perpetual_switch import api
+	from perpetual_switch.commands import EXIT_BLOCKED
+
+	from .world import command
+
+	expected = at_inventory.file_content(at_inventory.inventory(world.company, 2025, "2_01"), "csv")[1]
+	out = tmp_path / "inventario.csv"
+	run = command(site, "at-inventory", "--company", world.company, "--year", "2025", "--version", "2_01", "--format", "csv", "--out", str(out))
+	stdout, stderr = run.communicate(timeout=300)
+	assert run.returncode == 0, stderr[-2000:]
+	assert out.read_bytes() == expected and "Wrote" in stdout
+	api.download_at_inventory(world.company, 2025, "csv", "2_01")
+	assert frappe.response["filecontent"] == expected and frappe.response["filename"].endswith("-2025-2_01.csv")
+
+	frappe.db.set_value("Company", world.company, "tax_id", "501964844")
+	frappe.db.commit()
+	try:
+		refused = tmp_path / "refused.xml"
+		run = command(site, "at-inventory", "--company", world.company, "--year", "2025", "--out", str(refused))
+		stdout, stderr = run.communicate(timeout=300)
+		assert run.returncode == EXIT_BLOCKED and "501964844" in stdout + stderr
+		assert not refused.exists() and not (tmp_path / "refused.xml.partial").exists()
+	finally:
+		frappe.db.set_value("Company", world.company, "tax_id", NIF)
+		frappe.db.commit()
