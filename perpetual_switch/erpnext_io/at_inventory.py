@@ -14,7 +14,7 @@ import frappe
 from perpetual_switch.engine.accounts import resolve_all
 from perpetual_switch.engine.at_inventory import category_from_account
 from perpetual_switch.engine.money import ZERO, to_decimal
-from perpetual_switch.erpnext_io.ledger_pass import bin_totals, movements_after, stock_ledger_pass
+from perpetual_switch.erpnext_io.ledger_pass import bin_totals, movements_after, stock_ledger_pass_alongside
 from perpetual_switch.erpnext_io.reader import read_warehouses
 
 CATEGORY_FIELD = "at_product_category"
@@ -52,7 +52,12 @@ def group_categories() -> dict[str, str | None]:
 	return found
 
 
-def stock_chunks(company: str, end_date: date, chunk: int | None = None):
+class BinsOutOfStep(Exception):
+	"""Raised by `stock_chunks` read from the bins when, at the end, the ledger pass says a warehouse's
+	bins do not add up to its ledger: read it again with `from_bins=False`."""
+
+
+def stock_chunks(company: str, end_date: date, chunk: int | None = None, from_bins: bool = True):
 	"""Lists of (item_code, description, barcode, stock_uom, category, proposed_category, qty, value) for
 	the stock items of the company with a quantity or a value at `end_date`, in the order of their
 	codes, `chunk` items at a time; customer-provided items are left out (they are not the company's).
@@ -60,23 +65,36 @@ def stock_chunks(company: str, end_date: date, chunk: int | None = None):
 	comes from the SNC account of the warehouse holding most of the item's value.
 
 	Each chunk is one query: the stock items after the previous chunk's last code, with their bins
-	summed per item (so nothing but one chunk is held, whatever the number of items). The bins hold the stock now; what moved after `end_date` is taken off. That holds when
-	every warehouse's bins add up to its ledger (one pass up to the date, plus the rows after it);
-	where one does not, each chunk's stock is read from the ledger itself, per item."""
+	summed per item (so nothing but one chunk is held, whatever the number of items). The bins hold
+	the stock now; what moved after `end_date` is taken off. That holds when every warehouse's bins
+	add up to its ledger (one pass up to the date, plus the rows after it). The pass is read on a
+	second connection while the chunks are read, and checked after the last one: when a warehouse's
+	bins are out of step, BinsOutOfStep is raised, and the caller asks again with `from_bins=False`,
+	where each chunk's stock is read from the ledger itself, per item."""
 	chunk = chunk or CHUNK
-	accounts = warehouse_accounts(company)
-	groups = group_categories()
-	item_has_field = frappe.get_meta("Item").has_field(CATEGORY_FIELD)
+	if not from_bins:
+		yield from _chunks(company, end_date, chunk, None)
+		return
 	warehouses = [w.name for w in read_warehouses(company) if not w.is_group]
 	after = movements_after(company, end_date)
-	before = stock_ledger_pass(company, end_date, warehouses)[0]
-	ledger = dict(before)
+	with stock_ledger_pass_alongside(company, end_date, warehouses) as ledger_pass:
+		yield from _chunks(company, end_date, chunk, after)
+		ledger = dict(ledger_pass()[0])
 	for (_item, warehouse), (_qty, value) in after.items():
 		ledger[warehouse] = ledger.get(warehouse, ZERO) + value
 	bins = bin_totals(company)
-	from_bins = all(bins.get(name, ZERO) == ledger.get(name, ZERO) for name in set(bins) | set(ledger))
+	if any(bins.get(name, ZERO) != ledger.get(name, ZERO) for name in set(bins) | set(ledger)):
+		raise BinsOutOfStep(company)
+
+
+def _chunks(company: str, end_date: date, chunk: int, after):
+	"""The chunks of `stock_chunks`: from the bins less `after` (the moves after the date), or, when
+	`after` is None, from the ledger."""
+	accounts = warehouse_accounts(company)
+	groups = group_categories()
+	item_has_field = frappe.get_meta("Item").has_field(CATEGORY_FIELD)
 	moved: dict[str, tuple] = {}
-	for (item_code, _warehouse), (qty, value) in after.items():
+	for (item_code, _warehouse), (qty, value) in (after or {}).items():
 		old_qty, old_value = moved.get(item_code, (ZERO, ZERO))
 		moved[item_code] = (old_qty + qty, old_value + value)
 	last = ""
@@ -87,7 +105,7 @@ def stock_chunks(company: str, end_date: date, chunk: int | None = None):
 		if not items:
 			return
 		last = items[-1][0]
-		if from_bins:
+		if after is not None:
 			stock = {}
 			for code, *_facts, held in items:
 				if held is None:
@@ -111,7 +129,7 @@ def stock_chunks(company: str, end_date: date, chunk: int | None = None):
 				needs.append(code)
 			rows.append([code, name or code, barcode, uom, category, None, qty, value])
 		if needs:
-			largest = _largest_warehouses(company, end_date, needs, after if from_bins else None)
+			largest = _largest_warehouses(company, end_date, needs, after)
 			for row in rows:
 				if not row[4]:
 					row[5] = category_from_account(accounts.get(largest.get(row[0])))

@@ -85,13 +85,17 @@ def mandatory_for(company: str, year: int) -> bool | None:
 	return snc.mandatory_for_year(company, year)["mandatory"]
 
 
-def inventory(company: str, year, version: str | None = None, keep: int | None = None, sink=None) -> Inventory:
+def inventory(
+	company: str, year, version: str | None = None, keep: int | None = None, sink=None, restart=None
+) -> Inventory:
 	"""The company's closing inventory of tax year `year`: the file's lines (stock per item at the end of
 	the year, from the stock ledger) and every check at once.
 
 	The lines are read and checked a chunk at a time; the result keeps the first `keep` of those the
 	file lists (all when None), and `sink`, when given, is called with each of them in the file's order
-	and the file's version (so a file of any size is written without holding it)."""
+	and the file's version (so a file of any size is written without holding it). Should the lines
+	have to be read again (ERPNext's bins found out of step with the ledger at the end), `restart` is
+	called first: what `sink` got so far is void."""
 	guards.require_reader(company)
 	year, chosen = _year(year), _version(version)
 	facts = io.company_facts(company)
@@ -99,17 +103,13 @@ def inventory(company: str, year, version: str | None = None, keep: int | None =
 	mandatory = mandatory_for(company, year)
 	version = version_for(mandatory, chosen)
 	nif = nif_digits(facts.tax_id)
-	scan = Scan(nif, end_date, version)
-	kept = []
-	for rows in io.stock_chunks(company, end_date):
-		for code, description, barcode, uom, category, proposed, qty, value in rows:
-			line = InventoryLine(code, description, barcode, category or proposed, qty, uom, round_money(value, 2))
-			if not scan.add(line):
-				continue
-			if keep is None or len(kept) < keep:
-				kept.append(line)
-			if sink is not None:
-				sink(line, version)
+	try:
+		scan, kept = _lines(company, end_date, nif, version, keep, sink, from_bins=True)
+	except io.BinsOutOfStep:
+		# The bins were out of step with the ledger: everything is read again from the ledger.
+		if restart is not None:
+			restart()
+		scan, kept = _lines(company, end_date, nif, version, keep, sink, from_bins=False)
 	blockers = scan.issues
 	stock_gl = None
 	if facts.enable_perpetual_inventory:
@@ -135,6 +135,21 @@ def inventory(company: str, year, version: str | None = None, keep: int | None =
 		company, year, end_date, facts.default_currency, InventoryFile(nif, year, end_date, version, tuple(kept)),
 		mandatory, tuple(blockers), stock_gl, scan.count, scan.totals, scan.value,
 	)  # fmt: skip
+
+
+def _lines(company, end_date, nif, version, keep, sink, from_bins) -> tuple[Scan, list]:
+	scan = Scan(nif, end_date, version)
+	kept = []
+	for rows in io.stock_chunks(company, end_date, from_bins=from_bins):
+		for code, description, barcode, uom, category, proposed, qty, value in rows:
+			line = InventoryLine(code, description, barcode, category or proposed, qty, uom, round_money(value, 2))
+			if not scan.add(line):
+				continue
+			if keep is None or len(kept) < keep:
+				kept.append(line)
+			if sink is not None:
+				sink(line, version)
+	return scan, kept
 
 
 def as_dict(result: Inventory, limit: int | None = None) -> dict:
@@ -222,7 +237,11 @@ def write_file(company: str, year, version: str | None, fmt: str, out, keep: int
 	fmt = _format(fmt)
 	line_bytes = csv_line if fmt == "csv" else xml_line
 	with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as body:
-		result = inventory(company, year, version, keep, lambda line, version: body.write(line_bytes(line, version)))
+		def restart():
+			body.seek(0)
+			body.truncate()
+
+		result = inventory(company, year, version, keep, lambda line, version: body.write(line_bytes(line, version)), restart)
 		if result.blockers:
 			return None, result
 		out.write(_head(result, fmt))
