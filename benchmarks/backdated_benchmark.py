@@ -4,7 +4,8 @@ Builds a periodic company whose documents after the cutover are real ERPNext doc
 opens each one, so bulk-inserted ledger rows would not do): one receipt before the cutover, then
 `--vouchers` stock entries after it, alternately receipts and issues. Then times the plan (its
 preview reposts everything in a savepoint), the apply (switch, then the repost in committed
-batches) and the rollback, and prints vouchers per second. Then, in the same run and on the same
+batches) and the rollback, and prints vouchers per second; then the same switch again with
+`--runners` processes reposting it at once (as that many workers of the site would). Then, in the same run and on the same
 company, with the switch rolled back and the perpetual flag set by hand, it times ERPNext's own GL
 repost of the same vouchers (`repost_gle_for_stock_vouchers` over the list, as Repost Item Valuation
 runs it) and profiles the first `--profile N` of them to show where a document's time goes. Figures
@@ -16,9 +17,21 @@ only; nothing is asserted. The company is left perpetual: build a new one for ea
 from __future__ import annotations
 
 import argparse
+import os
 import resource
+import subprocess
+import sys
 import time
 import uuid
+
+# A second runner of the same switch, in a process of its own (as a second worker would be).
+RUNNER = """
+import sys, frappe
+frappe.init(site=sys.argv[1], sites_path="."); frappe.connect(); frappe.set_user("Administrator")
+from perpetual_switch.services import backdated
+print(backdated.run_or_undo(sys.argv[2]) or "ok")
+frappe.destroy()
+"""
 
 
 def build(frappe, vouchers: int, cutover: str) -> str:
@@ -109,6 +122,7 @@ def main():
 	parser.add_argument("--vouchers", type=int, default=1000)
 	parser.add_argument("--company", help="Reuse a company built by an earlier run")
 	parser.add_argument("--cutover", default="2025-12-31")
+	parser.add_argument("--runners", type=int, default=2, help="Also repost the same switch with this many runners at once (1: skip)")
 	parser.add_argument("--profile", type=int, default=50, help="How many vouchers of ERPNext's repost to profile (0: none)")
 	args = parser.parse_args()
 
@@ -144,6 +158,27 @@ def main():
 	services.rollback(company)
 	frappe.db.commit()
 	print(f"rollback: {time.perf_counter() - t:.1f} s")
+	if args.runners > 1:
+		# The same switch again, reposted by this process and runners-1 others at once, as that many
+		# workers of the site would (each takes batches no other holds).
+		doc = services.apply(company, args.cutover, backdated=True)
+		frappe.db.commit()
+		t = time.perf_counter()
+		others = [
+			subprocess.Popen([sys.executable, "-c", RUNNER, args.site, doc.name], cwd=os.getcwd(), stdout=subprocess.PIPE, text=True)
+			for _n in range(args.runners - 1)
+		]
+		reason = backdated.run_or_undo(doc.name)
+		results = [other.communicate()[0].strip() for other in others]
+		runners_s = time.perf_counter() - t
+		doc.reload()
+		print(
+			f"repost with {args.runners} runners: {runners_s:.1f} s = {count / runners_s:.1f} vouchers/s "
+			f"({repost_s / runners_s:.2f} x one runner; the others' start included); status {doc.status}, "
+			f"{doc.reposted_count} reposted; runners said {[reason or 'ok', *results]}"
+		)
+		services.rollback(company)
+		frappe.db.commit()
 	erpnext_repost(frappe, company, plan, args.cutover, args.profile)
 	print(f"peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 	frappe.destroy()

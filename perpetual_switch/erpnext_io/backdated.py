@@ -242,14 +242,21 @@ def _insert(doctype, columns, placeholder, chunk) -> None:
 	)
 
 
-def pending(switch: str, limit: int) -> list[tuple[str, RepostVoucher, dict[str, Decimal]]]:
-	"""The next vouchers still to repost, in order: (row, voucher, its GL before per account)."""
-	rows = frappe.db.sql(
-		"""select name, voucher_type, voucher_no, posting_date, moves_stock, backup
-		from `tabPerpetual Switch Repost` where switch = %(switch)s and status = 'Pending'
-		order by seq limit %(limit)s""",
-		{"switch": switch, "limit": limit},
-	)
+def claim(switch: str, limit: int) -> list[tuple[str, RepostVoucher, dict[str, Decimal]]] | None:
+	"""The next vouchers still to repost that no other runner holds, in order, locked to this
+	transaction: (row, voucher, its GL before per account). Documents that move stock come first;
+	the purchase invoices that only bill come once every one of those is reposted (an invoice's
+	expense account follows its receipt's GL). None when the only rows left pending are of the first
+	kind and held by other runners: the invoices must wait for them."""
+	rows = frappe.db.sql(_CLAIM_STOCK, {"switch": switch, "limit": limit})
+	if not rows:
+		if frappe.db.sql(
+			"""select 1 from `tabPerpetual Switch Repost`
+			where switch = %(switch)s and status = 'Pending' and moves_stock = 1 limit 1""",
+			{"switch": switch},
+		):
+			return None
+		rows = frappe.db.sql(_CLAIM_INVOICES, {"switch": switch, "limit": limit})
 	result = []
 	for name, voucher_type, voucher_no, posting_date, moves_stock, backup in rows:
 		gl = json.loads(backup)["ledgers"]["GL Entry"]
@@ -260,12 +267,23 @@ def pending(switch: str, limit: int) -> list[tuple[str, RepostVoucher, dict[str,
 	return result
 
 
-def lock_switch(switch: str) -> str | None:
-	"""Hold the switch's row until the transaction ends; its status as committed now."""
-	rows = frappe.db.sql(
-		"select status from `tabSwitch to Perpetual Inventory` where name = %(switch)s for update", {"switch": switch}
-	)
+_CLAIM = """select name, voucher_type, voucher_no, posting_date, moves_stock, backup
+	from `tabPerpetual Switch Repost` where switch = %(switch)s and status = 'Pending' and moves_stock = {stock}
+	order by seq limit %(limit)s for update skip locked"""
+_CLAIM_STOCK = _CLAIM.replace("{stock}", "1")
+_CLAIM_INVOICES = _CLAIM.replace("{stock}", "0")
+
+
+def lock_switch(switch: str, shared: bool = False) -> str | None:
+	"""Hold the switch's row until the transaction ends; its status as committed now. Runners hold it
+	shared while they repost a batch (several at once); undoing, rolling back and closing hold it
+	alone, so they wait for every batch in flight."""
+	rows = frappe.db.sql(_LOCK_SHARED if shared else _LOCK, {"switch": switch})
 	return rows[0][0] if rows else None
+
+
+_LOCK = "select status from `tabSwitch to Perpetual Inventory` where name = %(switch)s for update"
+_LOCK_SHARED = "select status from `tabSwitch to Perpetual Inventory` where name = %(switch)s lock in share mode"
 
 
 def counts(switch: str) -> dict[str, int]:
@@ -305,20 +323,15 @@ def gl_now(vouchers) -> dict[tuple[str, str], dict[str, Decimal]]:
 	return result
 
 
-def mark_reposted(switch: str, done: list[tuple[str, str, Decimal]]) -> None:
-	"""(row, changes as JSON, GL moved) for each voucher reposted; the switch counts them."""
+def mark_reposted(done: list[tuple[str, str, Decimal]]) -> None:
+	"""(row, changes as JSON, GL moved) for each voucher reposted. (The switch's own row is not
+	written here: runners share it while they repost.)"""
 	for name, changes, moved in done:
 		frappe.db.sql(
 			"""update `tabPerpetual Switch Repost` set status = 'Reposted', changes = %(changes)s,
 			gl_change = %(moved)s where name = %(name)s""",
 			{"name": name, "changes": changes, "moved": moved},
 		)
-	frappe.db.sql(
-		"""update `tabSwitch to Perpetual Inventory` set reposted_count = (
-			select count(*) from `tabPerpetual Switch Repost` where switch = %(switch)s and status = 'Reposted'
-		) where name = %(switch)s""",
-		{"switch": switch},
-	)
 
 
 # Reposting

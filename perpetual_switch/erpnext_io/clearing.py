@@ -29,17 +29,35 @@ def accruals_for(company: str, receipt_rows: list[str], for_update: bool = False
 	receipt_rows = tuple(sorted({r for r in receipt_rows if r}))
 	if not receipt_rows:
 		return {}
+	# The switches are held shared (a rollback, which holds its switch alone, waits for the invoice
+	# and the invoice for it), the receipt rows alone: two invoices of one row clear it in turn.
+	# Runners reposting a switch hold its row shared too; locking it alone here would deadlock
+	# with a runner waiting to close it.
+	switches = frappe.db.sql_list(
+		"""select name from `tabSwitch to Perpetual Inventory`
+		where docstatus = 1 and status in ('Applied', 'Reposting') and company = %(company)s"""
+		+ (" lock in share mode" if for_update else ""),
+		{"company": company},
+	)
+	if not switches:
+		return {}
 	rows = frappe.db.sql(
 		"""
-		select s.name, r.item_row, r.purchase_receipt, cast(r.unbilled_qty as char),
-			cast(r.unbilled_value as char), s.expense_account, s.cost_center
+		select r.parent, r.item_row, r.purchase_receipt, cast(r.unbilled_qty as char), cast(r.unbilled_value as char)
 		from `tabPerpetual Switch Receipt` r
-		join `tabSwitch to Perpetual Inventory` s on s.name = r.parent
-		where s.docstatus = 1 and s.status in ('Applied', 'Reposting') and s.company = %(company)s
-			and r.parenttype = 'Switch to Perpetual Inventory' and r.item_row in %(rows)s
+		where r.parenttype = 'Switch to Perpetual Inventory' and r.parent in %(switches)s and r.item_row in %(rows)s
 		""" + (" for update" if for_update else ""),
-		{"company": company, "rows": receipt_rows},
+		{"switches": tuple(switches), "rows": receipt_rows},
 	)
+	accounts = {
+		name: (expense, cost_center)
+		for name, expense, cost_center in frappe.db.sql(
+			"""select name, expense_account, cost_center from `tabSwitch to Perpetual Inventory`
+			where name in %(switches)s""",
+			{"switches": tuple(switches)},
+		)
+	}
+	rows = [(switch, row, receipt, qty, value, *accounts[switch]) for switch, row, receipt, qty, value in rows]
 	return {
 		row: Accrual(switch, row, receipt, to_decimal(qty), to_decimal(value), expense, cost_center)
 		for switch, row, receipt, qty, value, expense, cost_center in rows

@@ -8,6 +8,8 @@ a batch per commit with the position recorded, then posts a closing journal date
 entries made by hand left between stock accounts and stock value, and marks the switch
 "Applied". A failure undoes the whole switch (ledgers put back as recorded); a stopped worker
 resumes from the recorded position (reposting a voucher twice gives the same GL, never double).
+Several runners (the site's workers) may repost one switch at once: each takes a batch of rows no
+other holds, the documents that move stock first, the invoices that only bill once those are done.
 
 The plan previews all of it in a savepoint that is rolled back: the GL change per account comes
 from ERPNext's own builders, not from a re-implementation.
@@ -72,16 +74,30 @@ def run(doc, commit: bool = True, progress=None) -> Outcome:
 	precision = service.reader.currency_precision(doc.currency or frappe.get_cached_value("Company", doc.company, "default_currency"))
 	outcome = Outcome()
 	total = doc.repost_count or 0
-	done = io.counts(doc.name).get("Reposted", 0)
 	writer.forget_company(doc.company)
 	attempts = 0
 	while True:
-		# One runner at a time: a resumed job and a command on the same switch take turns, batch by
-		# batch, and the one that finds it no longer reposting (done or undone by the other) stops.
-		if io.lock_switch(doc.name) != "Reposting":
+		# Several runners may repost one switch at once (workers of the site, a resumed job, a
+		# command), each batch on rows no other holds, with the switch's row held shared; one that
+		# finds it no longer reposting (done or undone by another) stops.
+		if _retrying(doc, lambda: io.lock_switch(doc.name, shared=True), commit) != "Reposting":
 			return outcome
-		batch = io.pending(doc.name, BATCH)
+		batch = io.claim(doc.name, BATCH)
+		if batch is None:
+			# The invoices wait for the stock documents other runners are reposting.
+			if commit:
+				frappe.db.commit()
+			time.sleep(WAIT_SECONDS)
+			continue
 		if not batch:
+			# Nothing left to take: wait (holding the switch alone) for the batches in flight, then
+			# close, unless a runner stopped mid-batch and its rows are pending again.
+			if commit:
+				frappe.db.commit()
+			if _retrying(doc, lambda: io.lock_switch(doc.name), commit) != "Reposting":
+				return outcome
+			if io.counts(doc.name).get("Pending"):
+				continue
 			break
 		vouchers = [voucher for _name, voucher, _before in batch]
 		try:
@@ -109,10 +125,10 @@ def run(doc, commit: bool = True, progress=None) -> Outcome:
 			outcome.changes.append(change)
 			moved = sum((amount for _account, amount in change.changes if amount > 0), ZERO)
 			marked.append((name, json.dumps({a: str(c) for a, c in change.changes}), moved))
-		io.mark_reposted(doc.name, marked)
-		done += len(batch)
+		io.mark_reposted(marked)
 		if commit:
 			frappe.db.commit()
+		done = io.counts(doc.name).get("Reposted", 0)
 		progress(min(99, done * 100 // max(total, 1)), _("Reposted {0} of {1} documents after the cutover").format(done, total))
 	outcome.stock_today, outcome.closing = _close(doc, precision)
 	if commit:
@@ -122,6 +138,23 @@ def run(doc, commit: bool = True, progress=None) -> Outcome:
 
 
 RETRIES = 3
+# How long a runner waits before looking again when the invoices wait for other runners' stock batches.
+WAIT_SECONDS = 1
+
+
+def _retrying(doc, read, commit: bool):
+	"""`read()` (a lock on the switch's row), tried again after a deadlock or a lock wait timeout
+	with another runner: such an error rolls back this runner's transaction, which holds nothing
+	yet at these points."""
+	for attempt in range(1, RETRIES + 1):
+		try:
+			return read()
+		except (frappe.QueryDeadlockError, frappe.QueryTimeoutError):
+			if not commit or attempt == RETRIES:
+				raise
+			frappe.db.rollback()
+			writer.forget_company(doc.company)
+			time.sleep(attempt)
 
 
 def _repost_batch(doc, vouchers) -> None:
@@ -162,7 +195,8 @@ def _close(doc, precision):
 			_("Backdated switch {0}: stock accounts brought to their stock value on {1}").format(doc.name, today),
 		)
 		doc.db_set("closing_journal_entry", name)
-	doc.db_set({"status": "Applied", "failure_reason": None})
+	reposted = io.counts(doc.name).get("Reposted", 0)
+	doc.db_set({"status": "Applied", "failure_reason": None, "reposted_count": reposted})
 	return current.stock_accounts, journal
 
 
@@ -171,15 +205,23 @@ def _reason(exc: Exception) -> str:
 	return frappe.utils.strip_html_tags(text.replace("<br>", "\n"))
 
 
+def reposted(name: str) -> int:
+	"""How many of the switch's documents are reposted, as committed now."""
+	return io.counts(name).get("Reposted", 0)
+
+
 def run_or_undo(name: str, progress=None) -> str | None:
 	"""Run the repost; on any failure undo the whole switch and return why (None when applied)."""
 	try:
 		run(name, commit=True, progress=progress)
-		return None
 	except Exception as exc:
 		reason = str(exc) if isinstance(exc, RepostFailed) else _reason(exc)
 		undo(name, reason)
 		return reason
+	# Another runner may have finished it, or failed and undone it (read as committed now).
+	frappe.db.commit()
+	status, reason = frappe.db.get_value(SWITCH, name, ["status", "failure_reason"])
+	return None if status == "Applied" else reason or _("The switch is {0}.").format(_(status))
 
 
 def undo(name: str, reason: str) -> None:

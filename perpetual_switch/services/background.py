@@ -14,7 +14,7 @@ from dataclasses import replace
 
 import frappe
 from frappe import _
-from frappe.utils import now_datetime
+from frappe.utils import cint, now_datetime
 
 from perpetual_switch.engine.models import SwitchOptions
 from perpetual_switch.erpnext_io import reader, switch_records, writer
@@ -232,9 +232,29 @@ def run_rollback(company: str, user: str, overwrite_later_edits: bool = False) -
 	_publish(company, user, status="Rolled Back", switch=doc.name, done=True)
 
 
+def repost_workers() -> int:
+	"""How many jobs repost one backdated switch at once: the site's `perpetual_switch_repost_workers`
+	(site_config.json; default 1). More than the site's workers on the long queue gains nothing."""
+	return max(1, cint(frappe.conf.get("perpetual_switch_repost_workers") or 1))
+
+
 def _repost(company: str, user: str, switch: str) -> None:
-	"""The second part of a backdated switch: repost, committing batch by batch; undone on failure."""
+	"""The second part of a backdated switch: repost, committing batch by batch; undone on failure.
+	With more than one repost worker, helper jobs repost the same switch alongside (each takes
+	batches no other holds); their progress is the switch's, one bar."""
 	_set_state(company, status="Reposting", switch=switch, percent=0)
+	if not frappe.flags.in_test:
+		for n in range(1, repost_workers()):
+			frappe.enqueue(
+				"perpetual_switch.services.background.run_repost_helper",
+				queue="long",
+				timeout=TIMEOUT,
+				job_id=f"{job_id(company)}-repost-{n}",
+				deduplicate=True,
+				company=company,
+				user=user,
+				switch=switch,
+			)
 	reason = backdated.run_or_undo(switch, realtime_progress(company, user))
 	if reason:
 		_set_state(company, status="Failed", reason=reason)
@@ -242,6 +262,14 @@ def _repost(company: str, user: str, switch: str) -> None:
 		return
 	_set_state(company, status="Applied", switch=switch, percent=100)
 	_publish(company, user, status="Applied", switch=switch, done=True)
+
+
+def run_repost_helper(company: str, user: str, switch: str) -> None:
+	"""A helper job: reposts batches of the switch alongside its main job (which reports the end)."""
+	_as_user(user)
+	if switch_records.switch_status(switch) != "Reposting":
+		return
+	backdated.run_or_undo(switch, realtime_progress(company, user))
 
 
 def run_resume(company: str, user: str, switch: str) -> None:

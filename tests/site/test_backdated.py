@@ -8,6 +8,7 @@ row of every voucher as it was.
 
 from __future__ import annotations
 
+import time
 import uuid
 from decimal import Decimal as D
 
@@ -353,7 +354,7 @@ def test_a_stopped_repost_resumes_where_it_stopped_without_doubling(twins, monke
 		backdated.run_or_undo(doc.name)
 	frappe.db.rollback()  # the batch in flight dies with the worker; the two before it were committed
 	doc.reload()
-	assert doc.status == "Reposting" and doc.reposted_count == 4
+	assert doc.status == "Reposting" and backdated.reposted(doc.name) == 4
 	monkeypatch.setattr(io, "repost", real)
 
 	# The scheduler finds the switch without a live job and runs it on from the fifth voucher.
@@ -477,3 +478,35 @@ def test_entries_by_hand_get_a_closing_journal_and_closed_periods_block(site):
 	services.rollback(year.company)
 	frappe.db.commit()
 	assert balance(year.acc("Stock In Hand")) == D("7")
+
+
+def test_two_runners_at_once_repost_each_document_once_and_book_the_year_as_the_twin(site, twins, monkeypatch):
+	"""A second runner (here `perpetual-switch resume`, in a process of its own, as a second worker
+	would) reposts the same switch while this one does: each takes batches the other does not hold,
+	the invoices wait for the stock documents, one closes; the GL is the twin's."""
+	periodic, twin = twins
+	before = by_voucher(periodic.company)
+	doc = services.apply(periodic.company, CUT, backdated=True)
+	frappe.db.commit()
+	other = command(site, "resume", "--company", periodic.company, "--json")
+	from perpetual_switch.erpnext_io import backdated as io
+
+	real = io.repost
+
+	def slowly(*args, **kwargs):
+		# This runner takes its time (a second a document), so the other, starting, finds work left.
+		time.sleep(1)
+		return real(*args, **kwargs)
+
+	monkeypatch.setattr(io, "repost", slowly)
+	monkeypatch.setattr(backdated, "BATCH", 2)
+	reason = backdated.run_or_undo(doc.name)
+	stdout, stderr = other.communicate(timeout=600)
+	assert reason is None and other.returncode == 0, (reason, stderr[-2000:])
+	doc.reload()
+	assert doc.status == "Applied" and doc.reposted_count == 11
+	assert frappe.db.count("Perpetual Switch Repost", {"switch": doc.name, "status": "Reposted"}) == 11
+	assert monthly(periodic.company, periodic.abbr) == monthly(twin.company, twin.abbr)
+	services.rollback(periodic.company)
+	frappe.db.commit()
+	assert by_voucher(periodic.company) == before

@@ -2,10 +2,15 @@
 
 from frappe.model.document import Document
 
-from perpetual_switch.services import lifecycle, switch
+from perpetual_switch.services import backdated, lifecycle, switch
 
 
 class SwitchtoPerpetualInventory(Document):
+	def onload(self):
+		# While its documents are being reposted (perhaps by several workers), the count as it stands.
+		if self.status == "Reposting":
+			self.reposted_count = backdated.reposted(self.name)
+
 	def validate(self):
 		# Runs on every save and again on submit, so what is applied is what the preview showed.
 		switch.refresh_switch(self)
