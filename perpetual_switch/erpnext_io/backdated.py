@@ -248,7 +248,7 @@ def claim(switch: str, limit: int) -> list[tuple[str, RepostVoucher, dict[str, D
 	the purchase invoices that only bill come once every one of those is reposted (an invoice's
 	expense account follows its receipt's GL). None when the only rows left pending are of the first
 	kind and held by other runners: the invoices must wait for them."""
-	rows = frappe.db.sql(_CLAIM_STOCK, {"switch": switch, "limit": limit})
+	rows = _claim(switch, limit, stock=1)
 	if not rows:
 		if frappe.db.sql(
 			"""select 1 from `tabPerpetual Switch Repost`
@@ -256,7 +256,7 @@ def claim(switch: str, limit: int) -> list[tuple[str, RepostVoucher, dict[str, D
 			{"switch": switch},
 		):
 			return None
-		rows = frappe.db.sql(_CLAIM_INVOICES, {"switch": switch, "limit": limit})
+		rows = _claim(switch, limit, stock=0)
 	result = []
 	for name, voucher_type, voucher_no, posting_date, moves_stock, backup in rows:
 		gl = json.loads(backup)["ledgers"]["GL Entry"]
@@ -267,11 +267,31 @@ def claim(switch: str, limit: int) -> list[tuple[str, RepostVoucher, dict[str, D
 	return result
 
 
-_CLAIM = """select name, voucher_type, voucher_no, posting_date, moves_stock, backup
-	from `tabPerpetual Switch Repost` where switch = %(switch)s and status = 'Pending' and moves_stock = {stock}
-	order by seq limit %(limit)s for update skip locked"""
-_CLAIM_STOCK = _CLAIM.replace("{stock}", "1")
-_CLAIM_INVOICES = _CLAIM.replace("{stock}", "0")
+def _claim(switch: str, limit: int, stock: int) -> tuple:
+	"""Up to `limit` pending rows of the kind, in order, that no other runner holds, locked. The
+	candidates are read first without a lock, then locked by name, a batch of names at a time: a
+	locking read ordered over the table would lock every row it looks at, leaving nothing for the
+	other runners. A window of several batches lets a runner pass over the rows the others hold."""
+	candidates = frappe.db.sql_list(
+		"""select name from `tabPerpetual Switch Repost`
+		where switch = %(switch)s and status = 'Pending' and moves_stock = %(stock)s
+		order by seq limit %(window)s""",
+		{"switch": switch, "stock": stock, "window": limit * CLAIM_WINDOW},
+	)
+	for start in range(0, len(candidates), limit):
+		rows = frappe.db.sql(
+			"""select name, voucher_type, voucher_no, posting_date, moves_stock, backup
+			from `tabPerpetual Switch Repost` where name in %(names)s and status = 'Pending'
+			for update skip locked""",
+			{"names": tuple(candidates[start : start + limit])},
+		)
+		if rows:
+			return tuple(sorted(rows, key=lambda row: candidates.index(row[0])))
+	return ()
+
+
+# Batches a runner looks over to find one no other runner holds.
+CLAIM_WINDOW = 4
 
 
 def lock_switch(switch: str, shared: bool = False) -> str | None:
@@ -335,6 +355,28 @@ def mark_reposted(done: list[tuple[str, str, Decimal]]) -> None:
 
 
 # Reposting
+
+
+_SET_LEVEL = {
+	"READ-COMMITTED": "set session transaction isolation level read committed",
+	"REPEATABLE-READ": "set session transaction isolation level repeatable read",
+	"SERIALIZABLE": "set session transaction isolation level serializable",
+	"READ-UNCOMMITTED": "set session transaction isolation level read uncommitted",
+}
+
+
+@contextmanager
+def read_committed():
+	"""This session's transactions from the next one on read what is committed and lock no gaps
+	(READ COMMITTED), until the block ends and the session's level is put back. Runners reposting
+	one switch at once delete and insert the GL rows of neighbouring vouchers; under REPEATABLE
+	READ the gap locks of those statements deadlock the runners with each other."""
+	level = str(frappe.db.sql("select @@session.tx_isolation")[0][0]).upper()
+	frappe.db.sql(_SET_LEVEL["READ-COMMITTED"])
+	try:
+		yield
+	finally:
+		frappe.db.sql(_SET_LEVEL.get(level, _SET_LEVEL["REPEATABLE-READ"]))
 
 
 @contextmanager

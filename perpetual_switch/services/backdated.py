@@ -67,7 +67,17 @@ def prepare(doc) -> None:
 
 
 def run(doc, commit: bool = True, progress=None) -> Outcome:
-	"""Repost what is still pending, a batch per commit, then close and mark the switch Applied."""
+	"""Repost what is still pending, a batch per commit, then close and mark the switch Applied.
+	Committed batches run under READ COMMITTED (see io.read_committed), so that runners at once
+	do not deadlock on the GL's gap locks."""
+	if not commit:
+		return _run(doc, commit, progress)
+	with io.read_committed():
+		frappe.db.commit()
+		return _run(doc, commit, progress)
+
+
+def _run(doc, commit: bool, progress) -> Outcome:
 	if isinstance(doc, str):
 		doc = frappe.get_doc(SWITCH, doc)
 	progress = progress or (lambda percent, description: None)
