@@ -612,7 +612,8 @@ def _at_inventory_file(at_inventory, company, year, version, file_format, output
 		with open(partial, "wb") as out:
 			name, result = at_inventory.write_file(company, year, version, file_format, out)
 	except BaseException:
-		os.remove(partial)
+		if os.path.exists(partial):
+			os.remove(partial)
 		raise
 	if name is None:
 		os.remove(partial)

@@ -138,7 +138,7 @@ def _run(doc, commit: bool, progress) -> Outcome:
 		io.mark_reposted(marked)
 		if commit:
 			frappe.db.commit()
-		done = io.counts(doc.name).get("Reposted", 0)
+		done = reposted(doc.name)
 		progress(min(99, done * 100 // max(total, 1)), _("Reposted {0} of {1} documents after the cutover").format(done, total))
 	outcome.stock_today, outcome.closing = _close(doc, precision)
 	if commit:
@@ -205,8 +205,7 @@ def _close(doc, precision):
 			_("Backdated switch {0}: stock accounts brought to their stock value on {1}").format(doc.name, today),
 		)
 		doc.db_set("closing_journal_entry", name)
-	reposted = io.counts(doc.name).get("Reposted", 0)
-	doc.db_set({"status": "Applied", "failure_reason": None, "reposted_count": reposted})
+	doc.db_set({"status": "Applied", "failure_reason": None, "reposted_count": reposted(doc.name)})
 	return current.stock_accounts, journal
 
 

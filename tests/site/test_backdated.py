@@ -206,14 +206,19 @@ def stock_value(warehouses) -> D:
 	)
 
 
+def year_pair(items: str, first: str, second: str, second_perpetual: bool) -> tuple[Year, Year]:
+	"""Two companies given the same year of documents on the same two items: the first periodic."""
+	tag = uuid.uuid4().hex[:3].upper()
+	a, b = make_item(f"{items}-A-{tag}"), make_item(f"{items}-B-{tag}")
+	one, other = Year(f"{first}{tag}", perpetual=False), Year(f"{second}{tag}", perpetual=second_perpetual)
+	one.build(a, b)
+	other.build(a, b)
+	return one, other
+
+
 @pytest.fixture(scope="module")
 def twins(site):
-	tag = uuid.uuid4().hex[:3].upper()
-	a, b = make_item(f"YEAR-A-{tag}"), make_item(f"YEAR-B-{tag}")
-	periodic, twin = Year(f"P{tag}", perpetual=False), Year(f"T{tag}", perpetual=True)
-	periodic.build(a, b)
-	twin.build(a, b)
-	return periodic, twin
+	return year_pair("YEAR", "P", "T", second_perpetual=True)
 
 
 def test_plan_lists_and_previews_without_writing(twins):

@@ -17,7 +17,6 @@ makes on purpose is named in the test (goods received before the cutover billed 
 
 from __future__ import annotations
 
-import uuid
 from collections import Counter
 from datetime import timedelta
 
@@ -32,8 +31,7 @@ from perpetual_switch.erpnext_io import backdated as io  # noqa: E402
 from perpetual_switch.erpnext_io import writer  # noqa: E402
 from perpetual_switch.services import backdated  # noqa: E402
 
-from .test_backdated import CUT, Year  # noqa: E402
-from .world import make_item  # noqa: E402
+from .test_backdated import CUT, year_pair  # noqa: E402
 
 
 def same_defaults(company: str, abbr: str, like: str, like_abbr: str) -> None:
@@ -144,12 +142,7 @@ def accrued_invoices(company: str) -> set[str]:
 
 @pytest.fixture(scope="module")
 def pair(site):
-	tag = uuid.uuid4().hex[:3].upper()
-	a, b = make_item(f"ROWS-A-{tag}"), make_item(f"ROWS-B-{tag}")
-	app, own = Year(f"A{tag}", perpetual=False), Year(f"E{tag}", perpetual=False)
-	app.build(a, b)
-	own.build(a, b)
-	return app, own
+	return year_pair("ROWS", "A", "E", second_perpetual=False)
 
 
 def test_every_document_gets_the_gl_rows_of_erpnexts_own_repost(pair):
