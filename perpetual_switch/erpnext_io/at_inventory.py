@@ -152,9 +152,9 @@ def _largest_warehouses(company: str, end_date: date, codes, after) -> dict[str,
 	return {code: warehouse for code, (warehouse, _value) in largest.items()}
 
 
-# The company's stock items (customer-provided ones are not the company's), a chunk after the last
-# code read, in the order of the primary key; with the first barcode of each and the sums of its bins
-# in the company's warehouses ("qty value", null without a bin), one row an item.
+# The company's stock items (those with a bin in its warehouses; customer-provided ones are not the
+# company's), a chunk after the last code read, in the order of the primary key; with the first
+# barcode of each and the sums of its bins in the company's warehouses ("qty value"), one row an item.
 _ITEMS = """select i.name, i.item_name, i.stock_uom, i.item_group,
 	(select ib.barcode from `tabItem Barcode` ib where ib.parent = i.name and ib.parenttype = 'Item'
 		order by ib.idx limit 1),
@@ -163,6 +163,8 @@ _ITEMS = """select i.name, i.item_name, i.stock_uom, i.item_group,
 		join `tabWarehouse` w on w.name = b.warehouse where b.item_code = i.name and w.company = %(company)s)
 	from `tabItem` i
 	where i.name > %(after)s and i.is_stock_item = 1 and i.is_customer_provided_item = 0
+		and exists (select 1 from `tabBin` held join `tabWarehouse` wh on wh.name = held.warehouse
+			where held.item_code = i.name and wh.company = %(company)s)
 	order by i.name limit %(limit)s"""
 ITEMS = _ITEMS.replace("{category}", "null")
 ITEMS_WITH_CATEGORY = _ITEMS.replace("{category}", "i.at_product_category")
