@@ -141,13 +141,6 @@ def bin_cells(warehouses) -> tuple[StockCell, ...]:
 	return tuple(cells)
 
 
-def cells_at(company: str, on_date: date, warehouses) -> tuple[StockCell, ...]:
-	"""Stock per item and warehouse on or before `on_date`: the bins when they agree with one ledger
-	pass per warehouse, else one pass per item and warehouse (see scheme_cells)."""
-	values = stock_ledger_pass(company, on_date, warehouses)[0]
-	return scheme_cells(company, on_date, bin_cells(list(warehouses)), values)
-
-
 def scheme_cells(company: str, cutover_date: date, bins, ledger_values) -> tuple[StockCell, ...]:
 	"""Stock per item and warehouse on or before the cutover, for a change of scheme.
 
