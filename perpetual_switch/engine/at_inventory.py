@@ -148,26 +148,47 @@ class Scan:
 		self.seen: set[str] = set()
 		self.count = 0
 		self.value = round_money(ZERO, VALUE_PRECISION)
-		self._totals: dict[str, tuple[Decimal, Decimal]] = {}
+		self._totals: dict[str, list[Decimal]] = {}  # [qty, value] per category
 		self._issues: list[Issue] = _file_issues(nif, version)
 		self._per_check: dict[str, int] = {}
 
-	def add(self, line: InventoryLine) -> bool:
-		"""Checks and counts `line`; whether the file lists it (it has a quantity)."""
+	def add(self, line: InventoryLine) -> list[str] | None:
+		"""Checks and counts `line`. Returns its fields as the file writes them (`row_fields`), or None
+		when the file does not list it (it has no quantity)."""
 		qty = to_decimal(line.qty)
 		if qty == 0:
-			return False
+			return None
 		self.count += 1
 		value = round_money(line.value, VALUE_PRECISION)
 		self.value += value
-		key = line.category or ""
-		old_qty, old_value = self._totals.get(key, (ZERO, ZERO))
-		self._totals[key] = (old_qty + qty, old_value + value)
-		for issue in _line_issues(line, self, self.allowed, self.seen):
+		totals = self._totals.get(line.category or "")
+		if totals is None:
+			totals = self._totals[line.category or ""] = [ZERO, ZERO]
+		totals[0] += qty
+		totals[1] += value
+		row = row_fields(line, self.version, value)
+		code = row[1]
+		if (
+			qty > 0
+			and (value >= 0 or self.version != VERSION_VALUED)
+			and line.category in self.allowed
+			and code
+			and row[2]
+			and row[5]
+			and code not in self.seen
+			and len(code) <= MAX_LENGTH["ProductCode"]
+			and len(row[2]) <= MAX_LENGTH["ProductDescription"]
+			and len(row[3]) <= MAX_LENGTH["ProductNumberCode"]
+			and len(row[5]) <= MAX_LENGTH["UnitOfMeasure"]
+		):
+			# Nothing to say of the line (`_line_issues` would find nothing): the common case, made short.
+			self.seen.add(code)
+			return row
+		for issue in _line_issues(line, row, value, self, self.allowed, self.seen):
 			seen = self._per_check[issue.code] = self._per_check.get(issue.code, 0) + 1
 			if seen <= ISSUES_PER_CHECK:
 				self._issues.append(issue)
-		return True
+		return row
 
 	@property
 	def issues(self) -> list[Issue]:
@@ -187,7 +208,10 @@ class Scan:
 	def totals(self) -> dict[str, tuple[Decimal, Decimal]]:
 		"""Quantity and value per category (values as the file writes them); "" for no category."""
 		order = {category: n for n, category in enumerate(CATEGORIES[VERSION_VALUED])}
-		return dict(sorted(self._totals.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
+		return {
+			category: (qty, value)
+			for category, (qty, value) in sorted(self._totals.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
+		}
 
 
 def checks(file: InventoryFile) -> list[Issue]:
@@ -230,10 +254,11 @@ def _too_long(code: str, template: str, line: InventoryLine, element: str, text:
 	return _issue(code, template, line, **params, length=len(text), limit=MAX_LENGTH[element])
 
 
-def _line_issues(line: InventoryLine, file, allowed: tuple[str, ...], seen: set[str]) -> list[Issue]:
+def _line_issues(line: InventoryLine, row: list[str], value: Decimal, file, allowed: tuple[str, ...], seen: set[str]) -> list[Issue]:
+	"""The line's issues; `row` is the line as the file writes it (`row_fields`), whose texts are
+	checked, and `value` its value to the cent."""
 	issues = []
-	code, description, uom = _text(line.item_code), _text(line.description), _text(line.uom)
-	number_code = _number_code(line)
+	code, description, number_code, uom = row[1], row[2], row[3], row[5]
 	qty = to_decimal(line.qty)
 	if qty < 0:
 		issues.append(
@@ -248,7 +273,7 @@ def _line_issues(line: InventoryLine, file, allowed: tuple[str, ...], seen: set[
 				date=file.end_date.isoformat(),
 			)
 		)
-	if file.version == VERSION_VALUED and round_money(line.value, VALUE_PRECISION) < 0:
+	if file.version == VERSION_VALUED and value < 0:
 		issues.append(
 			_issue(
 				"negative_value",
@@ -314,7 +339,7 @@ def _line_issues(line: InventoryLine, file, allowed: tuple[str, ...], seen: set[
 				description,
 			)
 		)
-	if _text(line.barcode) and len(number_code) > MAX_LENGTH["ProductNumberCode"]:
+	if len(number_code) > MAX_LENGTH["ProductNumberCode"] and _text(line.barcode):
 		issues.append(
 			_too_long(
 				"number_code_too_long",
@@ -359,32 +384,31 @@ def _text(value) -> str:
 	return _SPACES.sub(" ", _CONTROL.sub(" ", text)).strip()
 
 
-def _csv_text(value) -> str:
-	"""A CSV field: no `;` (the separator) and no double quotes, so no field ever needs quoting."""
-	return _SPACES.sub(" ", _text(value).replace(";", " ").replace('"', "")).strip()
-
-
-def _number_code(line: InventoryLine) -> str:
-	return _text(line.barcode) or _text(line.item_code)
-
-
 def _quantity(qty) -> str:
 	"""A plain decimal with a point and no exponent, trailing zeros dropped: "12", "12.5"."""
 	text = format(to_decimal(qty).normalize(), "f")
 	return "0" if text in ("-0", "") else text
 
 
-def _row(line: InventoryLine, version: str, text=_text) -> list[str]:
+def row_fields(line: InventoryLine, version: str, value: Decimal | None = None) -> list[str]:
+	"""The line's fields as both files write them, in the order of `elements(version)`: texts cleaned
+	(`_text`), the barcode or else the item code as ProductNumberCode, the quantity as a plain
+	decimal, the value (2_01 only) to the cent (`value`, when given, is the line's already rounded)."""
+	code, description, uom = line.item_code, line.description, line.uom
+	# Three texts each with nothing to clean join into one with nothing to clean, and only then (an
+	# empty one, or one with an outer space, would leave two spaces or one at an end): one match.
+	if not (type(code) is str and type(description) is str and type(uom) is str and _PLAIN.fullmatch(f"{code} {description} {uom}")):
+		code, description, uom = _text(code), _text(description), _text(uom)
 	row = [
 		line.category or "",
-		text(line.item_code),
-		text(line.description),
-		text(_number_code(line)),
+		code,
+		description,
+		(line.barcode and _text(line.barcode)) or code,
 		_quantity(line.qty),
-		text(line.uom),
+		uom,
 	]
 	if version == VERSION_VALUED:
-		row.append(money_str(line.value, VALUE_PRECISION))
+		row.append(money_str(line.value, VALUE_PRECISION) if value is None else str(value + ZERO))
 	return row
 
 
@@ -415,10 +439,26 @@ def xml_head(nif: str, fiscal_year: int, end_date: date, version: str, no_stock:
 	).encode("utf-8")
 
 
+def _stock_template(version: str) -> str:
+	names = elements(version)
+	return "\t<Stock>\n" + "".join(f"\t\t<{name}>{{}}</{name}>\n" for name in names) + "\t</Stock>\n"
+
+
+_STOCK_TEMPLATES = {version: _stock_template(version) for version in NAMESPACES}
+
+
+def xml_row(row: list[str], version: str) -> bytes:
+	"""One Stock element of the XML file, from the line's `row_fields`."""
+	template = _STOCK_TEMPLATES.get(version) or _stock_template(version)
+	joined = "".join(row)
+	if "&" in joined or "<" in joined or ">" in joined:
+		row = [escape(field) for field in row]
+	return template.format(*row).encode("utf-8")
+
+
 def xml_line(line: InventoryLine, version: str) -> bytes:
 	"""One Stock element of the XML file."""
-	fields = "".join(f"\t\t<{name}>{escape(value)}</{name}>\n" for name, value in zip(elements(version), _row(line, version)))
-	return f"\t<Stock>\n{fields}\t</Stock>\n".encode("utf-8")
+	return xml_row(row_fields(line, version), version)
 
 
 XML_TAIL = b"</StockFile>\n"
@@ -429,13 +469,23 @@ def csv_head(version: str) -> bytes:
 	return (";".join(elements(_known(version))) + "\r\n").encode("cp1252")
 
 
-def csv_line(line: InventoryLine, version: str) -> bytes:
-	"""One line of the CSV file: `;` between fields, decimal comma, CRLF, Windows-1252."""
-	row = _row(line, version, _csv_text)
-	row[4] = row[4].replace(".", ",")
+def _csv_field(text: str) -> str:
+	"""A cleaned text as a CSV field: no `;` (the separator) and no double quotes, so no field ever needs quoting."""
+	return _SPACES.sub(" ", text.replace(";", " ").replace('"', "")).strip() if (";" in text or '"' in text) else text
+
+
+def csv_row(row: list[str], version: str) -> bytes:
+	"""One line of the CSV file from the line's `row_fields`: `;` between fields, decimal comma, CRLF,
+	Windows-1252."""
+	fields = [row[0], _csv_field(row[1]), _csv_field(row[2]), _csv_field(row[3]), row[4].replace(".", ","), _csv_field(row[5])]
 	if version == VERSION_VALUED:
-		row[6] = row[6].replace(".", ",")
-	return (";".join(row) + "\r\n").encode("cp1252", errors="at_inventory_cp1252")
+		fields.append(row[6].replace(".", ","))
+	return (";".join(fields) + "\r\n").encode("cp1252", errors="at_inventory_cp1252")
+
+
+def csv_line(line: InventoryLine, version: str) -> bytes:
+	"""One line of the CSV file."""
+	return csv_row(row_fields(line, version), version)
 
 
 def to_xml(file: InventoryFile) -> bytes:

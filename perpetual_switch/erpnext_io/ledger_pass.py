@@ -6,7 +6,6 @@ is a SQL aggregate cast to CHAR, so it reaches Decimal without passing through a
 from __future__ import annotations
 
 import zlib
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -15,6 +14,7 @@ import frappe
 
 from perpetual_switch.engine.models import StockCell
 from perpetual_switch.engine.money import ZERO, to_decimal
+from perpetual_switch.erpnext_io import side_connection
 
 
 def stock_ledger_pass(company: str, cutover_date: date, warehouses=()) -> tuple[dict, int, int]:
@@ -118,9 +118,10 @@ _MOVED_AFTER_INDEXED = """select item_code, warehouse, cast(sum(actual_qty) as c
 	group by item_code, warehouse"""
 
 
-def bin_totals(company: str) -> dict[str, Decimal]:
-	"""The stock value per warehouse of the company as ERPNext's bins hold it now."""
-	rows = frappe.db.sql(
+def bin_totals(company: str, sql=None) -> dict[str, Decimal]:
+	"""The stock value per warehouse of the company as ERPNext's bins hold it now (read with `sql`,
+	this connection's by default)."""
+	rows = (sql or frappe.db.sql)(
 		"""select b.warehouse, cast(sum(b.stock_value) as char) from `tabBin` b
 		join `tabWarehouse` w on w.name = b.warehouse where w.company = %(company)s group by b.warehouse""",
 		{"company": company},
@@ -164,43 +165,29 @@ SIDE_CONNECTION_ROWS = 200_000
 
 
 @contextmanager
-def stock_ledger_pass_alongside(company: str, cutover_date: date, warehouses=()):
+def stock_ledger_pass_alongside(company: str, cutover_date: date, warehouses=(), then=None):
 	"""`stock_ledger_pass`, read while the caller goes on reading: yields a function that returns
-	the pass's result, waiting for it if need be.
+	the pass's result, waiting for it if need be; with `then`, (the result, `then(sql)`), where
+	`then` reads on the pass's connection after it (from the same snapshot).
 
 	On a large ledger the pass is the longest statement of the plan, and MariaDB runs each
 	connection's statements one at a time on one core. So the pass runs on a connection of its
-	own (in a thread that only waits on it) while this connection reads the receipts. That
-	connection sees what is committed, not this transaction's own writes: it is only used while
-	this transaction has written nothing, so both read the same committed data, started
-	milliseconds apart. Otherwise, or on a small ledger, the pass runs here first."""
+	own (`side_connection.alongside`) while this connection reads the receipts. On a small
+	ledger, or when this transaction has written, the pass runs here first."""
 	indexed = _indexed_by_posting_datetime()
-	connection = None
-	if not frappe.db.transaction_writes and _ledger_rows_estimate() >= SIDE_CONNECTION_ROWS:
-		try:
-			connection = frappe.db.create_connection()
-		except Exception:
-			# No second connection to be had (the server's limit, say): the pass runs here.
-			connection = None
-	if connection is None:
-		result = _ledger_pass(frappe.db.sql, indexed, company, cutover_date, warehouses)
-		yield lambda: result
-		return
-	with ThreadPoolExecutor(max_workers=1, thread_name_prefix="perpetual-switch-ledger") as pool:
-		future = pool.submit(_ledger_pass_on, connection, indexed, company, cutover_date, tuple(warehouses))
-		yield future.result
+	warehouses = tuple(warehouses)
+
+	def job(sql):
+		result = _ledger_pass(sql, indexed, company, cutover_date, warehouses)
+		return result if then is None else (result, then(sql))
+
+	with side_connection.alongside(job, large_ledger(), "perpetual-switch-ledger") as result:
+		yield result
 
 
-def _ledger_pass_on(connection, indexed: bool, company: str, cutover_date: date, warehouses):
-	def sql(query, params):
-		with connection.cursor() as cursor:
-			cursor.execute(query, params)
-			return cursor.fetchall()
-
-	try:
-		return _ledger_pass(sql, indexed, company, cutover_date, warehouses)
-	finally:
-		connection.close()
+def large_ledger() -> bool:
+	"""Whether the site's ledger is large enough for a pass over it to be read alongside."""
+	return _ledger_rows_estimate() >= SIDE_CONNECTION_ROWS
 
 
 def _ledger_rows_estimate() -> int:

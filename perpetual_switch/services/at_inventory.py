@@ -20,14 +20,14 @@ from perpetual_switch.engine.at_inventory import (
 	InventoryLine,
 	Scan,
 	csv_head,
-	csv_line,
+	csv_row,
 	nif_digits,
 	reported_lines,
 	to_csv,
 	to_xml,
 	version_for,
 	xml_head,
-	xml_line,
+	xml_row,
 )
 from perpetual_switch.engine.models import Issue
 from perpetual_switch.engine.money import money_str, round_money
@@ -92,8 +92,9 @@ def inventory(
 	the year, from the stock ledger) and every check at once.
 
 	The lines are read and checked a chunk at a time; the result keeps the first `keep` of those the
-	file lists (all when None), and `sink`, when given, is called with each of them in the file's order
-	and the file's version (so a file of any size is written without holding it). Should the lines
+	file lists (all when None), and `sink`, when given, is called with the fields of each of them as the
+	file writes them (`row_fields`) and the file's version, in the file's order (so a file of any size
+	is written without holding it). Should the lines
 	have to be read again (ERPNext's bins found out of step with the ledger at the end), `restart` is
 	called first: what `sink` got so far is void."""
 	guards.require_reader(company)
@@ -143,12 +144,13 @@ def _lines(company, end_date, nif, version, keep, sink, from_bins) -> tuple[Scan
 	for rows in io.stock_chunks(company, end_date, from_bins=from_bins):
 		for code, description, barcode, uom, category, proposed, qty, value in rows:
 			line = InventoryLine(code, description, barcode, category or proposed, qty, uom, round_money(value, 2))
-			if not scan.add(line):
+			row = scan.add(line)
+			if row is None:
 				continue
 			if keep is None or len(kept) < keep:
 				kept.append(line)
 			if sink is not None:
-				sink(line, version)
+				sink(row, version)
 	return scan, kept
 
 
@@ -235,13 +237,23 @@ def write_file(company: str, year, version: str | None, fmt: str, out, keep: int
 	check has passed; while any fails, nothing is written to `out` and the name is None (the
 	inventory names the checks: `refuse_blocked` turns them into the error)."""
 	fmt = _format(fmt)
-	line_bytes = csv_line if fmt == "csv" else xml_line
+	row_bytes = csv_row if fmt == "csv" else xml_row
 	with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as body:
+		waiting: list[bytes] = []  # lines written to the spool a thousand at a time
+
+		def sink(row, version):
+			waiting.append(row_bytes(row, version))
+			if len(waiting) >= 1000:
+				body.write(b"".join(waiting))
+				waiting.clear()
+
 		def restart():
+			waiting.clear()
 			body.seek(0)
 			body.truncate()
 
-		result = inventory(company, year, version, keep, lambda line, version: body.write(line_bytes(line, version)), restart)
+		result = inventory(company, year, version, keep, sink, restart)
+		body.write(b"".join(waiting))
 		if result.blockers:
 			return None, result
 		out.write(_head(result, fmt))

@@ -190,24 +190,36 @@ def test_the_valued_file_lists_every_item_with_stock_once_summed_over_the_wareho
 	assert goods[4] == "9" and goods[6] == "112,50" and '"' not in goods[2] and "\n" not in goods[2]
 
 
-def test_the_file_written_a_chunk_at_a_time_is_the_file(world):
-	"""What the command and the download write (streamed, a few items a chunk) is byte for byte the file
-	made from the inventory's lines; the same when the bins are out of step and the ledger is read."""
+def test_the_file_written_a_chunk_at_a_time_is_the_file(world, monkeypatch):
+	"""What the command and the download write (streamed, a few items a chunk, read ahead on a second
+	connection) is byte for byte the file made from the inventory's lines; the same when a chunk
+	cannot be packed into one text and is read as rows, and when the bins are out of step and the
+	ledger is read."""
 	import io
+	import threading
 
 	from perpetual_switch.erpnext_io import at_inventory as reads
+	from perpetual_switch.erpnext_io import side_connection
 
+	frappe.db.commit()
 	whole = at_inventory.inventory(world.company, 2025, "2_01")
+	monkeypatch.setattr(reads, "CHUNK", 2)
+	monkeypatch.setattr(reads, "BIN_CHUNK", 2)
+	threads = []
+	sql_on = side_connection.sql_on
+	monkeypatch.setattr(side_connection, "sql_on", lambda c: threads.append(threading.current_thread().name) or sql_on(c))
 	for fmt in ("xml", "csv"):
 		out = io.BytesIO()
-		original = reads.CHUNK
-		reads.CHUNK = 2
-		try:
-			name, streamed = at_inventory.write_file(world.company, 2025, "2_01", fmt, out)
-		finally:
-			reads.CHUNK = original
+		name, streamed = at_inventory.write_file(world.company, 2025, "2_01", fmt, out)
 		assert name and streamed.lines_count == whole.lines_count and streamed.file.lines == ()
 		assert out.getvalue() == at_inventory.file_content(whole, fmt)[1]
+	assert "perpetual-switch-at" in threads
+	# Every chunk's text taken as not packable: read again as rows, the same file.
+	monkeypatch.setattr(reads, "_FIELDS", 9)
+	out = io.BytesIO()
+	at_inventory.write_file(world.company, 2025, "2_01", "xml", out)
+	assert out.getvalue() == at_inventory.file_content(whole, "xml")[1]
+	monkeypatch.undo()
 	# A bin out of step with the ledger: the stock is read from the ledger, with the same result.
 	frappe.db.sql(
 		"update `tabBin` set stock_value = stock_value + 1 where item_code = %s and warehouse = %s",

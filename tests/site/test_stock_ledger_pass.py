@@ -15,6 +15,7 @@ frappe = pytest.importorskip(
 
 from perpetual_switch.engine.models import SwitchOptions  # noqa: E402
 from perpetual_switch.erpnext_io import ledger_pass, reader  # noqa: E402
+from perpetual_switch.erpnext_io import side_connection as side  # noqa: E402
 
 from .test_version_features import material_receipt  # noqa: E402
 from .world import ensure_fiscal_year, make_company, make_item, make_warehouse, stock_issue  # noqa: E402
@@ -114,16 +115,16 @@ def test_a_change_of_scheme_takes_the_bins_when_they_agree_with_the_ledger_and_t
 
 @pytest.fixture
 def side_connection(monkeypatch):
-	"""Every ledger counts as large; records the threads the pass ran on."""
+	"""Every ledger counts as large; records the threads that read on a side connection."""
 	monkeypatch.setattr(ledger_pass, "SIDE_CONNECTION_ROWS", 0)
 	threads = []
-	run = ledger_pass._ledger_pass_on
+	run = side.sql_on
 
 	def spy(*args):
 		threads.append(threading.current_thread().name)
 		return run(*args)
 
-	monkeypatch.setattr(ledger_pass, "_ledger_pass_on", spy)
+	monkeypatch.setattr(side, "sql_on", spy)
 	return threads
 
 
