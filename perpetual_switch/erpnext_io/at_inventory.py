@@ -3,7 +3,7 @@ company's warehouses (those of subcontracting suppliers are the company's own wa
 so they count), with what the file says of the item (description, barcode, stock unit, category).
 
 The stock is read a chunk of items at a time, with the items' facts, from ERPNext's bins checked against
-one pass over the ledger; what stays in memory is one chunk, and what moved after the date."""
+one pass over the ledger; what stays in memory is a couple of chunks, and what moved after the date."""
 
 from __future__ import annotations
 
@@ -70,13 +70,16 @@ def stock_chunks(company: str, end_date: date, chunk: int | None = None, from_bi
 	`category` is the item's own or its group's; `proposed_category` (read only for items without one)
 	comes from the SNC account of the warehouse holding most of the item's value.
 
-	Each chunk is one query: the stock items after the previous chunk's last code, with their bins
-	summed per item (so nothing but one chunk is held, whatever the number of items). The bins hold
-	the stock now; what moved after `end_date` is taken off. That holds when every warehouse's bins
-	add up to its ledger (one pass up to the date, plus the rows after it). The pass is read on a
-	second connection while the chunks are read, and checked after the last one: when a warehouse's
-	bins are out of step, BinsOutOfStep is raised, and the caller asks again with `from_bins=False`,
-	where each chunk's stock is read from the ledger itself, per item."""
+	Each chunk is one query: the bins of the company's warehouses after the previous chunk's last
+	code, summed per item, with the items' facts, packed into one text (so the driver decodes one
+	value a chunk) and read ahead on a second connection while the caller checks and writes the
+	lines (`side_connection.read_ahead`); nothing but a couple of chunks is held, whatever the
+	number of items. The bins hold the stock now; what moved after `end_date` is taken off. That
+	holds when every warehouse's bins add up to its ledger (one pass up to the date, plus the rows
+	after it). The pass, and then the bins' totals per warehouse, are read on a third connection
+	while the chunks are read, and checked after the last one: when a warehouse's bins are out of
+	step, BinsOutOfStep is raised, and the caller asks again with `from_bins=False`, where each
+	chunk's stock is read from the ledger itself, per item."""
 	if not from_bins:
 		yield from _chunks(company, end_date, chunk or CHUNK, None)
 		return
