@@ -140,12 +140,20 @@ ISSUES_PER_CHECK = 100
 class Scan:
 	"""The checks, counts and totals of a file's lines, taken one line at a time (so that a file of
 	any size is checked without holding its lines): `add` each line, then read `issues`, `count`,
-	`totals` and `value`."""
+	`totals` and `value`.
 
-	def __init__(self, nif: str, end_date: date, version: str):
+	The duplicate check remembers every code, unless `codes_at_risk` is given: the caller then vouches
+	that no two lines carry the same raw item code (it is the item's primary key), and `codes_at_risk`
+	holds at least every raw code that cleaning the text (`_text`) would change. Two lines can then
+	only be written with the same code when one of theirs is such a code, and both written codes are
+	the cleaned forms of those codes: only those are remembered, so the check holds little whatever
+	the number of items."""
+
+	def __init__(self, nif: str, end_date: date, version: str, codes_at_risk: Iterable[str] | None = None):
 		self.end_date, self.version = end_date, version
 		self.allowed = CATEGORIES.get(version, CATEGORIES[VERSION_VALUED])
 		self.seen: set[str] = set()
+		self.at_risk = None if codes_at_risk is None else {_text(code) for code in codes_at_risk}
 		self.count = 0
 		self.value = round_money(ZERO, VALUE_PRECISION)
 		self._totals: dict[str, list[Decimal]] = {}  # [qty, value] per category
@@ -168,6 +176,7 @@ class Scan:
 		totals[1] += value
 		row = row_fields(line, self.version, value)
 		code = row[1]
+		repeated = self._repeated(code)
 		if (
 			qty > 0
 			and (value >= 0 or self.version != VERSION_VALUED)
@@ -175,20 +184,28 @@ class Scan:
 			and code
 			and row[2]
 			and row[5]
-			and code not in self.seen
+			and not repeated
 			and len(code) <= MAX_LENGTH["ProductCode"]
 			and len(row[2]) <= MAX_LENGTH["ProductDescription"]
 			and len(row[3]) <= MAX_LENGTH["ProductNumberCode"]
 			and len(row[5]) <= MAX_LENGTH["UnitOfMeasure"]
 		):
 			# Nothing to say of the line (`_line_issues` would find nothing): the common case, made short.
-			self.seen.add(code)
 			return row
-		for issue in _line_issues(line, row, value, self, self.allowed, self.seen):
+		for issue in _line_issues(line, row, value, repeated, self, self.allowed):
 			seen = self._per_check[issue.code] = self._per_check.get(issue.code, 0) + 1
 			if seen <= ISSUES_PER_CHECK:
 				self._issues.append(issue)
 		return row
+
+	def _repeated(self, code: str) -> bool:
+		"""Whether an earlier line was written with `code`; remembers it."""
+		if self.at_risk is not None and code not in self.at_risk:
+			return False
+		if code in self.seen:
+			return True
+		self.seen.add(code)
+		return False
 
 	@property
 	def issues(self) -> list[Issue]:
@@ -254,9 +271,9 @@ def _too_long(code: str, template: str, line: InventoryLine, element: str, text:
 	return _issue(code, template, line, **params, length=len(text), limit=MAX_LENGTH[element])
 
 
-def _line_issues(line: InventoryLine, row: list[str], value: Decimal, file, allowed: tuple[str, ...], seen: set[str]) -> list[Issue]:
+def _line_issues(line: InventoryLine, row: list[str], value: Decimal, repeated: bool, file, allowed: tuple[str, ...]) -> list[Issue]:
 	"""The line's issues; `row` is the line as the file writes it (`row_fields`), whose texts are
-	checked, and `value` its value to the cent."""
+	checked, `value` its value to the cent, `repeated` whether an earlier line has its code."""
 	issues = []
 	code, description, number_code, uom = row[1], row[2], row[3], row[5]
 	qty = to_decimal(line.qty)
@@ -318,7 +335,7 @@ def _line_issues(line: InventoryLine, row: list[str], value: Decimal, file, allo
 		issues.append(
 			_too_long("code_too_long", _("Item code {item} has {length} characters; the AT allows at most {limit}."), line, "ProductCode", code)
 		)
-	elif code in seen:
+	elif repeated:
 		issues.append(
 			_issue(
 				"duplicate_code",
@@ -326,7 +343,6 @@ def _line_issues(line: InventoryLine, row: list[str], value: Decimal, file, allo
 				line,
 			)
 		)
-	seen.add(code)
 	if not description:
 		issues.append(_issue("empty_description", _("Item {item} has no description."), line))
 	elif len(description) > MAX_LENGTH["ProductDescription"]:

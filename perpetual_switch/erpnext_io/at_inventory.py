@@ -58,6 +58,20 @@ def group_categories() -> dict[str, str | None]:
 	return found
 
 
+# An item code of letters, digits and common punctuation, with single spaces between words: text the
+# file writes as it is (it holds no control character and no other space).
+_PLAIN_CODE = r"^[0-9A-Za-z._/#()+:,-]+( [0-9A-Za-z._/#()+:,-]+)*$"
+
+
+def codes_at_risk() -> list[str]:
+	"""Every item code that is not plain text (`_PLAIN_CODE`): among them, every code the file's
+	cleaning of texts would change (`engine.at_inventory.Scan`'s `codes_at_risk`). One pass over the
+	item names; on most sites the list is short."""
+	return frappe.db.sql_list(
+		"select name from `tabItem` where name not regexp %(plain)s", {"plain": _PLAIN_CODE}
+	)
+
+
 class BinsOutOfStep(Exception):
 	"""Raised by `stock_chunks` read from the bins when, at the end, the ledger pass says a warehouse's
 	bins do not add up to its ledger: read it again with `from_bins=False`."""

@@ -139,7 +139,8 @@ def inventory(
 
 
 def _lines(company, end_date, nif, version, keep, sink, from_bins) -> tuple[Scan, list]:
-	scan = Scan(nif, end_date, version)
+	# The item codes are the items' primary keys, so only codes that cleaning changes can repeat.
+	scan = Scan(nif, end_date, version, io.codes_at_risk())
 	kept = []
 	for rows in io.stock_chunks(company, end_date, from_bins=from_bins):
 		for code, description, barcode, uom, category, proposed, qty, value in rows:

@@ -310,6 +310,24 @@ def test_a_product_listed_twice():
 	assert messages(issues) == ["Item A-1 is on more than one line; the file lists each product once."]
 
 
+def test_codes_at_risk_are_the_only_ones_remembered_and_repeats_among_them_are_found():
+	"""With unique raw codes, only codes that cleaning changes can be written twice: "A\tB" and
+	"A  B" both become "A B", as does a plain "A B" listed before them. Plain codes are not kept."""
+	lines = [line("A B"), line("A-1"), line("A\tB"), line("B-2"), line("A  B")]
+	scan = Scan("501964843", END, "2_01", codes_at_risk=["A\tB", "A  B"])
+	for each in lines:
+		scan.add(each)
+	assert codes(scan.issues) == ["duplicate_code", "duplicate_code"]
+	assert [issue.subject for issue in scan.issues] == ["A\tB", "A  B"]
+	assert scan.seen == {"A B"}
+	# The same verdicts as remembering every code.
+	every = Scan("501964843", END, "2_01")
+	for each in lines:
+		every.add(each)
+	assert [(i.code, i.subject) for i in every.issues] == [(i.code, i.subject) for i in scan.issues]
+	assert every.seen == {"A B", "A-1", "B-2"}
+
+
 def test_file_level_checks():
 	issues = checks(InventoryFile("501964842", 2024, END, "1_01", (line(),)))
 	assert codes(issues) == ["unknown_version", "invalid_nif"]

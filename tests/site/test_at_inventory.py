@@ -349,3 +349,20 @@ def test_the_command_and_the_download_write_the_checked_file(world, site, tmp_pa
 	finally:
 		frappe.db.set_value("Company", world.company, "tax_id", NIF)
 		frappe.db.commit()
+
+
+def test_codes_at_risk_hold_every_code_the_file_would_clean(world):
+	"""The duplicate check remembers only the codes `codes_at_risk` reads: among them must be every
+	item code whose text the file changes; plain codes stay out."""
+	from perpetual_switch.engine.at_inventory import _text
+	from perpetual_switch.erpnext_io import at_inventory as reads
+
+	tag = uuid.uuid4().hex[:4].upper()
+	accented = make_item(f"AT Café {tag}")
+	try:
+		risky = set(reads.codes_at_risk())
+		assert accented in risky and world.items["goods"] not in risky
+		changed = [code for code in frappe.get_all("Item", pluck="name") if _text(code) != code]
+		assert set(changed) <= risky
+	finally:
+		frappe.db.rollback()
