@@ -8,9 +8,14 @@ row of every voucher as it was.
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import time
 import uuid
 from decimal import Decimal as D
+from pathlib import Path
 
 import pytest
 
@@ -511,6 +516,46 @@ def test_two_runners_at_once_repost_each_document_once_and_book_the_year_as_the_
 	doc.reload()
 	assert doc.status == "Applied" and doc.reposted_count == 11
 	assert frappe.db.count("Perpetual Switch Repost", {"switch": doc.name, "status": "Reposted"}) == 11
+	assert monthly(periodic.company, periodic.abbr) == monthly(twin.company, twin.abbr)
+	services.rollback(periodic.company)
+	frappe.db.commit()
+	assert by_voucher(periodic.company) == before
+
+
+def test_a_runner_killed_in_the_middle_of_a_batch_leaves_its_documents_to_the_other(site, twins):
+	"""Two runners in processes of their own; one is killed (SIGKILL: nothing of it runs after) in the
+	middle of its second batch. Its batch in flight dies with its connection, so its documents are
+	pending again; the other runner reposts them and closes. Each document is reposted once and the
+	GL is the twin's."""
+	periodic, twin = twins
+	before = by_voucher(periodic.company)
+	doc = services.apply(periodic.company, CUT, backdated=True)
+	frappe.db.commit()
+	script = str(Path(__file__).with_name("slow_runner.py"))
+
+	def runner():
+		return subprocess.Popen(
+			[sys.executable, script, site, doc.name], cwd=os.getcwd(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+		)
+
+	doomed, other = runner(), runner()
+	started = []
+	while len(started) < 3:
+		line = doomed.stdout.readline()
+		assert line, doomed.stderr.read()[-2000:]
+		if line.startswith("reposting"):
+			started.append(line.split()[-1])
+	# The first batch is committed; the second is in flight.
+	doomed.send_signal(signal.SIGKILL)
+	doomed.wait(timeout=60)
+	stdout, stderr = other.communicate(timeout=600)
+	assert other.returncode == 0 and "done None" in stdout, stderr[-2000:]
+	frappe.db.rollback()  # a fresh snapshot: the runners committed in processes of their own
+	doc.reload()
+	assert doc.status == "Applied" and doc.reposted_count == 11
+	assert frappe.db.count("Perpetual Switch Repost", {"switch": doc.name, "status": "Reposted"}) == 11
+	# The document the killed runner had in hand was reposted by the other.
+	assert any(line.startswith("reposting") and line.split()[-1] == started[2] for line in stdout.splitlines())
 	assert monthly(periodic.company, periodic.abbr) == monthly(twin.company, twin.abbr)
 	services.rollback(periodic.company)
 	frappe.db.commit()
