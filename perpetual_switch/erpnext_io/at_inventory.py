@@ -16,7 +16,7 @@ import frappe
 from perpetual_switch.engine.accounts import resolve_all
 from perpetual_switch.engine.at_inventory import category_from_account
 from perpetual_switch.engine.money import ZERO, to_decimal
-from perpetual_switch.erpnext_io.ledger_pass import bin_totals, movements_after, stock_ledger_pass_alongside
+from perpetual_switch.erpnext_io.ledger_pass import bin_totals, in_step, movements_after, stock_ledger_pass_alongside
 from perpetual_switch.erpnext_io.reader import read_warehouses
 from perpetual_switch.erpnext_io.side_connection import read_ahead
 
@@ -105,7 +105,7 @@ def stock_chunks(company: str, end_date: date, chunk: int | None = None, from_bi
 	ledger = dict(ledger)
 	for (_item, warehouse), (_qty, value) in after.items():
 		ledger[warehouse] = ledger.get(warehouse, ZERO) + value
-	if any(bins.get(name, ZERO) != ledger.get(name, ZERO) for name in set(bins) | set(ledger)):
+	if not in_step(bins, ledger):
 		raise BinsOutOfStep(company)
 
 

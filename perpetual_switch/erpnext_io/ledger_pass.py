@@ -142,6 +142,12 @@ def bin_cells(warehouses) -> tuple[StockCell, ...]:
 	return tuple(cells)
 
 
+def in_step(bins: dict[str, Decimal], ledger: dict[str, Decimal]) -> bool:
+	"""Whether the bins' value per warehouse equals the ledger's, exactly, for every warehouse either
+	names (one missing counts as zero)."""
+	return all(bins.get(name, ZERO) == ledger.get(name, ZERO) for name in set(bins) | set(ledger))
+
+
 def scheme_cells(company: str, cutover_date: date, bins, ledger_values) -> tuple[StockCell, ...]:
 	"""Stock per item and warehouse on or before the cutover, for a change of scheme.
 
@@ -152,8 +158,7 @@ def scheme_cells(company: str, cutover_date: date, bins, ledger_values) -> tuple
 	sums: dict[str, Decimal] = {}
 	for cell in bins:
 		sums[cell.warehouse] = sums.get(cell.warehouse, ZERO) + cell.stock_value
-	names = set(sums) | set(ledger_values)
-	if all(sums.get(name, ZERO) == ledger_values.get(name, ZERO) for name in names):
+	if in_step(sums, ledger_values):
 		return tuple(bins)
 	pairs = [(cell.item_code, cell.warehouse) for cell in bins]
 	return _cell_pass(frappe.db.sql, _indexed_by_posting_datetime(), company, cutover_date, pairs)[3]

@@ -3,11 +3,13 @@
 Apply has two parts. The first is an ordinary switch (sync journals on the cutover, accruals,
 company defaults, perpetual inventory on, documents up to the cutover closed) that also lists
 every voucher after the cutover with its ledgers as they were; it commits with the switch
-"Reposting". The second reposts those vouchers in date order through ERPNext's GL builders,
-a batch per commit with the position recorded, then posts a closing journal dated today for what
+"Reposting". The second reposts those vouchers through ERPNext's GL builders, in date order, the
+documents that move stock before the invoices that only bill, a batch per commit with each
+voucher marked as it is done, then posts a closing journal dated today for what
 entries made by hand left between stock accounts and stock value, and marks the switch
-"Applied". A failure undoes the whole switch (ledgers put back as recorded); a stopped worker
-resumes from the recorded position (reposting a voucher twice gives the same GL, never double).
+"Applied". A failure undoes the whole switch (ledgers put back as recorded); a stopped worker's
+batch in flight is rolled back and its vouchers are taken again (reposting a voucher twice gives the
+same GL, never double).
 Several runners (the site's workers) may repost one switch at once: each takes a batch of rows no
 other holds, the documents that move stock first, the invoices that only bill once those are done.
 
