@@ -1,8 +1,9 @@
 """Reading and reposting the documents a backdated switch re-books, through ERPNext's own GL builders.
 
-Stock vouchers go through `erpnext.accounts.utils.repost_gle_for_stock_vouchers`, purchase
-invoices that only bill through what ERPNext's Repost Accounting Ledger does for them (ledger
-entries deleted, `make_gl_entries` again). Before anything is reposted, each voucher's GL, payment
+Stock vouchers go through the steps of `erpnext.accounts.utils.repost_gle_for_stock_vouchers`,
+a batch at once with their documents read in bulk (`repost_stock`); purchase invoices through that
+function one at a time, or, when they only bill, through what ERPNext's Repost Accounting Ledger
+does for them (ledger entries deleted, `make_gl_entries` again). Before anything is reposted, each voucher's GL, payment
 ledger and expense accounts are kept on its row of *Perpetual Switch Repost*, so that an undo puts
 back exactly the rows that were there. The caller owns the transaction: ERPNext's own per-chunk
 commit is held back here so that a batch and its recorded position commit together.
@@ -11,6 +12,7 @@ commit is held back here so that a batch and its recorded position commit togeth
 from __future__ import annotations
 
 import json
+import threading
 from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
@@ -422,14 +424,19 @@ def rolled_back(company: str, fresh: bool = True):
 		writer.forget_company(company)
 
 
-def repost(company: str, cutover_date: date, voucher, route_invoice, after_invoice) -> None:
+def repost(company: str, cutover_date: date, voucher, route_invoice, after_invoice, batch: StockBatch | None = None) -> None:
 	"""Repost one voucher's GL as ERPNext books it now (perpetual inventory on).
 
-	A purchase invoice first gets the expense accounts ERPNext gives it under perpetual inventory
-	(`route_invoice` may route rows further), since its GL follows them; `after_invoice(doc)` runs
-	once its GL is booked."""
+	A stock voucher read in `batch` is reposted from it. A purchase invoice first gets the expense
+	accounts ERPNext gives it under perpetual inventory (`route_invoice` may route rows further),
+	since its GL follows them; `after_invoice(doc)` runs once its GL is booked."""
 	from erpnext.accounts.utils import repost_gle_for_stock_vouchers
 
+	key = (voucher.voucher_type, voucher.voucher_no)
+	if batch is not None and key in batch.documents:
+		with commits_held():
+			batch.repost(key)
+		return
 	with commits_held():
 		if voucher.voucher_type == "Purchase Invoice":
 			_perpetual_expense_accounts(frappe.get_doc("Purchase Invoice", voucher.voucher_no), route_invoice)
@@ -440,6 +447,94 @@ def repost(company: str, cutover_date: date, voucher, route_invoice, after_invoi
 			_repost_invoice(frappe.get_doc("Purchase Invoice", voucher.voucher_no))
 		if voucher.voucher_type == "Purchase Invoice":
 			after_invoice(frappe.get_doc("Purchase Invoice", voucher.voucher_no))
+
+
+class StockBatch:
+	"""What `repost` needs of a batch's stock vouchers (purchase invoices aside), read in bulk: their
+	documents with their child rows (a query per table, not three or more a document), their GL (one
+	query), the warehouses' accounts and the GL's precision."""
+
+	def __init__(self, company: str, cutover_date: date, vouchers):
+		from erpnext.accounts.utils import get_voucherwise_gl_entries
+		from erpnext.stock import get_warehouse_account_map
+		from frappe.model.meta import get_field_precision
+
+		pairs = [(v.voucher_type, v.voucher_no) for v in vouchers if v.stock and v.voucher_type != "Purchase Invoice"]
+		self.documents = load_documents(pairs)
+		self.existing = get_voucherwise_gl_entries(pairs, str(cutover_date + timedelta(days=1))) if pairs else {}
+		self.warehouse_account = get_warehouse_account_map(company) if pairs else {}
+		self.precision = get_field_precision(frappe.get_meta("GL Entry").get_field("debit")) or 2
+
+	def repost(self, key: tuple[str, str]) -> None:
+		"""The steps of ERPNext's `repost_gle_for_stock_vouchers` for one voucher: its GL from its own
+		builder, written through its `make_gl_entries` when it differs from the GL there."""
+		from erpnext.accounts.general_ledger import toggle_debit_credit_if_negative
+		from erpnext.accounts.utils import _delete_accounting_ledger_entries, compare_existing_and_expected_gle
+
+		doc = self.documents[key]
+		# ERPNext 16 asks the document for its accounts (item-wise inventory accounts).
+		accounts = doc.get_inventory_account_map() if hasattr(doc, "get_inventory_account_map") else self.warehouse_account
+		expected = toggle_debit_credit_if_negative(doc.get_gl_entries(accounts))
+		if not expected:
+			_delete_accounting_ledger_entries(*key)
+		elif not self.existing.get(key) or not compare_existing_and_expected_gle(self.existing[key], expected, self.precision):
+			_delete_accounting_ledger_entries(*key)
+			doc.make_gl_entries(gl_entries=expected, from_repost=True)
+
+
+def load_documents(pairs) -> dict:
+	"""{(doctype, name): document} for submitted documents, as `frappe.get_doc` loads them (the row
+	and every child table's rows in the order of idx), read a query per table for all of them."""
+	names_by_type: dict[str, list[str]] = {}
+	for doctype, name in pairs:
+		names_by_type.setdefault(doctype, []).append(name)
+	documents = {}
+	for doctype, names in names_by_type.items():
+		meta = frappe.get_meta(doctype)
+		parents = {row.name: row for row in frappe.get_all(doctype, filters={"name": ["in", names]}, fields=["*"])}
+		for df in meta.get_table_fields():
+			for row in frappe.get_all(
+				df.options,
+				filters={"parent": ["in", names], "parenttype": doctype, "parentfield": df.fieldname},
+				fields=["*"],
+				order_by="parent asc, idx asc",
+			):
+				parents[row.parent].setdefault(df.fieldname, []).append(row)
+		for name in names:
+			if name not in parents:
+				raise frappe.DoesNotExistError(f"{doctype} {name} not found")
+			documents[(doctype, name)] = frappe.get_doc({**parents[name], "doctype": doctype})
+	return documents
+
+
+@contextmanager
+def allocations_read_once():
+	"""Within the block, in this thread, ERPNext's cost centre allocation of a (company, date, cost
+	centre) is read once: ERPNext 15 reads it for every GL row it makes (ERPNext 16 caches it per
+	request already, and is left as it is). Other threads read as before."""
+	from erpnext.accounts import general_ledger
+
+	original = general_ledger.get_cost_center_allocation_data
+	if hasattr(original, "__wrapped__"):
+		yield
+		return
+	owner = threading.get_ident()
+	read: dict = {}
+
+	def once(company, posting_date, cost_center):
+		if threading.get_ident() != owner:
+			return original(company, posting_date, cost_center)
+		key = (company, str(posting_date), cost_center)
+		if key not in read:
+			read[key] = original(company, posting_date, cost_center)
+		return read[key]
+
+	once.__wrapped__ = original
+	general_ledger.get_cost_center_allocation_data = once
+	try:
+		yield
+	finally:
+		general_ledger.get_cost_center_allocation_data = original
 
 
 def _perpetual_expense_accounts(doc, route_invoice) -> None:
