@@ -22,6 +22,7 @@ import frappe
 from perpetual_switch.engine.backdated import RepostVoucher, net_by_account
 from perpetual_switch.engine.models import DatedDocument
 from perpetual_switch.engine.money import to_decimal
+from perpetual_switch.erpnext_io import gl_rows
 
 REPOST = "Perpetual Switch Repost"
 SWITCH = "Switch to Perpetual Inventory"
@@ -437,6 +438,8 @@ def repost(company: str, cutover_date: date, voucher, route_invoice, after_invoi
 		with commits_held():
 			batch.repost(key)
 		return
+	if batch is not None:
+		batch.flush()
 	with commits_held():
 		if voucher.voucher_type == "Purchase Invoice":
 			_perpetual_expense_accounts(frappe.get_doc("Purchase Invoice", voucher.voucher_no), route_invoice)
@@ -452,7 +455,9 @@ def repost(company: str, cutover_date: date, voucher, route_invoice, after_invoi
 class StockBatch:
 	"""What `repost` needs of a batch's stock vouchers (purchase invoices aside), read in bulk: their
 	documents with their child rows (a query per table, not three or more a document), their GL (one
-	query), the warehouses' accounts and the GL's precision."""
+	query), the warehouses' accounts and the GL's precision. Where the site allows it (`gl_rows`),
+	the stock vouchers' new GL rows are kept and written in one insert (`flush`): the caller flushes
+	at the end of the batch, and `repost` before any other voucher."""
 
 	def __init__(self, company: str, cutover_date: date, vouchers):
 		from erpnext.accounts.utils import get_voucherwise_gl_entries
@@ -464,6 +469,11 @@ class StockBatch:
 		self.existing = get_voucherwise_gl_entries(pairs, str(cutover_date + timedelta(days=1))) if pairs else {}
 		self.warehouse_account = get_warehouse_account_map(company) if pairs else {}
 		self.precision = get_field_precision(frappe.get_meta("GL Entry").get_field("debit")) or 2
+		# Whether a repost's GL rows may be written in one insert (nothing on the site acts on a GL
+		# Entry's save but ERPNext's controller): read once a batch.
+		self.plain = gl_rows.plain_gl_entry()
+		self.known = set(pairs)  # links found to exist: the batch's documents, then what their GL names
+		self.pending: list = []  # GL rows built and not yet written (`flush`)
 
 	def repost(self, key: tuple[str, str]) -> None:
 		"""The steps of ERPNext's `repost_gle_for_stock_vouchers` for one voucher: its GL from its own
@@ -479,7 +489,14 @@ class StockBatch:
 			_delete_accounting_ledger_entries(*key)
 		elif not self.existing.get(key) or not compare_existing_and_expected_gle(self.existing[key], expected, self.precision):
 			_delete_accounting_ledger_entries(*key)
-			doc.make_gl_entries(gl_entries=expected, from_repost=True)
+			with gl_rows.collected(self.pending if self.plain else None):
+				doc.make_gl_entries(gl_entries=expected, from_repost=True)
+
+	def flush(self) -> None:
+		"""Writes the GL rows the stock vouchers reposted so far were given, in one insert: before
+		anything reads the GL (another voucher's repost, the batch's end)."""
+		rows, self.pending[:] = list(self.pending), []
+		gl_rows.write(rows, self.known)
 
 
 def load_documents(pairs) -> dict:

@@ -170,7 +170,8 @@ def _retrying(doc, read, commit: bool):
 
 
 def _repost_batch(doc, vouchers) -> None:
-	"""The batch's vouchers one at a time, its stock documents read in bulk first."""
+	"""The batch's vouchers one at a time, its stock documents read in bulk first, their GL rows
+	written together."""
 	try:
 		batch = io.StockBatch(doc.company, doc.cutover_date, vouchers)
 	except Exception as exc:
@@ -181,6 +182,10 @@ def _repost_batch(doc, vouchers) -> None:
 				io.repost(doc.company, doc.cutover_date, voucher, _route_invoice, receipts.on_invoice_submit, batch)
 			except Exception as exc:
 				raise RepostFailed(voucher, _reason(exc)) from exc
+	try:
+		batch.flush()
+	except Exception as exc:
+		raise RepostFailed(vouchers[-1], _reason(exc)) from exc
 
 
 def _route_invoice(doc) -> None:

@@ -172,3 +172,48 @@ def test_every_document_gets_the_gl_rows_of_erpnexts_own_repost(pair):
 
 	services.rollback(app.company)
 	frappe.db.commit()
+
+
+def test_rows_written_in_one_insert_are_the_rows_erpnext_saves_one_by_one(pair, monkeypatch):
+	"""The app writes the new GL rows of a batch's stock documents in one insert (`gl_rows`); ERPNext
+	saves each as a document. On the same company and documents, every column of every row is the same, but the
+	name and the times."""
+	from erpnext.accounts.utils import _delete_accounting_ledger_entries, repost_gle_for_stock_vouchers
+
+	from perpetual_switch.erpnext_io import gl_rows as rows_module
+
+	app, _own = pair
+	written = []
+	write = rows_module.write
+	monkeypatch.setattr(rows_module, "write", lambda rows, known: written.append(len(rows)) or write(rows, known))
+	doc = services.apply(app.company, CUT, backdated=True)
+	frappe.db.commit()
+	assert backdated.run_or_undo(doc.name) is None
+	assert rows_module.plain_gl_entry() and sum(written) > 0
+	stock = [
+		(v.voucher_type, v.voucher_no)
+		for v in io.vouchers_after(app.company, frappe.utils.getdate(CUT))
+		if v.stock and v.voucher_type != "Purchase Invoice"
+	]
+	columns = [c for c in frappe.db.get_table_columns("GL Entry") if c not in ("name", "creation", "modified")]
+
+	def every_column():
+		found = Counter()
+		for voucher_type, voucher_no in stock:
+			for row in frappe.get_all(
+				"GL Entry", filters={"voucher_type": voucher_type, "voucher_no": voucher_no}, fields=columns, as_list=True
+			):
+				found[tuple(str(value) for value in row)] += 1
+		return found
+
+	mine = every_column()
+	assert sum(mine.values()) >= 2 * len(stock) > 0
+	for voucher_type, voucher_no in stock:
+		_delete_accounting_ledger_entries(voucher_type, voucher_no)
+	before = len(written)
+	repost_gle_for_stock_vouchers(stock, str(frappe.utils.getdate(CUT) + timedelta(days=1)), app.company)
+	assert len(written) == before  # ERPNext's own path, its rows saved one by one
+	assert every_column() == mine
+	frappe.db.commit()
+	services.rollback(app.company)
+	frappe.db.commit()
