@@ -426,45 +426,56 @@ def rolled_back(company: str, fresh: bool = True):
 
 
 def repost(company: str, cutover_date: date, voucher, route_invoice, after_invoice, batch: StockBatch | None = None) -> None:
-	"""Repost one voucher's GL as ERPNext books it now (perpetual inventory on).
+	"""Repost one voucher's GL as ERPNext books it now (perpetual inventory on), from its document as
+	`batch` read it (else as loaded here).
 
-	A stock voucher read in `batch` is reposted from it. A purchase invoice first gets the expense
-	accounts ERPNext gives it under perpetual inventory (`route_invoice` may route rows further),
-	since its GL follows them; `after_invoice(doc)` runs once its GL is booked."""
+	A purchase invoice first gets the expense accounts ERPNext gives it under perpetual inventory
+	(`route_invoice` may route rows further), since its GL follows them; `after_invoice(doc)` runs
+	once its GL is written. What the batch's stock documents before an invoice were given is written
+	first, and the invoice's own GL row by row as ERPNext writes it (nothing of the GL waits while an
+	invoice's steps may read it)."""
 	from erpnext.accounts.utils import repost_gle_for_stock_vouchers
 
 	key = (voucher.voucher_type, voucher.voucher_no)
-	if batch is not None and key in batch.documents:
-		with commits_held():
-			batch.repost(key)
-		return
-	if batch is not None:
-		batch.flush()
+	invoice = voucher.voucher_type == "Purchase Invoice"
 	with commits_held():
-		if voucher.voucher_type == "Purchase Invoice":
-			_perpetual_expense_accounts(frappe.get_doc("Purchase Invoice", voucher.voucher_no), route_invoice)
+		if batch is None or key not in batch.documents:
+			if invoice:
+				doc = frappe.get_doc(*key)
+				_perpetual_expense_accounts(doc, route_invoice)
+			if voucher.stock:
+				repost_gle_for_stock_vouchers([key], str(cutover_date + timedelta(days=1)), company)
+			else:
+				_repost_invoice(doc)
+			if invoice:
+				after_invoice(frappe.get_doc(*key))
+			return
+		if not invoice:
+			batch.repost(key)
+			return
+		batch.flush()
+		doc = batch.documents[key]
+		_perpetual_expense_accounts(doc, route_invoice)
 		if voucher.stock:
-			start = str(cutover_date + timedelta(days=1))
-			repost_gle_for_stock_vouchers([(voucher.voucher_type, voucher.voucher_no)], start, company)
+			batch.repost(key, collect=False)
 		else:
-			_repost_invoice(frappe.get_doc("Purchase Invoice", voucher.voucher_no))
-		if voucher.voucher_type == "Purchase Invoice":
-			after_invoice(frappe.get_doc("Purchase Invoice", voucher.voucher_no))
+			_repost_invoice(doc)
+		after_invoice(doc)
 
 
 class StockBatch:
-	"""What `repost` needs of a batch's stock vouchers (purchase invoices aside), read in bulk: their
-	documents with their child rows (a query per table, not three or more a document), their GL (one
-	query), the warehouses' accounts and the GL's precision. Where the site allows it (`gl_rows`),
-	the stock vouchers' new GL rows are kept and written in one insert (`flush`): the caller flushes
-	at the end of the batch, and `repost` before any other voucher."""
+	"""What `repost` needs of a batch's vouchers, read in bulk: their documents with their child rows
+	(a query per table, not three or more a document), their GL (one query), the warehouses' accounts
+	and the GL's precision. Where the site allows it (`gl_rows`), the new GL rows of its stock
+	documents other than invoices are kept and written in one insert (`flush`): the caller flushes at
+	the end of the batch, and `repost` before an invoice."""
 
 	def __init__(self, company: str, cutover_date: date, vouchers):
 		from erpnext.accounts.utils import get_voucherwise_gl_entries
 		from erpnext.stock import get_warehouse_account_map
 		from frappe.model.meta import get_field_precision
 
-		pairs = [(v.voucher_type, v.voucher_no) for v in vouchers if v.stock and v.voucher_type != "Purchase Invoice"]
+		pairs = [(v.voucher_type, v.voucher_no) for v in vouchers]
 		self.documents = load_documents(pairs)
 		self.existing = get_voucherwise_gl_entries(pairs, str(cutover_date + timedelta(days=1))) if pairs else {}
 		self.warehouse_account = get_warehouse_account_map(company) if pairs else {}
@@ -475,9 +486,10 @@ class StockBatch:
 		self.known = set(pairs)  # links found to exist: the batch's documents, then what their GL names
 		self.pending: list = []  # GL rows built and not yet written (`flush`)
 
-	def repost(self, key: tuple[str, str]) -> None:
+	def repost(self, key: tuple[str, str], collect: bool = True) -> None:
 		"""The steps of ERPNext's `repost_gle_for_stock_vouchers` for one voucher: its GL from its own
-		builder, written through its `make_gl_entries` when it differs from the GL there."""
+		builder, written through its `make_gl_entries` when it differs from the GL there (its rows kept
+		for `flush` when `collect` and the site allows it; an invoice's steps after its GL read it)."""
 		from erpnext.accounts.general_ledger import toggle_debit_credit_if_negative
 		from erpnext.accounts.utils import _delete_accounting_ledger_entries, compare_existing_and_expected_gle
 
@@ -489,7 +501,7 @@ class StockBatch:
 			_delete_accounting_ledger_entries(*key)
 		elif not self.existing.get(key) or not compare_existing_and_expected_gle(self.existing[key], expected, self.precision):
 			_delete_accounting_ledger_entries(*key)
-			with gl_rows.collected(self.pending if self.plain else None):
+			with gl_rows.collected(self.pending if self.plain and collect else None):
 				doc.make_gl_entries(gl_entries=expected, from_repost=True)
 
 	def flush(self) -> None:
