@@ -217,3 +217,30 @@ def test_rows_written_in_one_insert_are_the_rows_erpnext_saves_one_by_one(pair, 
 	frappe.db.commit()
 	services.rollback(app.company)
 	frappe.db.commit()
+
+
+@pytest.mark.parametrize(
+	"events",
+	[{"GL Entry": {"on_submit": ["audit_app.ledger.copy"]}}, {"*": {"on_update": ["audit_app.everything.log"]}}],
+)
+def test_a_site_where_other_code_acts_on_gl_entries_gets_them_saved_one_by_one(site, monkeypatch, events):
+	"""Another app's hooks on GL Entry (or on every doctype): the repost leaves ERPNext to save each
+	row, so they run."""
+	from perpetual_switch.erpnext_io import gl_rows as rows_module
+
+	assert rows_module.plain_gl_entry()
+	get_hooks = frappe.get_hooks
+
+	def with_events(hook=None, *args, **kwargs):
+		found = get_hooks(hook, *args, **kwargs)
+		if hook != "doc_events":
+			return found
+		merged = {doctype: dict(methods) for doctype, methods in (found or {}).items()}
+		for doctype, methods in events.items():
+			for method, handlers in methods.items():
+				merged.setdefault(doctype, {}).setdefault(method, [])
+				merged[doctype][method] = [*merged[doctype][method], *handlers]
+		return merged
+
+	monkeypatch.setattr(frappe, "get_hooks", with_events)
+	assert not rows_module.plain_gl_entry()
