@@ -1,12 +1,12 @@
 """Reading and reposting the documents a backdated switch re-books, through ERPNext's own GL builders.
 
-Stock vouchers go through the steps of `erpnext.accounts.utils.repost_gle_for_stock_vouchers`,
-a batch at once with their documents read in bulk (`repost_stock`); purchase invoices through that
-function one at a time, or, when they only bill, through what ERPNext's Repost Accounting Ledger
-does for them (ledger entries deleted, `make_gl_entries` again). Before anything is reposted, each voucher's GL, payment
-ledger and expense accounts are kept on its row of *Perpetual Switch Repost*, so that an undo puts
-back exactly the rows that were there. The caller owns the transaction: ERPNext's own per-chunk
-commit is held back here so that a batch and its recorded position commit together.
+A batch's documents are read in bulk (`RepostBatch`). Stock vouchers go through the steps of
+`erpnext.accounts.utils.repost_gle_for_stock_vouchers`, purchase invoices that only bill through what
+ERPNext's Repost Accounting Ledger does for them (ledger entries deleted, `make_gl_entries` again).
+Before anything is reposted, each voucher's GL, payment ledger and expense accounts are kept on its
+row of *Perpetual Switch Repost*, so that an undo puts back exactly the rows that were there. The
+caller owns the transaction: ERPNext's own per-chunk commit is held back here so that a batch and its
+marks commit together.
 """
 
 from __future__ import annotations
@@ -425,7 +425,7 @@ def rolled_back(company: str, fresh: bool = True):
 		writer.forget_company(company)
 
 
-def repost(company: str, cutover_date: date, voucher, route_invoice, after_invoice, batch: StockBatch | None = None) -> None:
+def repost(company: str, cutover_date: date, voucher, route_invoice, after_invoice, batch: RepostBatch | None = None) -> None:
 	"""Repost one voucher's GL as ERPNext books it now (perpetual inventory on), from its document as
 	`batch` read it (else as loaded here).
 
@@ -463,7 +463,7 @@ def repost(company: str, cutover_date: date, voucher, route_invoice, after_invoi
 		after_invoice(doc)
 
 
-class StockBatch:
+class RepostBatch:
 	"""What `repost` needs of a batch's vouchers, read in bulk: their documents with their child rows
 	(a query per table, not three or more a document), their GL (one query), the warehouses' accounts
 	and the GL's precision. Where the site allows it (`gl_rows`), the new GL rows of its stock

@@ -170,10 +170,10 @@ def _retrying(doc, read, commit: bool):
 
 
 def _repost_batch(doc, vouchers) -> None:
-	"""The batch's vouchers one at a time, its stock documents read in bulk first, their GL rows
-	written together."""
+	"""The batch's vouchers one at a time, their documents read in bulk first, the new GL rows of its
+	stock documents written together (`io.RepostBatch`)."""
 	try:
-		batch = io.StockBatch(doc.company, doc.cutover_date, vouchers)
+		batch = io.RepostBatch(doc.company, doc.cutover_date, vouchers)
 	except Exception as exc:
 		raise RepostFailed(vouchers[0], _reason(exc)) from exc
 	with io.allocations_read_once():
