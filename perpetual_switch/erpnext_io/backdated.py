@@ -425,32 +425,18 @@ def rolled_back(company: str, fresh: bool = True):
 		writer.forget_company(company)
 
 
-def repost(company: str, cutover_date: date, voucher, route_invoice, after_invoice, batch: RepostBatch | None = None) -> None:
+def repost(voucher, route_invoice, after_invoice, batch: RepostBatch) -> None:
 	"""Repost one voucher's GL as ERPNext books it now (perpetual inventory on), from its document as
-	`batch` read it (else as loaded here).
+	`batch` read it.
 
 	A purchase invoice first gets the expense accounts ERPNext gives it under perpetual inventory
 	(`route_invoice` may route rows further), since its GL follows them; `after_invoice(doc)` runs
 	once its GL is written. What the batch's stock documents before an invoice were given is written
 	first, and the invoice's own GL row by row as ERPNext writes it (nothing of the GL waits while an
 	invoice's steps may read it)."""
-	from erpnext.accounts.utils import repost_gle_for_stock_vouchers
-
 	key = (voucher.voucher_type, voucher.voucher_no)
-	invoice = voucher.voucher_type == "Purchase Invoice"
 	with commits_held():
-		if batch is None or key not in batch.documents:
-			if invoice:
-				doc = frappe.get_doc(*key)
-				_perpetual_expense_accounts(doc, route_invoice)
-			if voucher.stock:
-				repost_gle_for_stock_vouchers([key], str(cutover_date + timedelta(days=1)), company)
-			else:
-				_repost_invoice(doc)
-			if invoice:
-				after_invoice(frappe.get_doc(*key))
-			return
-		if not invoice:
+		if voucher.voucher_type != "Purchase Invoice":
 			batch.repost(key)
 			return
 		batch.flush()

@@ -179,7 +179,7 @@ def _repost_batch(doc, vouchers) -> None:
 	with io.allocations_read_once():
 		for voucher in vouchers:
 			try:
-				io.repost(doc.company, doc.cutover_date, voucher, _route_invoice, receipts.on_invoice_submit, batch)
+				io.repost(voucher, _route_invoice, receipts.on_invoice_submit, batch)
 			except Exception as exc:
 				raise RepostFailed(voucher, _reason(exc)) from exc
 	try:

@@ -21,10 +21,10 @@ def main(site: str, switch: str) -> None:
 
 		real = io.repost
 
-		def slowly(company, cutover_date, voucher, *args, **kwargs):
+		def slowly(voucher, *args, **kwargs):
 			print("reposting", voucher.voucher_type, voucher.voucher_no, flush=True)
 			time.sleep(1)
-			return real(company, cutover_date, voucher, *args, **kwargs)
+			return real(voucher, *args, **kwargs)
 
 		io.repost = slowly
 		backdated.BATCH = 2
