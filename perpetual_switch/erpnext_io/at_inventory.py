@@ -256,7 +256,7 @@ BIN_ITEMS = f"""select i.name, i.item_name, i.stock_uom, i.item_group, {_BARCODE
 	from {_BINS_OF_CHUNK}
 	where {_KEPT}
 	order by i.name"""
-# One row: the chunk's items packed (see _unpacked), how many, and the last code the chunk read (null
+# One row: the chunk's items packed (read back in _chunks), how many, and the last code the chunk read (null
 # past the last chunk).
 BIN_ITEMS_PACKED = f"""select group_concat(case when {_KEPT} then concat_ws('{_FIELD}', i.name, coalesce(i.item_name, ''),
 		coalesce(i.stock_uom, ''), coalesce(i.item_group, ''), coalesce({_BARCODE}, ''), coalesce({{category}}, ''),
