@@ -445,7 +445,7 @@ def repost(voucher, route_invoice, after_invoice, batch: RepostBatch) -> None:
 		if voucher.stock:
 			batch.repost(key, collect=False)
 		else:
-			_repost_invoice(doc)
+			batch.repost_invoice(doc)
 		after_invoice(doc)
 
 
@@ -471,6 +471,13 @@ class RepostBatch:
 		self.plain = gl_rows.plain_gl_entry()
 		self.known = set(pairs)  # links found to exist: the batch's documents, then what their GL names
 		self.pending: list = []  # GL rows built and not yet written (`flush`)
+		# The payment ledger rows there now, per voucher: a repost that would make the same rows
+		# leaves them (`payment_ledger_kept`).
+		self.payment_ledger: dict[tuple[str, str], list[dict]] = {}
+		for voucher_type in {doctype for doctype, _name in pairs if doctype == "Purchase Invoice"}:
+			names = [name for doctype, name in pairs if doctype == voucher_type]
+			for name, rows in _ledger_rows("Payment Ledger Entry", voucher_type, names).items():
+				self.payment_ledger[(voucher_type, name)] = rows
 
 	def repost(self, key: tuple[str, str], collect: bool = True) -> None:
 		"""The steps of ERPNext's `repost_gle_for_stock_vouchers` for one voucher: its GL from its own
@@ -486,9 +493,51 @@ class RepostBatch:
 		if not expected:
 			_delete_accounting_ledger_entries(*key)
 		elif not self.existing.get(key) or not compare_existing_and_expected_gle(self.existing[key], expected, self.precision):
-			_delete_accounting_ledger_entries(*key)
-			with gl_rows.collected(self.pending if self.plain and collect else None):
+			with self.payment_ledger_kept(key), gl_rows.collected(self.pending if self.plain and collect else None):
 				doc.make_gl_entries(gl_entries=expected, from_repost=True)
+
+	def repost_invoice(self, doc) -> None:
+		"""What ERPNext's Repost Accounting Ledger does for a purchase invoice that only bills, the old
+		entries deleted (its payment ledger rows kept when the repost makes the same)."""
+		frappe.db.delete("Advance Payment Ledger Entry", {"voucher_type": doc.doctype, "voucher_no": doc.name})
+		with self.payment_ledger_kept((doc.doctype, doc.name)):
+			doc.force_set_against_expense_account()
+			doc.make_gl_entries()
+
+	@contextmanager
+	def payment_ledger_kept(self, key: tuple[str, str]):
+		"""Around a voucher's `make_gl_entries`, its GL deleted first: ERPNext deletes its payment
+		ledger rows too and makes them again from the new GL, each one saved as a document that then
+		reloads the invoice to set its outstanding amount and status. Where the rows ERPNext would make
+		(its own `get_payment_ledger_entries` of the new GL) equal those there, field by field, they are
+		left as they are: the same rows, the same outstanding amount. Otherwise, or when ERPNext would
+		make none, they are deleted and made as ERPNext makes them."""
+		from erpnext.accounts import general_ledger
+		from erpnext.accounts.utils import _delete_gl_entries, _delete_pl_entries, get_payment_ledger_entries
+
+		_delete_gl_entries(*key)
+		there = self.payment_ledger.get(key) or []
+		original = general_ledger.create_payment_ledger_entry
+		owner = threading.get_ident()
+		handled = []
+
+		def create(gl_entries, cancel=0, *args, **kwargs):
+			if cancel or threading.get_ident() != owner or not gl_entries or (gl_entries[0].voucher_type, gl_entries[0].voucher_no) != key:
+				return original(gl_entries, cancel, *args, **kwargs)
+			handled.append(key)
+			if there and same_payment_ledger(get_payment_ledger_entries(gl_entries), there):
+				return None
+			if there:
+				_delete_pl_entries(*key)
+			return original(gl_entries, cancel, *args, **kwargs)
+
+		general_ledger.create_payment_ledger_entry = create
+		try:
+			yield
+		finally:
+			general_ledger.create_payment_ledger_entry = original
+		if there and not handled:
+			_delete_pl_entries(*key)
 
 	def flush(self) -> None:
 		"""Writes the GL rows the stock vouchers reposted so far were given, in one insert: before
@@ -522,34 +571,58 @@ def load_documents(pairs) -> dict:
 	return documents
 
 
-@contextmanager
-def allocations_read_once():
-	"""Within the block, in this thread, ERPNext's cost centre allocation of a (company, date, cost
-	centre) is read once: ERPNext 15 reads it for every GL row it makes (ERPNext 16 caches it per
-	request already, and is left as it is). Other threads read as before."""
+def _arguments(*args, **kwargs):
+	return tuple(str(a) for a in args), tuple(sorted((k, str(v)) for k, v in kwargs.items()))
+
+
+def _read_once_targets():
+	"""ERPNext's reads and checks a repost makes for every voucher, whose answer within a batch
+	depends only on what the key takes from their arguments (a company's settings, closed periods,
+	disabled accounts, allocations and dimension filters, which nothing in a repost changes):
+	(module, function name, key of the arguments)."""
 	from erpnext.accounts import general_ledger
 
-	original = general_ledger.get_cost_center_allocation_data
-	if hasattr(original, "__wrapped__"):
-		yield
-		return
+	return (
+		# ERPNext 15 reads the allocation for every GL row it makes (ERPNext 16 caches it itself).
+		(general_ledger, "get_cost_center_allocation_data", lambda company, posting_date, cost_center: (company, str(posting_date), cost_center)),
+		(general_ledger, "validate_accounting_period", lambda gl_map: (gl_map[0].company, str(gl_map[0].posting_date), gl_map[0].voucher_type)),
+		(general_ledger, "validate_disabled_accounts", lambda gl_map: (gl_map[0].company, frozenset(d.account for d in gl_map if d.account))),
+		(general_ledger, "check_freezing_date", _arguments),
+		(general_ledger, "validate_against_pcv", _arguments),
+		(general_ledger, "get_dimension_filter_map", _arguments),
+	)  # fmt: skip
+
+
+@contextmanager
+def reads_once():
+	"""Within the block, in this thread, each of ERPNext's reads and checks in `_read_once_targets`
+	runs once per key: a check that passed for a company, date and voucher type passes for the
+	next voucher of the same; one that refused runs again (and refuses again). Functions ERPNext
+	already caches (wrapped) are left as they are; other threads run them as before."""
 	owner = threading.get_ident()
-	read: dict = {}
+	patched = []
+	for module, name, key_of in _read_once_targets():
+		original = getattr(module, name, None)
+		if original is None or hasattr(original, "__wrapped__"):
+			continue
+		read: dict = {}
 
-	def once(company, posting_date, cost_center):
-		if threading.get_ident() != owner:
-			return original(company, posting_date, cost_center)
-		key = (company, str(posting_date), cost_center)
-		if key not in read:
-			read[key] = original(company, posting_date, cost_center)
-		return read[key]
+		def once(*args, _original=original, _read=read, _key_of=key_of, **kwargs):
+			if threading.get_ident() != owner:
+				return _original(*args, **kwargs)
+			key = _key_of(*args, **kwargs)
+			if key not in _read:
+				_read[key] = _original(*args, **kwargs)
+			return _read[key]
 
-	once.__wrapped__ = original
-	general_ledger.get_cost_center_allocation_data = once
+		once.__wrapped__ = original
+		setattr(module, name, once)
+		patched.append((module, name, original))
 	try:
 		yield
 	finally:
-		general_ledger.get_cost_center_allocation_data = original
+		for module, name, original in reversed(patched):
+			setattr(module, name, original)
 
 
 def _perpetual_expense_accounts(doc, route_invoice) -> None:
@@ -561,14 +634,25 @@ def _perpetual_expense_accounts(doc, route_invoice) -> None:
 			frappe.db.set_value("Purchase Invoice Item", row.name, "expense_account", row.expense_account, update_modified=False)
 
 
-def _repost_invoice(doc) -> None:
-	"""What ERPNext's Repost Accounting Ledger does for a purchase invoice, deleting the old entries."""
-	from erpnext.accounts.utils import _delete_accounting_ledger_entries
+def same_payment_ledger(made, there) -> bool:
+	"""Whether the payment ledger entries ERPNext would make (`get_payment_ledger_entries`' dicts) are
+	the rows there, field by field (amounts to the column's nine places, empty equal to None), as a
+	whole. Advance ledger entries among them: never the same (left to ERPNext)."""
+	if any(entry.get("doctype") != "Payment Ledger Entry" for entry in made) or len(made) != len(there):
+		return False
+	fields = sorted({field for entry in made for field in entry if field != "doctype"})
 
-	_delete_accounting_ledger_entries(doc.doctype, doc.name)
-	frappe.db.delete("Advance Payment Ledger Entry", {"voucher_type": doc.doctype, "voucher_no": doc.name})
-	doc.force_set_against_expense_account()
-	doc.make_gl_entries()
+	def normal(value):
+		if value is None or value == "":
+			return ""
+		if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+			return to_decimal(value).quantize(Decimal("0.000000001"))
+		return str(value)
+
+	def rows(entries):
+		return sorted((tuple(normal(entry.get(field)) for field in fields) for entry in entries), key=str)
+
+	return rows(made) == rows(there)
 
 
 def restore(switch: str) -> int:

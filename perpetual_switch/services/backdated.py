@@ -176,7 +176,7 @@ def _repost_batch(doc, vouchers) -> None:
 		batch = io.RepostBatch(doc.company, doc.cutover_date, vouchers)
 	except Exception as exc:
 		raise RepostFailed(vouchers[0], _reason(exc)) from exc
-	with io.allocations_read_once():
+	with io.reads_once():
 		for voucher in vouchers:
 			try:
 				io.repost(voucher, _route_invoice, receipts.on_invoice_submit, batch)

@@ -219,6 +219,49 @@ def test_rows_written_in_one_insert_are_the_rows_erpnext_saves_one_by_one(pair, 
 	frappe.db.commit()
 
 
+def payment_ledger(company: str) -> tuple[Counter, set[str], dict]:
+	"""The company's purchase invoices' payment ledger rows (what they hold), the rows' names, and
+	each invoice's outstanding amount."""
+	held, names = Counter(), set()
+	for r in frappe.get_all(
+		"Payment Ledger Entry",
+		filters={"company": company, "voucher_type": "Purchase Invoice"},
+		fields=["name", "voucher_no", "account", "party_type", "party", "amount", "amount_in_account_currency", "against_voucher_type", "against_voucher_no", "posting_date", "due_date", "delinked", "cost_center"],
+	):
+		names.add(r.pop("name"))
+		held[tuple(str(value) for value in r.values())] += 1
+	outstanding = dict(frappe.get_all("Purchase Invoice", filters={"company": company}, fields=["name", "outstanding_amount"], as_list=True))
+	return held, names, outstanding
+
+
+def test_payment_ledger_rows_are_kept_when_the_repost_makes_the_same(pair, monkeypatch):
+	"""ERPNext's repost of an invoice deletes its payment ledger rows and saves them again from the
+	new GL (each save reloading the invoice for its outstanding amount). The app keeps them when the
+	rows ERPNext would make are the same; when they are not (forced here), it deletes them and lets
+	ERPNext make them. Either way the rows hold the same and the outstanding amounts do not move."""
+	app, _own = pair
+	before, names, outstanding = payment_ledger(app.company)
+	assert before
+	doc = services.apply(app.company, CUT, backdated=True)
+	frappe.db.commit()
+	assert backdated.run_or_undo(doc.name) is None
+	kept, kept_names, kept_outstanding = payment_ledger(app.company)
+	assert (kept, kept_names, kept_outstanding) == (before, names, outstanding)
+	services.rollback(app.company)
+	frappe.db.commit()
+
+	monkeypatch.setattr(io, "same_payment_ledger", lambda made, there: False)
+	doc = services.apply(app.company, CUT, backdated=True)
+	frappe.db.commit()
+	assert backdated.run_or_undo(doc.name) is None
+	made, made_names, made_outstanding = payment_ledger(app.company)
+	assert (made, made_outstanding) == (before, outstanding)
+	reposted = set(frappe.get_all("Purchase Invoice", filters={"company": app.company, "posting_date": [">", CUT]}, pluck="name"))
+	assert reposted and made_names != names  # the reposted invoices' rows were made again
+	services.rollback(app.company)
+	frappe.db.commit()
+
+
 @pytest.mark.parametrize(
 	"events",
 	[{"GL Entry": {"on_submit": ["audit_app.ledger.copy"]}}, {"*": {"on_update": ["audit_app.everything.log"]}}],
