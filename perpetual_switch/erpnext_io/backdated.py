@@ -162,6 +162,7 @@ def missing_accounts(company: str, vouchers) -> dict[str, list[list]]:
 	filled: dict[str, list[list]] = {}
 	entries = tuple(v.voucher_no for v in vouchers if v.voucher_type == "Stock Entry")
 	for start in range(0, len(entries), CHUNK):
+		rows_by_account: dict[str, list[str]] = {}
 		for row, parent, item_code in frappe.db.sql(
 			"""select name, parent, item_code from `tabStock Entry Detail`
 			where parent in %(names)s and coalesce(expense_account, '') = ''""",
@@ -173,24 +174,50 @@ def missing_accounts(company: str, vouchers) -> dict[str, list[list]]:
 				or adjustment
 			)
 			if account:
-				frappe.db.set_value("Stock Entry Detail", row, "expense_account", account, update_modified=False)
+				rows_by_account.setdefault(account, []).append(row)
 				filled.setdefault(parent, []).append(["Stock Entry Detail", row, "expense_account", None])
+		# One update per account for the chunk's rows, not one a row.
+		for account, rows in rows_by_account.items():
+			frappe.db.sql(
+				"update `tabStock Entry Detail` set expense_account = %(account)s where name in %(rows)s",
+				{"account": account, "rows": tuple(rows)},
+			)
 	reconciliations = tuple(v.voucher_no for v in vouchers if v.voucher_type == "Stock Reconciliation")
-	if reconciliations and adjustment:
-		for (name,) in frappe.db.sql(
+	for start in range(0, len(reconciliations) if adjustment else 0, CHUNK):
+		names = frappe.db.sql_list(
 			"""select name from `tabStock Reconciliation`
 			where name in %(names)s and coalesce(expense_account, '') = ''""",
-			{"names": reconciliations},
-		):
-			frappe.db.set_value("Stock Reconciliation", name, "expense_account", adjustment, update_modified=False)
+			{"names": reconciliations[start : start + CHUNK]},
+		)
+		if names:
+			frappe.db.sql(
+				"update `tabStock Reconciliation` set expense_account = %(account)s where name in %(names)s",
+				{"account": adjustment, "names": tuple(names)},
+			)
+		for name in names:
+			frappe.clear_document_cache("Stock Reconciliation", name)  # as db.set_value does
 			filled.setdefault(name, []).append(["Stock Reconciliation", name, "expense_account", None])
 	return filled
 
 
 def record(switch: str, company: str, vouchers, filled=None) -> int:
 	"""One Pending row per voucher, in order, each holding the voucher's ledgers as they are now
-	(and the fields `filled` set on it, to empty again on undo)."""
+	(and the fields `filled` set on it, to empty again on undo). Read and written CHUNK vouchers at a
+	time, so that what is held in memory does not grow with the documents."""
 	filled = filled or {}
+	vouchers = list(vouchers)
+	for start in range(0, len(vouchers), CHUNK):
+		_insert_many(REPOST, _RECORD_FIELDS, _recorded(switch, company, vouchers[start : start + CHUNK], start + 1, filled))
+	return len(vouchers)
+
+
+_RECORD_FIELDS = (
+	"name", "creation", "modified", "owner", "modified_by", "docstatus", "switch", "company", "seq",
+	"status", "voucher_type", "voucher_no", "posting_date", "moves_stock", "gl_change", "backup",
+)  # fmt: skip
+
+
+def _recorded(switch: str, company: str, vouchers, first_seq: int, filled: dict):
 	by_type: dict[str, list[str]] = {}
 	for voucher in vouchers:
 		by_type.setdefault(voucher.voucher_type, []).append(voucher.voucher_no)
@@ -202,25 +229,16 @@ def record(switch: str, company: str, vouchers, filled=None) -> int:
 	invoices = _invoice_accounts(by_type.get("Purchase Invoice", []))
 	now = frappe.utils.now()
 	user = frappe.session.user
-	fields = [
-		"name", "creation", "modified", "owner", "modified_by", "docstatus", "switch", "company", "seq",
-		"status", "voucher_type", "voucher_no", "posting_date", "moves_stock", "gl_change", "backup",
-	]  # fmt: skip
-	rows = []
-	for seq, v in enumerate(vouchers, start=1):
+	for seq, v in enumerate(vouchers, start=first_seq):
 		backup = {
 			"ledgers": {doctype: ledgers[(doctype, v.voucher_type)].get(v.voucher_no, []) for doctype in LEDGERS},
 			"invoice": invoices.get(v.voucher_no) if v.voucher_type == "Purchase Invoice" else None,
 			"filled": filled.get(v.voucher_no, []) if v.voucher_type in ("Stock Entry", "Stock Reconciliation") else [],
 		}
-		rows.append(
-			(
-				f"{switch}-R{seq}", now, now, user, user, 0, switch, company, seq, "Pending", v.voucher_type,
-				v.voucher_no, v.posting_date, int(v.stock), 0, json.dumps(backup, default=_encode),
-			)  # fmt: skip
-		)
-	_insert_many(REPOST, fields, rows)
-	return len(rows)
+		yield (
+			f"{switch}-R{seq}", now, now, user, user, 0, switch, company, seq, "Pending", v.voucher_type,
+			v.voucher_no, v.posting_date, int(v.stock), 0, json.dumps(backup, default=_encode),
+		)  # fmt: skip
 
 
 def _insert_many(doctype: str, fields, rows) -> None:
@@ -471,6 +489,11 @@ class RepostBatch:
 		self.plain = gl_rows.plain_gl_entry()
 		self.known = set(pairs)  # links found to exist: the batch's documents, then what their GL names
 		self.pending: list = []  # GL rows built and not yet written (`flush`)
+		# The company's receivable and payable accounts: ERPNext's payment ledger takes a GL row on one
+		# of them, nothing else (`get_payment_ledger_entries`).
+		self.party_accounts = set(
+			frappe.get_all("Account", filters={"company": company, "account_type": ["in", ["Receivable", "Payable"]]}, pluck="name")
+		)
 		# The payment ledger rows there now, per voucher: a repost that would make the same rows
 		# leaves them (`payment_ledger_kept`).
 		self.payment_ledger: dict[tuple[str, str], list[dict]] = {}
@@ -525,6 +548,8 @@ class RepostBatch:
 			if cancel or threading.get_ident() != owner or not gl_entries or (gl_entries[0].voucher_type, gl_entries[0].voucher_no) != key:
 				return original(gl_entries, cancel, *args, **kwargs)
 			handled.append(key)
+			if not there and not any(entry.account in self.party_accounts for entry in gl_entries):
+				return None  # no row on a receivable or payable account: ERPNext makes no payment ledger row
 			if there and same_payment_ledger(get_payment_ledger_entries(gl_entries), there):
 				return None
 			if there:
@@ -593,14 +618,46 @@ def _read_once_targets():
 	)  # fmt: skip
 
 
+def offsetting_dimensions(company: str) -> bool:
+	"""Whether an enabled accounting dimension posts balancing entries for the company: what ERPNext's
+	`get_accounting_dimensions_for_offsetting_entry` reads before it looks at a voucher's rows. Without
+	one, ERPNext's offsetting step adds nothing to any voucher."""
+	if not frappe.get_meta("Accounting Dimension Detail").has_field("automatically_post_balancing_accounting_entry"):
+		return False
+	return bool(
+		frappe.db.sql(
+			"""select 1 from `tabAccounting Dimension` dimension
+			join `tabAccounting Dimension Detail` detail on detail.parent = dimension.name
+			where dimension.disabled = 0 and detail.company = %(company)s
+				and detail.automatically_post_balancing_accounting_entry = 1
+			limit 1""",
+			{"company": company},
+		)
+	)
+
+
 @contextmanager
-def reads_once():
+def reads_once(company: str | None = None):
 	"""Within the block, in this thread, each of ERPNext's reads and checks in `_read_once_targets`
 	runs once per key: a check that passed for a company, date and voucher type passes for the
 	next voucher of the same; one that refused runs again (and refuses again). Functions ERPNext
-	already caches (wrapped) are left as they are; other threads run them as before."""
+	already caches (wrapped) are left as they are; other threads run them as before. For a
+	`company` without offsetting dimensions (`offsetting_dimensions`), ERPNext's offsetting step,
+	which would add nothing, is passed over."""
+	from erpnext.accounts import general_ledger
+
 	owner = threading.get_ident()
 	patched = []
+	offsetting = getattr(general_ledger, "make_acc_dimensions_offsetting_entry", None)
+	if company and offsetting and not offsetting_dimensions(company):
+
+		def nothing_to_offset(gl_map, *args, **kwargs):
+			if threading.get_ident() != owner:
+				return offsetting(gl_map, *args, **kwargs)
+			return None
+
+		general_ledger.make_acc_dimensions_offsetting_entry = nothing_to_offset
+		patched.append((general_ledger, "make_acc_dimensions_offsetting_entry", offsetting))
 	for module, name, key_of in _read_once_targets():
 		original = getattr(module, name, None)
 		if original is None or hasattr(original, "__wrapped__"):
@@ -656,12 +713,27 @@ def same_payment_ledger(made, there) -> bool:
 
 
 def restore(switch: str) -> int:
-	"""Put back every listed voucher's ledgers and expense accounts exactly as recorded."""
-	rows = frappe.db.sql(
-		"""select voucher_type, voucher_no, backup from `tabPerpetual Switch Repost`
-		where switch = %(switch)s and status != 'Restored' order by seq""",
-		{"switch": switch},
+	"""Put back every listed voucher's ledgers and expense accounts exactly as recorded, CHUNK vouchers
+	at a time (what is held in memory does not grow with the documents)."""
+	count, after = 0, 0
+	while True:
+		rows = frappe.db.sql(
+			"""select seq, voucher_type, voucher_no, backup from `tabPerpetual Switch Repost`
+			where switch = %(switch)s and status != 'Restored' and seq > %(after)s order by seq limit %(limit)s""",
+			{"switch": switch, "after": after, "limit": CHUNK},
+		)
+		if not rows:
+			break
+		after = rows[-1][0]
+		count += len(rows)
+		_restore_chunk([row[1:] for row in rows])
+	frappe.db.sql(
+		"update `tabPerpetual Switch Repost` set status = 'Restored' where switch = %(switch)s", {"switch": switch}
 	)
+	return count
+
+
+def _restore_chunk(rows) -> None:
 	by_type: dict[str, list[str]] = {}
 	inserts: dict[tuple[str, tuple], list[tuple]] = {}
 	for voucher_type, voucher_no, backup in rows:
@@ -685,15 +757,11 @@ def restore(switch: str) -> int:
 				{"against": invoice.get("against"), "name": voucher_no},
 			)
 	for voucher_type, names in by_type.items():
-		for start in range(0, len(names), CHUNK):
-			for doctype in LEDGERS:
-				frappe.db.sql(
-					f"delete from `tab{doctype}` where voucher_type = %(type)s and voucher_no in %(names)s",
-					{"type": voucher_type, "names": tuple(names[start : start + CHUNK])},
-				)
+		for doctype in LEDGERS:
+			frappe.db.sql(
+				f"delete from `tab{doctype}` where voucher_type = %(type)s and voucher_no in %(names)s",
+				{"type": voucher_type, "names": tuple(names)},
+			)
 	for (doctype, columns), values in inserts.items():
 		_insert_many(doctype, columns, values)
-	frappe.db.sql(
-		"update `tabPerpetual Switch Repost` set status = 'Restored' where switch = %(switch)s", {"switch": switch}
-	)
-	return len(rows)
+

@@ -134,7 +134,10 @@ def _run(doc, commit: bool, progress) -> Outcome:
 				outcome.before[account] = outcome.before.get(account, ZERO) + amount
 			for account, amount in now.items():
 				outcome.after[account] = outcome.after.get(account, ZERO) + amount
-			outcome.changes.append(change)
+			if not commit:
+				# The preview shows each voucher's change; a committed run keeps it on the voucher's row
+				# only (what it holds in memory does not grow with the documents).
+				outcome.changes.append(change)
 			moved = sum((amount for _account, amount in change.changes if amount > 0), ZERO)
 			marked.append((name, json.dumps({a: str(c) for a, c in change.changes}), moved))
 		io.mark_reposted(marked)
@@ -176,7 +179,7 @@ def _repost_batch(doc, vouchers) -> None:
 		batch = io.RepostBatch(doc.company, doc.cutover_date, vouchers)
 	except Exception as exc:
 		raise RepostFailed(vouchers[0], _reason(exc)) from exc
-	with io.reads_once():
+	with io.reads_once(doc.company):
 		for voucher in vouchers:
 			try:
 				io.repost(voucher, _route_invoice, receipts.on_invoice_submit, batch)

@@ -287,3 +287,34 @@ def test_a_site_where_other_code_acts_on_gl_entries_gets_them_saved_one_by_one(s
 
 	monkeypatch.setattr(frappe, "get_hooks", with_events)
 	assert not rows_module.plain_gl_entry()
+
+
+def test_erpnexts_offsetting_step_is_passed_over_only_for_a_company_without_offsetting_dimensions(pair, monkeypatch):
+	"""Within a batch, ERPNext's step that adds balancing rows for accounting dimensions is passed over
+	for a company none of whose dimensions posts them, and runs as it is otherwise; every other check
+	runs once per key and refuses again when it refused."""
+	from erpnext.accounts import general_ledger
+
+	app, _own = pair
+	original = general_ledger.make_acc_dimensions_offsetting_entry
+	assert not io.offsetting_dimensions(app.company)
+	with io.reads_once(app.company):
+		assert general_ledger.make_acc_dimensions_offsetting_entry is not original
+	assert general_ledger.make_acc_dimensions_offsetting_entry is original
+	monkeypatch.setattr(io, "offsetting_dimensions", lambda company: True)
+	with io.reads_once(app.company):
+		assert general_ledger.make_acc_dimensions_offsetting_entry is original
+
+	calls = []
+
+	def refuses(gl_map):
+		calls.append(gl_map)
+		raise frappe.ValidationError("closed")
+
+	monkeypatch.setattr(general_ledger, "validate_accounting_period", refuses)
+	row = frappe._dict(company=app.company, posting_date="2026-02-01", voucher_type="Stock Entry")
+	with io.reads_once(app.company):
+		for _n in range(2):
+			with pytest.raises(frappe.ValidationError):
+				general_ledger.validate_accounting_period([row])
+	assert len(calls) == 2
