@@ -26,6 +26,7 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import date, timedelta
 
 # A second runner of the same switch, in a process of its own (as a second worker would be).
 RUNNER = """
@@ -112,7 +113,8 @@ def build(frappe, vouchers: int, cutover: str, kinds: str = "all") -> str:
 	to_bill = [receipt(cutover, items[n % len(items)], 5, 11).name for n in range(0 if kinds == "entries" else vouchers // len(KINDS) + 1)]
 	start = time.perf_counter()
 	for n in range(vouchers):
-		day = f"2026-{1 + (n * 11) // vouchers:02d}-{1 + n % 28:02d}"
+		# In date order (each made after the one before it), so that ERPNext queues no repost of later entries.
+		day = str(date(2026, 1, 1) + timedelta(days=(n * 333) // vouchers))
 		item, other = items[n % len(items)], items[(n + 1) % len(items)]
 		kind = ("material receipt", "material issue")[n % 2] if kinds == "entries" else KINDS[n % len(KINDS)]
 		if kind == "material receipt":
@@ -153,14 +155,15 @@ def app_defaults(frappe, company: str) -> dict:
 	return frappe.db.get_value("Company", company, fields, as_dict=True)
 
 
-def erpnext_repost(frappe, company: str, plan, cutover: str, profile: int, defaults: dict) -> None:
+def erpnext_repost(frappe, company: str, plan, cutover: str, profile: int, defaults: dict, limit: int = 0) -> None:
 	"""ERPNext's own GL repost of the same vouchers under perpetual inventory, as Repost Item Valuation
 	and Repost Accounting Ledger run it: once the switch is rolled back, the company's defaults (as the
 	app set them) and perpetual flag are set by hand, the fields ERPNext fills under perpetual
 	inventory are filled (untimed), then `repost_gle_for_stock_vouchers` rebuilds each stock voucher's
 	GL and each invoice that only bills gets its GL made again (every one differs from its periodic GL,
 	so every one is written). The first `profile` stock vouchers are profiled one at a time, the rest
-	timed in one call. It commits as it goes; the company is left perpetual (a benchmark's own)."""
+	timed in one call; with `limit`, only the first `limit` documents of the list are reposted. It
+	commits as it goes; the company is left perpetual (a benchmark's own)."""
 	import cProfile
 	import io
 	import pstats
@@ -175,7 +178,7 @@ def erpnext_repost(frappe, company: str, plan, cutover: str, profile: int, defau
 	frappe.clear_cache()
 	writer.forget_company(company)
 	frappe.flags.pop("warehouse_account_map", None)
-	listed = plan.backdated.repost
+	listed = plan.backdated.repost[:limit] if limit else plan.backdated.repost
 	reads.missing_accounts(company, listed)
 	invoices = [frappe.get_doc("Purchase Invoice", v.voucher_no) for v in listed if v.voucher_type == "Purchase Invoice"]
 	for doc in invoices:
@@ -225,6 +228,8 @@ def main():
 	parser.add_argument("--cutover", default="2025-12-31")
 	parser.add_argument("--runners", type=int, default=2, help="Also repost the same switch with this many runners at once (1: skip)")
 	parser.add_argument("--profile", type=int, default=50, help="How many vouchers of ERPNext's repost to profile (0: none)")
+	parser.add_argument("--copies", type=int, default=0, help="Then copy the built company's documents this many times by bulk SQL (backdated_copies.py), each copy on its own items: (copies + 1) x --vouchers documents after the cutover")
+	parser.add_argument("--erpnext-vouchers", type=int, default=0, help="Time ERPNext's own repost on the first N documents of the list only (0: all of them)")
 	args = parser.parse_args()
 
 	import frappe
@@ -236,6 +241,13 @@ def main():
 	from perpetual_switch.services import backdated
 
 	company = args.company or build(frappe, args.vouchers, args.cutover, args.kinds)
+	if args.copies:
+		from backdated_copies import check, copy_documents
+
+		t = time.perf_counter()
+		written = copy_documents(frappe, company, args.copies, progress=lambda line: print(f"  {line}", flush=True))
+		problems = check(frappe, company)
+		print(f"copied: {written} documents in {time.perf_counter() - t:.1f} s; {len(problems)} problems{': ' + problems[0] if problems else ''}")
 	print(f"company {company}")
 
 	t = time.perf_counter()
@@ -281,7 +293,7 @@ def main():
 		)
 		services.rollback(company)
 		frappe.db.commit()
-	erpnext_repost(frappe, company, plan, args.cutover, args.profile, defaults)
+	erpnext_repost(frappe, company, plan, args.cutover, args.profile, defaults, args.erpnext_vouchers)
 	print(f"peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 	frappe.destroy()
 
