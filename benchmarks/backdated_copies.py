@@ -2,7 +2,7 @@
 
 Submitting a hundred thousand documents through ERPNext takes hours. This multiplies the submitted
 documents of a company (one made by `backdated_benchmark.build`, say) instead. Copy k of a document is
-named `NAME-Ck` and moves copies of the items, `CODE-Ck`, so every (item, warehouse) chain of stock
+named `NAME-copyk` and moves copies of the items, `CODE-copyk`, so every (item, warehouse) chain of stock
 ledger entries in a copy is the original's, running values and all, and nothing needs reposting.
 
 Every row is read once with all its columns: the document, its child rows, its stock ledger, GL,
@@ -32,14 +32,13 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-COPY = re.compile(r"-C([0-9]+)$")
-"""Copy k of NAME is NAME-Ck."""
-COPY_SQL = "-C[0-9]+$"
+COPY = re.compile(r"-copy([0-9]+)$")
+"""Copy k of NAME is NAME-copyk (lower case: the benchmark's tags are upper-case hexadecimal, so
+no original name ends like a copy's, as BENCH-BD-C859 ended like '-C' and a number)."""
+COPY_SQL = "-copy[0-9]+$"
 LEDGERS = ("Stock Ledger Entry", "GL Entry", "Payment Ledger Entry", "Advance Payment Ledger Entry")
 """The ledgers a document writes rows to, by voucher_type and voucher_no."""
 NAMES_PER_READ = 1000
-INSERT_BYTES = 4 * 1024 * 1024
-"""About the size of one insert statement: a few MiB, well under MariaDB's max_allowed_packet."""
 
 
 @dataclass
@@ -57,6 +56,8 @@ def copy_documents(frappe, company: str, copies: int, progress=print) -> int:
 	"""Writes `copies` copies of every submitted document of the company that has stock ledger or GL
 	rows, each copy on copies of the items, once the company's queued reposts have run (`settle`);
 	commits after each copy. Returns the documents written."""
+	from perpetual_switch.erpnext_io.backdated import insert_many
+
 	started = time.perf_counter()
 	settled = settle(frappe, company)
 	if settled:
@@ -82,9 +83,9 @@ def copy_documents(frappe, company: str, copies: int, progress=print) -> int:
 	written = Counter()
 	started = time.perf_counter()
 	for k in range(first, first + copies):
-		suffix = f"-C{k}"
+		suffix = f"-copy{k}"
 		for table in tables:
-			_insert_many(frappe, table.doctype, table.columns, _copied(table, suffix))
+			insert_many(table.doctype, table.columns, _copied(table, suffix))
 			written[table.doctype] += len(table.rows)
 		frappe.db.commit()
 		progress(f"copied {k - first + 1} of {copies} (copy C{k}; {time.perf_counter() - started:.1f} s)")
@@ -242,35 +243,13 @@ def _copied(table: Rows, suffix: str):
 
 def _next_copy(frappe, item: str) -> int:
 	"""1, or one past the last copy already made of the company (the first item's copies tell)."""
-	like = item.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "-C%"
+	like = item.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "-copy%"
 	made = [
 		int(m.group(1))
 		for name in frappe.db.sql_list("select name from `tabItem` where name like %(like)s", {"like": like})
 		if (m := COPY.search(name)) and name[: m.start()] == item
 	]
 	return max(made, default=0) + 1
-
-
-def _insert_many(frappe, doctype: str, columns: list[str], rows) -> None:
-	"""Parameterised multi-row inserts of a few MiB each: only placeholders are put in the text."""
-	names = ", ".join(f"`{c}`" for c in columns)
-	placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
-	chunk, size = [], 0
-	for row in rows:
-		chunk.append(row)
-		size += sum(len(v) if isinstance(v, str) else 16 for v in row)
-		if size >= INSERT_BYTES:
-			_insert(frappe, doctype, names, placeholder, chunk)
-			chunk, size = [], 0
-	if chunk:
-		_insert(frappe, doctype, names, placeholder, chunk)
-
-
-def _insert(frappe, doctype, names, placeholder, chunk) -> None:
-	frappe.db.sql(
-		f"insert into `tab{doctype}` ({names}) values " + ", ".join([placeholder] * len(chunk)),
-		tuple(value for row in chunk for value in row),
-	)
 
 
 def check(frappe, company: str) -> list[str]:

@@ -207,7 +207,7 @@ def record(switch: str, company: str, vouchers, filled=None) -> int:
 	filled = filled or {}
 	vouchers = list(vouchers)
 	for start in range(0, len(vouchers), CHUNK):
-		_insert_many(REPOST, _RECORD_FIELDS, _recorded(switch, company, vouchers[start : start + CHUNK], start + 1, filled))
+		insert_many(REPOST, _RECORD_FIELDS, _recorded(switch, company, vouchers[start : start + CHUNK], start + 1, filled))
 	return len(vouchers)
 
 
@@ -241,7 +241,7 @@ def _recorded(switch: str, company: str, vouchers, first_seq: int, filled: dict)
 		)  # fmt: skip
 
 
-def _insert_many(doctype: str, fields, rows) -> None:
+def insert_many(doctype: str, fields, rows) -> None:
 	"""Parameterised multi-row inserts of a few MiB each: only placeholders are put in the text."""
 	columns = ", ".join(f"`{f}`" for f in fields)
 	placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
@@ -365,14 +365,21 @@ def gl_now(vouchers) -> dict[tuple[str, str], dict[str, Decimal]]:
 
 
 def mark_reposted(done: list[tuple[str, str, Decimal]]) -> None:
-	"""(row, changes as JSON, GL moved) for each voucher reposted. (The switch's own row is not
-	written here: runners share it while they repost.)"""
-	for name, changes, moved in done:
-		frappe.db.sql(
-			"""update `tabPerpetual Switch Repost` set status = 'Reposted', changes = %(changes)s,
-			gl_change = %(moved)s where name = %(name)s""",
-			{"name": name, "changes": changes, "moved": moved},
-		)
+	"""(row, changes as JSON, GL moved) for each voucher reposted, in one statement. (The switch's own
+	row is not written here: runners share it while they repost.)"""
+	if not done:
+		return
+	cases = " ".join(["when %s then %s"] * len(done))
+	frappe.db.sql(
+		f"""update `tabPerpetual Switch Repost` set status = 'Reposted',
+		changes = case name {cases} end, gl_change = case name {cases} end
+		where name in ({", ".join(["%s"] * len(done))})""",
+		(
+			*(value for name, changes, _moved in done for value in (name, changes)),
+			*(value for name, _changes, moved in done for value in (name, moved)),
+			*(name for name, _changes, _moved in done),
+		),
+	)
 
 
 # Reposting
@@ -428,11 +435,21 @@ def rolled_back(company: str, fresh: bool = True):
 	queued = {name: list(getattr(db, name)._functions) for name in ("before_commit", "after_commit", "after_rollback")}
 	savepoint = "perpetual_switch_preview_" + frappe.generate_hash(length=8)
 	db.savepoint(savepoint)
+	# A preview is one transaction by design: a year of documents reposted writes more rows than
+	# Frappe allows a transaction (200,000 writes), so the limit is lifted within the block; what
+	# the block wrote is rolled back at its end and no longer counts.
+	writes, own_limit = db.transaction_writes, vars(db).get("MAX_WRITES_PER_TRANSACTION")
+	db.MAX_WRITES_PER_TRANSACTION = float("inf")
 	try:
 		with commits_held():
 			yield
 	finally:
 		db.rollback(save_point=savepoint)
+		db.transaction_writes = writes
+		if own_limit is None:
+			del db.MAX_WRITES_PER_TRANSACTION
+		else:
+			db.MAX_WRITES_PER_TRANSACTION = own_limit
 		undo = [f for f in db.after_rollback._functions if f not in queued["after_rollback"]]
 		for name, functions in queued.items():
 			manager = getattr(db, name)
@@ -596,6 +613,22 @@ def load_documents(pairs) -> dict:
 	return documents
 
 
+@contextmanager
+def saves_forgotten():
+	"""Frappe notes each document it saves in `frappe.flags.currently_saving`, a list, before the
+	document has its name, and takes the note off by its name once it is saved: a new document's note
+	stays, and so does a GL row written in one insert (`gl_rows`), whose save never ends. A web request
+	starts with an empty list; a repost saves hundreds of thousands of rows in one job, and every
+	save searches the list (a hundred thousand documents' repost slowed to a crawl). What the block
+	noted is taken off at its end, when nothing it saves is still being saved."""
+	saving = frappe.flags.currently_saving
+	noted = len(saving)
+	try:
+		yield
+	finally:
+		del saving[noted:]
+
+
 def _arguments(*args, **kwargs):
 	return tuple(str(a) for a in args), tuple(sorted((k, str(v)) for k, v in kwargs.items()))
 
@@ -734,8 +767,14 @@ def restore(switch: str) -> int:
 
 
 def _restore_chunk(rows) -> None:
+	"""A chunk of vouchers' ledgers and fields put back as recorded: a delete per ledger and voucher
+	type, an insert per ledger and set of columns, an update per field and value (not one a row: a
+	rollback is one transaction, and Frappe allows it 200,000 writes)."""
+	from frappe.query_builder import Field
+
 	by_type: dict[str, list[str]] = {}
 	inserts: dict[tuple[str, tuple], list[tuple]] = {}
+	updates: dict[tuple[str, str, str | None], list[str]] = {}
 	for voucher_type, voucher_no, backup in rows:
 		by_type.setdefault(voucher_type, []).append(voucher_no)
 		data = json.loads(backup)
@@ -744,18 +783,17 @@ def _restore_chunk(rows) -> None:
 				key = (doctype, tuple(entry))
 				inserts.setdefault(key, []).append(tuple(entry.values()))
 		for doctype, name, fieldname, value in data.get("filled") or []:
-			frappe.db.set_value(doctype, name, fieldname, value, update_modified=False)
+			updates.setdefault((doctype, fieldname, value), []).append(name)
 		invoice = data.get("invoice")
 		if invoice:
 			for row, account in invoice["items"].items():
-				frappe.db.sql(
-					"update `tabPurchase Invoice Item` set expense_account = %(account)s where name = %(row)s",
-					{"account": account, "row": row},
-				)
-			frappe.db.sql(
-				"update `tabPurchase Invoice` set against_expense_account = %(against)s where name = %(name)s",
-				{"against": invoice.get("against"), "name": voucher_no},
-			)
+				updates.setdefault(("Purchase Invoice Item", "expense_account", account), []).append(row)
+			updates.setdefault(("Purchase Invoice", "against_expense_account", invoice.get("against")), []).append(voucher_no)
+	for (doctype, fieldname, value), names in updates.items():
+		frappe.qb.update(doctype).set(fieldname, value).where(Field("name").isin(names)).run()
+		if doctype == "Stock Reconciliation":
+			for name in names:
+				frappe.clear_document_cache(doctype, name)  # as db.set_value did
 	for voucher_type, names in by_type.items():
 		for doctype in LEDGERS:
 			frappe.db.sql(
@@ -763,5 +801,5 @@ def _restore_chunk(rows) -> None:
 				{"type": voucher_type, "names": tuple(names)},
 			)
 	for (doctype, columns), values in inserts.items():
-		_insert_many(doctype, columns, values)
+		insert_many(doctype, columns, values)
 

@@ -259,6 +259,23 @@ def test_plan_lists_and_previews_without_writing(twins):
 	assert not frappe.db.exists(SWITCH, {"company": periodic.company, "docstatus": 1})
 
 
+def test_a_preview_past_frappes_write_limit_is_still_one_rolled_back_transaction(twins, monkeypatch):
+	"""The preview of a year of a real company writes more rows than Frappe allows a transaction
+	(200,000): 100,000 documents failed on it. The preview lifts the limit for itself only, and what it
+	wrote no longer counts once rolled back."""
+	periodic, _twin = twins
+	before = by_voucher(periodic.company)
+	monkeypatch.setattr(type(frappe.local.db), "MAX_WRITES_PER_TRANSACTION", 25)
+	writes = frappe.db.transaction_writes
+	result = services.plan(periodic.company, CUT, backdated=True, preview=True)
+	assert not result.blockers, [i.message for i in result.blockers]
+	assert result.backdated.previewed
+	assert "MAX_WRITES_PER_TRANSACTION" not in vars(frappe.local.db) and frappe.db.MAX_WRITES_PER_TRANSACTION == 25
+	assert frappe.db.transaction_writes == writes
+	frappe.db.rollback()
+	assert by_voucher(periodic.company) == before
+
+
 def test_the_wizard_gets_the_gl_change_from_a_background_job(twins):
 	from perpetual_switch import api
 

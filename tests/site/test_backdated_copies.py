@@ -42,7 +42,7 @@ def copied(site):
 def gl_after_cutover(company: str) -> dict[str, dict[str, str]]:
 	"""Net GL per account of the documents after the cutover, per copy suffix ("" for the originals)."""
 	rows = frappe.db.sql(
-		"""select coalesce(regexp_substr(voucher_no, '-C[0-9]+$'), ''), account,
+		"""select coalesce(regexp_substr(voucher_no, '-copy[0-9]+$'), ''), account,
 			cast(sum(debit - credit) as char)
 		from `tabGL Entry`
 		where company = %(company)s and posting_date > %(cut)s and is_cancelled = 0
@@ -63,7 +63,7 @@ def test_every_document_is_copied_with_its_rows_and_the_stock_ledger_holds(copie
 	assert kinds <= set(before)
 	for doctype, names in before.items():
 		for k in range(1, COPIES + 1):
-			copied_names = [f"{name}-C{k}" for name in names]
+			copied_names = [f"{name}-copy{k}" for name in names]
 			made = frappe.db.count(doctype, {"name": ("in", copied_names), "docstatus": 1})
 			assert made == len(names), (doctype, k)
 	assert copies.check(frappe, company) == []
@@ -73,9 +73,9 @@ def test_a_copied_document_opens_with_its_copied_items(copied):
 	company, before, _written = copied
 	for doctype in ("Stock Entry", "Purchase Invoice", "Delivery Note"):
 		original = frappe.get_doc(doctype, before[doctype][-1])
-		copy = frappe.get_doc(doctype, f"{original.name}-C1")
+		copy = frappe.get_doc(doctype, f"{original.name}-copy1")
 		assert len(copy.items) == len(original.items)
-		assert copy.items[0].item_code == f"{original.items[0].item_code}-C1"
+		assert copy.items[0].item_code == f"{original.items[0].item_code}-copy1"
 		assert copy.company == company and copy.docstatus == 1
 
 
@@ -85,8 +85,8 @@ def test_the_backdated_switch_books_each_copy_as_its_original(copied):
 	frappe.db.commit()
 	assert backdated.run_or_undo(doc.name) is None
 	net = gl_after_cutover(company)
-	assert set(net) == {""} | {f"-C{k}" for k in range(1, COPIES + 1)}
+	assert set(net) == {""} | {f"-copy{k}" for k in range(1, COPIES + 1)}
 	assert net[""]
 	for k in range(1, COPIES + 1):
-		assert net[f"-C{k}"] == net[""], k
+		assert net[f"-copy{k}"] == net[""], k
 	assert copies.check(frappe, company) == []

@@ -188,8 +188,11 @@ def test_rows_written_in_one_insert_are_the_rows_erpnext_saves_one_by_one(pair, 
 	monkeypatch.setattr(rows_module, "write", lambda rows, known: written.append(len(rows)) or write(rows, known))
 	doc = services.apply(app.company, CUT, backdated=True)
 	frappe.db.commit()
+	saving = list(frappe.flags.currently_saving)
 	assert backdated.run_or_undo(doc.name) is None
 	assert rows_module.plain_gl_entry() and sum(written) > 0
+	# No row written in one insert is left noted as being saved (each later save searched that list).
+	assert frappe.flags.currently_saving == saving
 	stock = [
 		(v.voucher_type, v.voucher_no)
 		for v in io.vouchers_after(app.company, frappe.utils.getdate(CUT))
