@@ -33,7 +33,9 @@ RUNNER = """
 import sys, frappe
 frappe.init(site=sys.argv[1], sites_path="."); frappe.connect(); frappe.set_user("Administrator")
 from perpetual_switch.services import backdated
-print(backdated.run_or_undo(sys.argv[2]) or "ok")
+import resource
+reason = backdated.run_or_undo(sys.argv[2]) or "ok"
+print(f"{reason}, peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MiB")
 frappe.destroy()
 """
 
