@@ -265,13 +265,13 @@ def test_a_preview_past_frappes_write_limit_is_still_one_rolled_back_transaction
 	wrote no longer counts once rolled back."""
 	periodic, _twin = twins
 	before = by_voucher(periodic.company)
-	monkeypatch.setattr(type(frappe.local.db), "MAX_WRITES_PER_TRANSACTION", 25)
-	writes = frappe.db.transaction_writes
+	db = frappe.local.db
+	monkeypatch.setattr(db, "MAX_WRITES_PER_TRANSACTION", 25)
+	writes = db.transaction_writes
 	result = services.plan(periodic.company, CUT, backdated=True, preview=True)
 	assert not result.blockers, [i.message for i in result.blockers]
 	assert result.backdated.previewed
-	assert "MAX_WRITES_PER_TRANSACTION" not in vars(frappe.local.db) and frappe.db.MAX_WRITES_PER_TRANSACTION == 25
-	assert frappe.db.transaction_writes == writes
+	assert db.MAX_WRITES_PER_TRANSACTION == 25 and db.transaction_writes == writes
 	frappe.db.rollback()
 	assert by_voucher(periodic.company) == before
 
