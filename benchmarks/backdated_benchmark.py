@@ -5,13 +5,15 @@ opens each one, so bulk-inserted ledger rows would not do): stock and receipts b
 then `--vouchers` documents after it, each kind in turn (`--kinds all`: receipts with a valuation tax,
 deliveries, material issues, transfers and receipts, repacks, stock reconciliations, invoices that
 move stock, invoices billing receipts of before the cutover), or (`--kinds entries`) alternately
-material receipts and issues of one item. Then times the plan (its
+material receipts and issues of one item, in date order. With `--copies K`, those documents are then
+copied K times by bulk SQL, each copy on copies of the items (`backdated_copies.py`): a company of a
+hundred thousand documents in minutes, not hours. Then times the plan (its
 preview reposts everything in a savepoint), the apply (switch, then the repost in committed
 batches) and the rollback, and prints vouchers per second; then the same switch again with
 `--runners` processes reposting it at once (as that many workers of the site would). Then, in the same run and on the same
 company, with the switch rolled back and the perpetual flag set by hand, it times ERPNext's own GL
-repost of the same vouchers (`repost_gle_for_stock_vouchers` over the list, as Repost Item Valuation
-runs it) and profiles the first `--profile N` of them to show where a document's time goes. Figures
+repost of the same vouchers, or of the first `--erpnext-vouchers N` (`repost_gle_for_stock_vouchers`
+over the list, as Repost Item Valuation runs it) and profiles the first `--profile N` of them to show where a document's time goes. Figures
 only; nothing is asserted. The company is left perpetual: build a new one for each run.
 
 	cd frappe-bench/sites && ../env/bin/python /path/to/benchmarks/backdated_benchmark.py --site SITE --vouchers 1000
