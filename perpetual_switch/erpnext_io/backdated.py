@@ -513,11 +513,11 @@ class RepostBatch:
 		)
 		# The payment ledger rows there now, per voucher: a repost that would make the same rows
 		# leaves them (`payment_ledger_kept`).
-		self.payment_ledger: dict[tuple[str, str], list[dict]] = {}
-		for voucher_type in {doctype for doctype, _name in pairs if doctype == "Purchase Invoice"}:
-			names = [name for doctype, name in pairs if doctype == voucher_type]
-			for name, rows in _ledger_rows("Payment Ledger Entry", voucher_type, names).items():
-				self.payment_ledger[(voucher_type, name)] = rows
+		invoices = [name for doctype, name in pairs if doctype == "Purchase Invoice"]
+		self.payment_ledger: dict[tuple[str, str], list[dict]] = {
+			("Purchase Invoice", name): rows
+			for name, rows in _ledger_rows("Payment Ledger Entry", "Purchase Invoice", invoices).items()
+		}
 
 	def repost(self, key: tuple[str, str], collect: bool = True) -> None:
 		"""The steps of ERPNext's `repost_gle_for_stock_vouchers` for one voucher: its GL from its own
