@@ -11,6 +11,7 @@ marks commit together.
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 from contextlib import contextmanager
@@ -23,13 +24,12 @@ from perpetual_switch.engine.backdated import RepostVoucher, net_by_account
 from perpetual_switch.engine.models import DatedDocument
 from perpetual_switch.engine.money import to_decimal
 from perpetual_switch.erpnext_io import gl_rows
+from perpetual_switch.erpnext_io.gl_rows import insert_many
 
 REPOST = "Perpetual Switch Repost"
 SWITCH = "Switch to Perpetual Inventory"
 LEDGERS = ("GL Entry", "Payment Ledger Entry", "Advance Payment Ledger Entry")
 CHUNK = 500
-INSERT_BYTES = 4 * 1024 * 1024
-"""Bytes of values per multi-row insert, far under MariaDB's default 16 MiB packet."""
 
 
 def _seconds(value) -> str:
@@ -241,28 +241,6 @@ def _recorded(switch: str, company: str, vouchers, first_seq: int, filled: dict)
 		)  # fmt: skip
 
 
-def insert_many(doctype: str, fields, rows) -> None:
-	"""Parameterised multi-row inserts of a few MiB each: only placeholders are put in the text."""
-	columns = ", ".join(f"`{f}`" for f in fields)
-	placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
-	chunk, size = [], 0
-	for row in rows:
-		chunk.append(row)
-		size += sum(len(v) if isinstance(v, str) else 16 for v in row)
-		if size >= INSERT_BYTES:
-			_insert(doctype, columns, placeholder, chunk)
-			chunk, size = [], 0
-	if chunk:
-		_insert(doctype, columns, placeholder, chunk)
-
-
-def _insert(doctype, columns, placeholder, chunk) -> None:
-	frappe.db.sql(
-		f"insert into `tab{doctype}` ({columns}) values " + ", ".join([placeholder] * len(chunk)),
-		tuple(value for row in chunk for value in row),
-	)
-
-
 def claim(switch: str, limit: int) -> list[tuple[str, RepostVoucher, dict[str, Decimal]]] | None:
 	"""The next vouchers still to repost that no other runner holds, in order, locked to this
 	transaction: (row, voucher, its GL before per account). Documents that move stock come first;
@@ -467,8 +445,8 @@ def repost(voucher, route_invoice, after_invoice, batch: RepostBatch) -> None:
 	A purchase invoice first gets the expense accounts ERPNext gives it under perpetual inventory
 	(`route_invoice` may route rows further), since its GL follows them; `after_invoice(doc)` runs
 	once its GL is written. What the batch's stock documents before an invoice were given is written
-	first, and the invoice's own GL row by row as ERPNext writes it (nothing of the GL waits while an
-	invoice's steps may read it)."""
+	before the invoice is reposted, and the invoice's own GL right after it (nothing of the GL waits
+	while an invoice's steps may read it)."""
 	key = (voucher.voucher_type, voucher.voucher_no)
 	with commits_held():
 		if voucher.voucher_type != "Purchase Invoice":
@@ -478,18 +456,19 @@ def repost(voucher, route_invoice, after_invoice, batch: RepostBatch) -> None:
 		doc = batch.documents[key]
 		_perpetual_expense_accounts(doc, route_invoice)
 		if voucher.stock:
-			batch.repost(key, collect=False)
+			batch.repost(key)
 		else:
 			batch.repost_invoice(doc)
+		batch.flush()
 		after_invoice(doc)
 
 
 class RepostBatch:
 	"""What `repost` needs of a batch's vouchers, read in bulk: their documents with their child rows
-	(a query per table, not three or more a document), their GL (one query), the warehouses' accounts
-	and the GL's precision. Where the site allows it (`gl_rows`), the new GL rows of its stock
-	documents other than invoices are kept and written in one insert (`flush`): the caller flushes at
-	the end of the batch, and `repost` before an invoice."""
+	(a query per table, not three or more a document), their GL, payment ledger and stock ledger (a
+	query each), the warehouses' accounts and the GL's precision. Where the site allows it
+	(`gl_rows`), the new GL rows are kept and written in one insert (`flush`): the caller flushes at
+	the end of the batch, and `repost` before and after an invoice."""
 
 	def __init__(self, company: str, cutover_date: date, vouchers):
 		from erpnext.accounts.utils import get_voucherwise_gl_entries
@@ -518,31 +497,46 @@ class RepostBatch:
 			("Purchase Invoice", name): rows
 			for name, rows in _ledger_rows("Payment Ledger Entry", "Purchase Invoice", invoices).items()
 		}
+		# The vouchers with any GL row (cancelled ones too): a voucher without one has nothing to
+		# delete before its new GL is written (a stock document booked under periodic inventory).
+		self.with_gl = _with_gl(pairs)
+		# Each stock voucher's stock ledger, read for all of them at once (`stock_ledger_details`).
+		self.stock_ledger = stock_ledger_details(pairs)
 
-	def repost(self, key: tuple[str, str], collect: bool = True) -> None:
+	def repost(self, key: tuple[str, str]) -> None:
 		"""The steps of ERPNext's `repost_gle_for_stock_vouchers` for one voucher: its GL from its own
-		builder, written through its `make_gl_entries` when it differs from the GL there (its rows kept
-		for `flush` when `collect` and the site allows it; an invoice's steps after its GL read it)."""
+		builder (the stock ledger it reads read for the batch), written through its `make_gl_entries`
+		when it differs from the GL there (its rows kept for `flush` where the site allows it)."""
 		from erpnext.accounts.general_ledger import toggle_debit_credit_if_negative
 		from erpnext.accounts.utils import _delete_accounting_ledger_entries, compare_existing_and_expected_gle
 
 		doc = self.documents[key]
+		if hasattr(doc, "get_stock_ledger_details"):
+			# What ERPNext's own method reads of this voucher, one query a voucher: the batch's read.
+			ledger = self.stock_ledger.get(key, ())
+			doc.get_stock_ledger_details = lambda: _by_detail(ledger)
 		# ERPNext 16 asks the document for its accounts (item-wise inventory accounts).
 		accounts = doc.get_inventory_account_map() if hasattr(doc, "get_inventory_account_map") else self.warehouse_account
 		expected = toggle_debit_credit_if_negative(doc.get_gl_entries(accounts))
 		if not expected:
 			_delete_accounting_ledger_entries(*key)
 		elif not self.existing.get(key) or not compare_existing_and_expected_gle(self.existing[key], expected, self.precision):
-			with self.payment_ledger_kept(key), gl_rows.collected(self.pending if self.plain and collect else None):
+			with self.payment_ledger_kept(key), gl_rows.collected(self.pending if self.plain else None):
 				doc.make_gl_entries(gl_entries=expected, from_repost=True)
 
 	def repost_invoice(self, doc) -> None:
 		"""What ERPNext's Repost Accounting Ledger does for a purchase invoice that only bills, the old
-		entries deleted (its payment ledger rows kept when the repost makes the same)."""
-		frappe.db.delete("Advance Payment Ledger Entry", {"voucher_type": doc.doctype, "voucher_no": doc.name})
-		with self.payment_ledger_kept((doc.doctype, doc.name)):
+		entries deleted (its payment ledger rows kept when the repost makes the same), its GL made as
+		a repost makes it (`from_repost`, as ERPNext's stock repost makes an invoice's that moves
+		stock): the same rows, kept for `flush`, without the checks a GL row's first save makes of
+		its accounts, party and budget, which the invoice passed when it was submitted; the voucher's
+		balance, closed periods, frozen date and disabled accounts are checked as on any repost."""
+		key = (doc.doctype, doc.name)
+		if key in self.with_gl:
+			frappe.db.delete("Advance Payment Ledger Entry", {"voucher_type": doc.doctype, "voucher_no": doc.name})
+		with self.payment_ledger_kept(key), gl_rows.collected(self.pending if self.plain else None):
 			doc.force_set_against_expense_account()
-			doc.make_gl_entries()
+			doc.make_gl_entries(from_repost=True)
 
 	@contextmanager
 	def payment_ledger_kept(self, key: tuple[str, str]):
@@ -555,7 +549,8 @@ class RepostBatch:
 		from erpnext.accounts import general_ledger
 		from erpnext.accounts.utils import _delete_gl_entries, _delete_pl_entries, get_payment_ledger_entries
 
-		_delete_gl_entries(*key)
+		if key in self.with_gl:
+			_delete_gl_entries(*key)
 		there = self.payment_ledger.get(key) or []
 		original = general_ledger.create_payment_ledger_entry
 		owner = threading.get_ident()
@@ -588,6 +583,64 @@ class RepostBatch:
 		gl_rows.write(rows, self.known)
 
 
+STOCK_LEDGER_FIELDS = (
+	"name", "warehouse", "stock_value_difference", "valuation_rate", "voucher_detail_no", "item_code",
+	"posting_date", "posting_time", "actual_qty", "qty_after_transaction", "project",
+)  # fmt: skip
+"""The columns ERPNext's `StockController.get_stock_ledger_details` reads (ERPNext 15 and 16)."""
+
+
+def stock_ledger_details(pairs) -> dict[tuple[str, str], list]:
+	"""{(voucher type, voucher no): its stock ledger entries not cancelled}, the rows and columns
+	ERPNext's `get_stock_ledger_details` reads one voucher at a time, read a query per voucher type
+	and chunk, each voucher's rows in the order of its index (by name)."""
+	sle = frappe.qb.DocType("Stock Ledger Entry")
+	names_by_type: dict[str, list[str]] = {}
+	for voucher_type, voucher_no in pairs:
+		names_by_type.setdefault(voucher_type, []).append(voucher_no)
+	ledgers: dict[tuple[str, str], list] = {}
+	for voucher_type, names in names_by_type.items():
+		for start in range(0, len(names), CHUNK):
+			rows = (
+				frappe.qb.from_(sle)
+				.select(sle.voucher_no, *(sle[f] for f in STOCK_LEDGER_FIELDS))
+				.where((sle.voucher_type == voucher_type) & sle.voucher_no.isin(names[start : start + CHUNK]) & (sle.is_cancelled == 0))
+				.orderby(sle.voucher_no)
+				.orderby(sle.name)
+			).run(as_dict=True)
+			for row in rows:
+				ledgers.setdefault((voucher_type, row.pop("voucher_no")), []).append(row)
+	return ledgers
+
+
+def _by_detail(rows) -> dict:
+	"""Stock ledger rows as `get_stock_ledger_details` gives them: by voucher detail, fresh copies."""
+	details: dict = {}
+	for row in rows:
+		details.setdefault(row.voucher_detail_no, []).append(frappe._dict(row))
+	return details
+
+
+def _with_gl(pairs) -> set[tuple[str, str]]:
+	"""The vouchers among `pairs` with any GL Entry row, cancelled or not."""
+	gle = frappe.qb.DocType("GL Entry")
+	names_by_type: dict[str, list[str]] = {}
+	for voucher_type, voucher_no in pairs:
+		names_by_type.setdefault(voucher_type, []).append(voucher_no)
+	found: set[tuple[str, str]] = set()
+	for voucher_type, names in names_by_type.items():
+		for start in range(0, len(names), CHUNK):
+			found.update(
+				(voucher_type, name)
+				for (name,) in frappe.qb.from_(gle)
+				.select(gle.voucher_no)
+				.distinct()
+				.where((gle.voucher_type == voucher_type) & gle.voucher_no.isin(names[start : start + CHUNK]))
+				.run()
+			)
+	return found
+
+
 def load_documents(pairs) -> dict:
 	"""{(doctype, name): document} for submitted documents, as `frappe.get_doc` loads them (the row
 	and every child table's rows in the order of idx), read a query per table for all of them."""
@@ -597,13 +650,17 @@ def load_documents(pairs) -> dict:
 	documents = {}
 	for doctype, names in names_by_type.items():
 		meta = frappe.get_meta(doctype)
-		parents = {row.name: row for row in frappe.get_all(doctype, filters={"name": ["in", names]}, fields=["*"])}
+		parents = {
+			row.name: row
+			for row in frappe.db.sql(f"select * from `tab{doctype}` where name in %(names)s", {"names": tuple(names)}, as_dict=True)
+		}
 		for df in meta.get_table_fields():
-			for row in frappe.get_all(
-				df.options,
-				filters={"parent": ["in", names], "parenttype": doctype, "parentfield": df.fieldname},
-				fields=["*"],
-				order_by="parent asc, idx asc",
+			for row in frappe.db.sql(
+				f"""select * from `tab{df.options}`
+				where parent in %(names)s and parenttype = %(parenttype)s and parentfield = %(field)s
+				order by parent, idx""",
+				{"names": tuple(names), "parenttype": doctype, "field": df.fieldname},
+				as_dict=True,
 			):
 				parents[row.parent].setdefault(df.fieldname, []).append(row)
 		for name in names:
@@ -651,6 +708,17 @@ def _read_once_targets():
 	)  # fmt: skip
 
 
+def _read_once_copied():
+	"""ERPNext's reads a repost makes for every invoice whose answer is a value the caller may change,
+	read once per key within a batch and given to each caller as a copy: the accounting dimensions
+	(two queries; read by the invoice's exchange gain or loss step and by its payment ledger), named
+	where they are called."""
+	from erpnext.accounts import utils
+	from erpnext.controllers import accounts_controller
+
+	return tuple((module, "get_dimensions", _arguments) for module in (accounts_controller, utils) if hasattr(module, "get_dimensions"))
+
+
 def offsetting_dimensions(company: str) -> bool:
 	"""Whether an enabled accounting dimension posts balancing entries for the company: what ERPNext's
 	`get_accounting_dimensions_for_offsetting_entry` reads before it looks at a voucher's rows. Without
@@ -672,9 +740,10 @@ def offsetting_dimensions(company: str) -> bool:
 @contextmanager
 def reads_once(company: str | None = None):
 	"""Within the block, in this thread, each of ERPNext's reads and checks in `_read_once_targets`
-	runs once per key: a check that passed for a company, date and voucher type passes for the
-	next voucher of the same; one that refused runs again (and refuses again). Functions ERPNext
-	already caches (wrapped) are left as they are; other threads run them as before. For a
+	and `_read_once_copied` runs once per key: a check that passed for a company, date and voucher
+	type passes for the next voucher of the same; one that refused runs again (and refuses again).
+	Functions of `_read_once_targets` ERPNext already caches (wrapped) are left as they are; other
+	threads run them all as before. For a
 	`company` without offsetting dimensions (`offsetting_dimensions`), ERPNext's offsetting step,
 	which would add nothing, is passed over."""
 	from erpnext.accounts import general_ledger
@@ -691,21 +760,23 @@ def reads_once(company: str | None = None):
 
 		general_ledger.make_acc_dimensions_offsetting_entry = nothing_to_offset
 		patched.append((general_ledger, "make_acc_dimensions_offsetting_entry", offsetting))
-	for module, name, key_of in _read_once_targets():
+	targets = [(*target, False) for target in _read_once_targets()] + [(*target, True) for target in _read_once_copied()]
+	for module, name, key_of, copied in targets:
 		original = getattr(module, name, None)
-		if original is None or hasattr(original, "__wrapped__"):
+		if original is None or getattr(original, "_read_once", False) or (not copied and hasattr(original, "__wrapped__")):
 			continue
 		read: dict = {}
 
-		def once(*args, _original=original, _read=read, _key_of=key_of, **kwargs):
+		def once(*args, _original=original, _read=read, _key_of=key_of, _copied=copied, **kwargs):
 			if threading.get_ident() != owner:
 				return _original(*args, **kwargs)
 			key = _key_of(*args, **kwargs)
 			if key not in _read:
 				_read[key] = _original(*args, **kwargs)
-			return _read[key]
+			return copy.deepcopy(_read[key]) if _copied else _read[key]
 
 		once.__wrapped__ = original
+		once._read_once = True
 		setattr(module, name, once)
 		patched.append((module, name, original))
 	try:

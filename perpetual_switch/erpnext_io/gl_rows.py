@@ -82,9 +82,39 @@ def collected(into: list | None):
 
 	general_ledger.make_entry = make_entry
 	try:
-		yield
+		with fields_read_once(GL_ENTRY, owner):
+			yield
 	finally:
 		general_ledger.make_entry = original
+
+
+@contextmanager
+def fields_read_once(doctype: str, owner: int):
+	"""Within the block, in thread `owner`, the doctype's meta answers each question about its fields
+	(`meta.get("fields", filters)`, which Frappe's field checks ask of every row they check, each a
+	scan of all the fields) once, and the same again after: the meta does not change within the
+	block. Other threads, and other questions, are answered as before."""
+	meta = frappe.get_meta(doctype)
+	own = vars(meta).get("get")
+	ask = meta.get
+	answers: dict = {}
+
+	def get(key, filters=None, limit=None, default=None):
+		if key != "fields" or filters is None or limit is not None or default is not None or threading.get_ident() != owner:
+			return ask(key, filters, limit, default)
+		question = repr(filters)
+		if question not in answers:
+			answers[question] = ask(key, filters)
+		return list(answers[question])
+
+	meta.get = get
+	try:
+		yield
+	finally:
+		if own is None:
+			del meta.get
+		else:
+			meta.get = own
 
 
 def _built(args, adv_adj, update_outstanding):
@@ -114,7 +144,33 @@ def write(rows, known: set) -> None:
 	_check_links(rows, known)
 	values = [gle.get_valid_dict(convert_dates_to_str=True, ignore_virtual=True) for gle in rows]
 	fields = list(values[0])
-	frappe.db.bulk_insert(GL_ENTRY, fields, [tuple(value.get(field) for field in fields) for value in values])
+	insert_many(GL_ENTRY, fields, [tuple(value.get(field) for field in fields) for value in values])
+
+
+INSERT_BYTES = 4 * 1024 * 1024
+"""Bytes of values per multi-row insert, far under MariaDB's default 16 MiB packet."""
+
+
+def insert_many(doctype: str, fields, rows) -> None:
+	"""Parameterised multi-row inserts of a few MiB each: only placeholders are put in the text."""
+	columns = ", ".join(f"`{f}`" for f in fields)
+	placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
+	chunk, size = [], 0
+	for row in rows:
+		chunk.append(row)
+		size += sum(len(v) if isinstance(v, str) else 16 for v in row)
+		if size >= INSERT_BYTES:
+			_insert(doctype, columns, placeholder, chunk)
+			chunk, size = [], 0
+	if chunk:
+		_insert(doctype, columns, placeholder, chunk)
+
+
+def _insert(doctype, columns, placeholder, chunk) -> None:
+	frappe.db.sql(
+		f"insert into `tab{doctype}` ({columns}) values " + ", ".join([placeholder] * len(chunk)),
+		tuple(value for row in chunk for value in row),
+	)
 
 
 def _check_links(rows, known: set) -> None:
