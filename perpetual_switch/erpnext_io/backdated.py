@@ -483,6 +483,7 @@ class RepostBatch:
 		# Whether a repost's GL rows may be written in one insert (nothing on the site acts on a GL
 		# Entry's save but ERPNext's controller): read once a batch.
 		self.plain = gl_rows.plain_gl_entry()
+		self.reads = gl_rows.Reads() if self.plain else None
 		self.known = set(pairs)  # links found to exist: the batch's documents, then what their GL names
 		self.pending: list = []  # GL rows built and not yet written (`flush`)
 		# The company's receivable and payable accounts: ERPNext's payment ledger takes a GL row on one
@@ -502,6 +503,57 @@ class RepostBatch:
 		self.with_gl = _with_gl(pairs)
 		# Each stock voucher's stock ledger, read for all of them at once (`stock_ledger_details`).
 		self.stock_ledger = stock_ledger_details(pairs)
+		# What ERPNext reads of the receipts the batch's invoices bill, and which of the batch's
+		# receipts and invoices no landed cost voucher names, for all of them at once (`answered`).
+		self.billed = _billed_receipts(self.documents.values())
+		self.without_landed_costs = _without_landed_costs(pairs)
+
+	@contextmanager
+	def answered(self):
+		"""Within the block, in this thread, two of ERPNext's reads that a purchase document's GL
+		builder makes, a query or two a document, are answered from the batch's reads when they are
+		about the batch's documents: the exchange rates and net rates of the receipts an invoice bills
+		(`get_purchase_document_details`), and that a receipt or invoice no landed cost voucher names
+		has no landed cost (`get_item_account_wise_additional_cost`, where the site has it). Any other
+		call runs ERPNext's function."""
+		from erpnext.accounts.doctype.purchase_invoice import purchase_invoice
+		from erpnext.stock.doctype.purchase_receipt import purchase_receipt
+
+		owner = threading.get_ident()
+		patched = []
+		details = getattr(purchase_invoice, "get_purchase_document_details", None)
+		if details is not None:
+
+			def purchase_document_details(doc, _original=details):
+				if threading.get_ident() != owner or doc.get("doctype") != "Purchase Invoice" or (doc.doctype, doc.name) not in self.documents:
+					return _original(doc)
+				rates, row_rates = self.billed
+				receipts = [row.purchase_receipt for row in doc.get("items") if row.get("purchase_receipt")]
+				rows = [row.pr_detail for row in doc.get("items") if row.get("pr_detail")]
+				return (
+					frappe._dict({name: rates[name] for name in receipts if name in rates}),
+					frappe._dict({name: row_rates[name] for name in rows if name in row_rates}),
+				)
+
+			patched.append((purchase_invoice, "get_purchase_document_details", details, purchase_document_details))
+		for module in (purchase_receipt, purchase_invoice):
+			costs = getattr(module, "get_item_account_wise_additional_cost", None)
+			if costs is None:
+				continue
+
+			def additional_cost(purchase_document, _original=costs):
+				if threading.get_ident() == owner and purchase_document in self.without_landed_costs:
+					return None  # what ERPNext's function returns when no landed cost voucher names it
+				return _original(purchase_document)
+
+			patched.append((module, "get_item_account_wise_additional_cost", costs, additional_cost))
+		for module, name, _original, answer in patched:
+			setattr(module, name, answer)
+		try:
+			yield
+		finally:
+			for module, name, original, _answer in reversed(patched):
+				setattr(module, name, original)
 
 	def repost(self, key: tuple[str, str]) -> None:
 		"""The steps of ERPNext's `repost_gle_for_stock_vouchers` for one voucher: its GL from its own
@@ -521,7 +573,7 @@ class RepostBatch:
 		if not expected:
 			_delete_accounting_ledger_entries(*key)
 		elif not self.existing.get(key) or not compare_existing_and_expected_gle(self.existing[key], expected, self.precision):
-			with self.payment_ledger_kept(key), gl_rows.collected(self.pending if self.plain else None):
+			with self.payment_ledger_kept(key), gl_rows.collected(self.pending if self.plain else None, self.reads):
 				doc.make_gl_entries(gl_entries=expected, from_repost=True)
 
 	def repost_invoice(self, doc) -> None:
@@ -534,7 +586,7 @@ class RepostBatch:
 		key = (doc.doctype, doc.name)
 		if key in self.with_gl:
 			frappe.db.delete("Advance Payment Ledger Entry", {"voucher_type": doc.doctype, "voucher_no": doc.name})
-		with self.payment_ledger_kept(key), gl_rows.collected(self.pending if self.plain else None):
+		with self.payment_ledger_kept(key), gl_rows.collected(self.pending if self.plain else None, self.reads):
 			doc.force_set_against_expense_account()
 			doc.make_gl_entries(from_repost=True)
 
@@ -619,6 +671,33 @@ def _by_detail(rows) -> dict:
 	for row in rows:
 		details.setdefault(row.voucher_detail_no, []).append(frappe._dict(row))
 	return details
+
+
+def _billed_receipts(documents) -> tuple[dict, dict]:
+	"""({receipt: conversion rate}, {receipt row: net rate}) of the purchase receipts the purchase
+	invoices among `documents` bill: what `get_purchase_document_details` reads an invoice at a time."""
+	receipts, rows = set(), set()
+	for doc in documents:
+		if doc.doctype == "Purchase Invoice":
+			for row in doc.get("items"):
+				if row.get("purchase_receipt"):
+					receipts.add(row.purchase_receipt)
+				if row.get("pr_detail"):
+					rows.add(row.pr_detail)
+	rates = dict(frappe.get_all("Purchase Receipt", filters={"name": ("in", sorted(receipts))}, fields=["name", "conversion_rate"], as_list=1)) if receipts else {}
+	row_rates = dict(frappe.get_all("Purchase Receipt Item", filters={"name": ("in", sorted(rows))}, fields=["name", "net_rate"], as_list=1)) if rows else {}
+	return rates, row_rates
+
+
+def _without_landed_costs(pairs) -> set[str]:
+	"""The purchase receipts and invoices among `pairs` that no submitted landed cost voucher names."""
+	names = [name for doctype, name in pairs if doctype in ("Purchase Receipt", "Purchase Invoice")]
+	if not names:
+		return set()
+	named = set(
+		frappe.get_all("Landed Cost Purchase Receipt", filters={"receipt_document": ("in", names), "docstatus": 1}, pluck="receipt_document")
+	)
+	return {name for name in names if name not in named}
 
 
 def _with_gl(pairs) -> set[tuple[str, str]]:

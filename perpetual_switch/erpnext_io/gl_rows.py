@@ -62,11 +62,21 @@ def plain_gl_entry() -> bool:
 	return True
 
 
+class Reads:
+	"""What building GL rows reads once for many blocks of `collected` (a batch of vouchers): the
+	defaults of a new GL Entry and the answers of its meta about its fields."""
+
+	def __init__(self):
+		self.new_row = _new_rows()
+		self.answers: dict = {}
+
+
 @contextmanager
-def collected(into: list | None):
+def collected(into: list | None, reads: Reads | None = None):
 	"""Within the block, in this thread, the GL Entry rows ERPNext's `make_entry` saves for a repost
-	are built as their submit builds them and appended to `into`, for `write` to write later. Other
-	threads, other rows, or `into` None: ERPNext's `make_entry` as it is."""
+	are built as their submit builds them and appended to `into`, for `write` to write later (with
+	what `reads` read, kept for the next block). Other threads, other rows, or `into` None: ERPNext's
+	`make_entry` as it is."""
 	from erpnext.accounts import general_ledger
 
 	original = general_ledger.make_entry
@@ -74,30 +84,32 @@ def collected(into: list | None):
 		yield
 		return
 	owner = threading.get_ident()
+	reads = reads or Reads()
 
 	def make_entry(args, adv_adj, update_outstanding, from_repost=False):
 		if not from_repost or threading.get_ident() != owner:
 			return original(args, adv_adj, update_outstanding, from_repost)
-		into.append(_built(args, adv_adj, update_outstanding))
+		into.append(_built(reads.new_row(), args, adv_adj, update_outstanding))
 
 	general_ledger.make_entry = make_entry
 	try:
-		with fields_read_once(GL_ENTRY, owner):
+		with fields_read_once(GL_ENTRY, owner, reads.answers):
 			yield
 	finally:
 		general_ledger.make_entry = original
 
 
 @contextmanager
-def fields_read_once(doctype: str, owner: int):
+def fields_read_once(doctype: str, owner: int, answers: dict | None = None):
 	"""Within the block, in thread `owner`, the doctype's meta answers each question about its fields
 	(`meta.get("fields", filters)`, which Frappe's field checks ask of every row they check, each a
-	scan of all the fields) once, and the same again after: the meta does not change within the
-	block. Other threads, and other questions, are answered as before."""
+	scan of all the fields) once, and the same again after (`answers`, which the caller may keep for
+	another block): the meta does not change meanwhile. Other threads, and other questions, are
+	answered as before."""
 	meta = frappe.get_meta(doctype)
 	own = vars(meta).get("get")
 	ask = meta.get
-	answers: dict = {}
+	answers = {} if answers is None else answers
 
 	def get(key, filters=None, limit=None, default=None):
 		if key != "fields" or filters is None or limit is not None or default is not None or threading.get_ident() != owner:
@@ -117,9 +129,19 @@ def fields_read_once(doctype: str, owner: int):
 			meta.get = own
 
 
-def _built(args, adv_adj, update_outstanding):
-	"""A GL Entry as `make_entry`'s submit makes it, up to its insert."""
-	gle = frappe.new_doc(GL_ENTRY)
+def _new_rows():
+	"""What makes a new GL Entry as `frappe.new_doc` makes it: its defaults, read once (a copy of them
+	a row) when none of them depends on the moment or on another field, else `frappe.new_doc` itself."""
+	for df in frappe.get_meta(GL_ENTRY).get("fields"):
+		default = str(df.get("default") or "")
+		if default.startswith(":") or df.fieldtype == "Time" or (df.fieldtype == "Datetime" and default.lower() == "now"):
+			return lambda: frappe.new_doc(GL_ENTRY)
+	defaults = frappe.new_doc(GL_ENTRY, as_dict=True)
+	return lambda: frappe.get_doc(dict(defaults))
+
+
+def _built(gle, args, adv_adj, update_outstanding):
+	"""A GL Entry as `make_entry`'s submit makes it, up to its insert, from a new one (`gle`)."""
 	gle.update(args)
 	gle.flags.ignore_permissions = 1
 	gle.flags.from_repost = True

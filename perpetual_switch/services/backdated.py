@@ -179,7 +179,7 @@ def _repost_batch(doc, vouchers) -> None:
 		batch = io.RepostBatch(doc.company, doc.cutover_date, vouchers)
 	except Exception as exc:
 		raise RepostFailed(vouchers[0], _reason(exc)) from exc
-	with io.reads_once(doc.company), io.saves_forgotten():
+	with io.reads_once(doc.company), io.saves_forgotten(), batch.answered():
 		for voucher in vouchers:
 			try:
 				io.repost(voucher, _route_invoice, receipts.on_invoice_submit, batch)
