@@ -571,7 +571,10 @@ class RepostBatch:
 		accounts = doc.get_inventory_account_map() if hasattr(doc, "get_inventory_account_map") else self.warehouse_account
 		expected = toggle_debit_credit_if_negative(doc.get_gl_entries(accounts))
 		if not expected:
-			_delete_accounting_ledger_entries(*key)
+			# No GL under perpetual inventory either (a transfer between warehouses of one account):
+			# ERPNext deletes the voucher's ledger entries, which a stock document without GL has none of.
+			if key in self.with_gl or key in self.payment_ledger:
+				_delete_accounting_ledger_entries(*key)
 		elif not self.existing.get(key) or not compare_existing_and_expected_gle(self.existing[key], expected, self.precision):
 			with self.payment_ledger_kept(key), gl_rows.collected(self.pending if self.plain else None, self.reads):
 				doc.make_gl_entries(gl_entries=expected, from_repost=True)

@@ -321,3 +321,32 @@ def test_erpnexts_offsetting_step_is_passed_over_only_for_a_company_without_offs
 			with pytest.raises(frappe.ValidationError):
 				general_ledger.validate_accounting_period([row])
 	assert len(calls) == 2
+
+
+def test_what_a_batch_reads_at_once_is_what_erpnext_reads_a_document_at_a_time(pair):
+	"""A batch reads in bulk what ERPNext's GL builders read one document at a time: each voucher's
+	stock ledger, the rates of the receipts its invoices bill, and which of its receipts and invoices
+	have landed costs. For every document of the year, each answer is ERPNext's own."""
+	from erpnext.accounts.doctype.purchase_invoice import purchase_invoice
+	from erpnext.stock.doctype.purchase_receipt import purchase_receipt
+
+	app, _own = pair
+	vouchers = io.vouchers_after(app.company, frappe.utils.getdate(CUT))
+	batch = io.RepostBatch(app.company, frappe.utils.getdate(CUT), vouchers)
+	kinds = {voucher.voucher_type for voucher in vouchers}
+	assert {"Purchase Invoice", "Purchase Receipt", "Stock Entry"} <= kinds, kinds
+	details = purchase_invoice.get_purchase_document_details
+	costs = {module: getattr(module, "get_item_account_wise_additional_cost", None) for module in (purchase_receipt, purchase_invoice)}
+	for key, doc in batch.documents.items():
+		if hasattr(doc, "get_stock_ledger_details"):
+			assert io._by_detail(batch.stock_ledger.get(key, ())) == doc.get_stock_ledger_details(), key
+	with batch.answered():
+		for (doctype, name), doc in batch.documents.items():
+			if doctype == "Purchase Invoice":
+				assert purchase_invoice.get_purchase_document_details is not details
+				assert purchase_invoice.get_purchase_document_details(doc) == details(doc), name
+			for module, original in costs.items():
+				if original is not None and doctype in ("Purchase Receipt", "Purchase Invoice"):
+					assert getattr(module, "get_item_account_wise_additional_cost")(name) == original(name), name
+	assert purchase_invoice.get_purchase_document_details is details
+	frappe.db.rollback()
