@@ -454,7 +454,7 @@ def repost(voucher, route_invoice, after_invoice, batch: RepostBatch) -> None:
 			return
 		batch.flush()
 		doc = batch.documents[key]
-		_perpetual_expense_accounts(doc, route_invoice)
+		_perpetual_expense_accounts(doc, route_invoice, batch.expense_accounts)
 		if voucher.stock:
 			batch.repost(key)
 		else:
@@ -486,6 +486,7 @@ class RepostBatch:
 		self.reads = gl_rows.Reads() if self.plain else None
 		self.known = set(pairs)  # links found to exist: the batch's documents, then what their GL names
 		self.pending: list = []  # GL rows built and not yet written (`flush`)
+		self.expense_accounts: dict[str, str] = {}  # invoice rows' new expense accounts, not yet written (`finish`)
 		# The company's receivable and payable accounts: ERPNext's payment ledger takes a GL row on one
 		# of them, nothing else (`get_payment_ledger_entries`).
 		self.party_accounts = set(
@@ -636,6 +637,21 @@ class RepostBatch:
 		anything reads the GL (another voucher's repost, the batch's end)."""
 		rows, self.pending[:] = list(self.pending), []
 		gl_rows.write(rows, self.known)
+
+	def finish(self) -> None:
+		"""At the batch's end: what `flush` writes, and the invoice rows' new expense accounts, an
+		update per account (nothing in the batch reads them from the table: each invoice's GL is built
+		from its document)."""
+		self.flush()
+		by_account: dict[str, list[str]] = {}
+		for row, account in self.expense_accounts.items():
+			by_account.setdefault(account, []).append(row)
+		self.expense_accounts.clear()
+		item = frappe.qb.DocType("Purchase Invoice Item")
+		for account, rows in sorted(by_account.items()):
+			rows.sort()
+			for start in range(0, len(rows), CHUNK):
+				frappe.qb.update(item).set(item.expense_account, account).where(item.name.isin(rows[start : start + CHUNK])).run()
 
 
 STOCK_LEDGER_FIELDS = (
@@ -868,13 +884,15 @@ def reads_once(company: str | None = None):
 			setattr(module, name, original)
 
 
-def _perpetual_expense_accounts(doc, route_invoice) -> None:
+def _perpetual_expense_accounts(doc, route_invoice, changed: dict[str, str]) -> None:
+	"""The invoice's rows get the expense accounts ERPNext's validate sets under perpetual inventory,
+	routed further by `route_invoice`; those that changed are noted in `changed` (row: account)."""
 	before = {row.name: row.expense_account for row in doc.items}
 	doc.set_expense_account(for_validate=False)
 	route_invoice(doc)
 	for row in doc.items:
 		if row.expense_account != before[row.name]:
-			frappe.db.set_value("Purchase Invoice Item", row.name, "expense_account", row.expense_account, update_modified=False)
+			changed[row.name] = row.expense_account
 
 
 def same_payment_ledger(made, there) -> bool:

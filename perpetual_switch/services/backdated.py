@@ -186,7 +186,7 @@ def _repost_batch(doc, vouchers) -> None:
 			except Exception as exc:
 				raise RepostFailed(voucher, _reason(exc)) from exc
 	try:
-		batch.flush()
+		batch.finish()
 	except Exception as exc:
 		raise RepostFailed(vouchers[-1], _reason(exc)) from exc
 
