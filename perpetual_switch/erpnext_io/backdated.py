@@ -504,9 +504,10 @@ class RepostBatch:
 		self.with_gl = _with_gl(pairs)
 		# Each stock voucher's stock ledger, read for all of them at once (`stock_ledger_details`).
 		self.stock_ledger = stock_ledger_details(pairs)
-		# What ERPNext reads of the receipts the batch's invoices bill, and which of the batch's
-		# receipts and invoices no landed cost voucher names, for all of them at once (`answered`).
-		self.billed = _billed_receipts(self.documents.values())
+		# What ERPNext reads of the receipts the batch's invoices bill (and of the invoices its
+		# receipts name), and which of the batch's receipts and invoices no landed cost voucher
+		# names, for all of them at once (`answered`).
+		self.referenced = _referenced_purchases(self.documents.values())
 		self.without_landed_costs = _without_landed_costs(pairs)
 
 	@contextmanager
@@ -514,7 +515,8 @@ class RepostBatch:
 		"""Within the block, in this thread, two of ERPNext's reads that a purchase document's GL
 		builder makes, a query or two a document, are answered from the batch's reads when they are
 		about the batch's documents: the exchange rates and net rates of the receipts an invoice bills
-		(`get_purchase_document_details`), and that a receipt or invoice no landed cost voucher names
+		or of the invoices a receipt names (`get_purchase_document_details`, which the receipt's
+		builder asks too where the site has it), and that a receipt or invoice no landed cost voucher names
 		has no landed cost (`get_item_account_wise_additional_cost`, where the site has it). Any other
 		call runs ERPNext's function."""
 		from erpnext.accounts.doctype.purchase_invoice import purchase_invoice
@@ -526,13 +528,15 @@ class RepostBatch:
 		if details is not None:
 
 			def purchase_document_details(doc, _original=details):
-				if threading.get_ident() != owner or doc.get("doctype") != "Purchase Invoice" or (doc.doctype, doc.name) not in self.documents:
+				references = PURCHASE_REFERENCES.get(doc.get("doctype"))
+				if threading.get_ident() != owner or not references or (doc.doctype, doc.name) not in self.documents:
 					return _original(doc)
-				rates, row_rates = self.billed
-				receipts = [row.purchase_receipt for row in doc.get("items") if row.get("purchase_receipt")]
-				rows = [row.pr_detail for row in doc.get("items") if row.get("pr_detail")]
+				parent_field, row_field, parent_doctype, _row_doctype = references
+				rates, row_rates = self.referenced.get(parent_doctype, ({}, {}))
+				parents = [row.get(parent_field) for row in doc.get("items") if row.get(parent_field)]
+				rows = [row.get(row_field) for row in doc.get("items") if row.get(row_field)]
 				return (
-					frappe._dict({name: rates[name] for name in receipts if name in rates}),
+					frappe._dict({name: rates[name] for name in parents if name in rates}),
 					frappe._dict({name: row_rates[name] for name in rows if name in row_rates}),
 				)
 
@@ -692,20 +696,37 @@ def _by_detail(rows) -> dict:
 	return details
 
 
-def _billed_receipts(documents) -> tuple[dict, dict]:
-	"""({receipt: conversion rate}, {receipt row: net rate}) of the purchase receipts the purchase
-	invoices among `documents` bill: what `get_purchase_document_details` reads an invoice at a time."""
-	receipts, rows = set(), set()
+PURCHASE_REFERENCES = {
+	"Purchase Invoice": ("purchase_receipt", "pr_detail", "Purchase Receipt", "Purchase Receipt Item"),
+	"Purchase Receipt": ("purchase_invoice", "purchase_invoice_item", "Purchase Invoice", "Purchase Invoice Item"),
+}
+"""What `get_purchase_document_details` reads of a purchase document: the documents its rows name (the
+field naming them, the field naming their rows, their doctype and their rows' doctype)."""
+
+
+def _referenced_purchases(documents) -> dict[str, tuple[dict, dict]]:
+	"""{doctype: ({document: conversion rate}, {row: net rate})} of the purchase documents (receipts,
+	invoices) the purchase documents among `documents` name: what `get_purchase_document_details`
+	reads a document at a time."""
+	wanted: dict[tuple[str, str], tuple[set, set]] = {}
 	for doc in documents:
-		if doc.doctype == "Purchase Invoice":
-			for row in doc.get("items"):
-				if row.get("purchase_receipt"):
-					receipts.add(row.purchase_receipt)
-				if row.get("pr_detail"):
-					rows.add(row.pr_detail)
-	rates = dict(frappe.get_all("Purchase Receipt", filters={"name": ("in", sorted(receipts))}, fields=["name", "conversion_rate"], as_list=1)) if receipts else {}
-	row_rates = dict(frappe.get_all("Purchase Receipt Item", filters={"name": ("in", sorted(rows))}, fields=["name", "net_rate"], as_list=1)) if rows else {}
-	return rates, row_rates
+		references = PURCHASE_REFERENCES.get(doc.doctype)
+		if not references:
+			continue
+		parent_field, row_field, parent_doctype, row_doctype = references
+		parents, rows = wanted.setdefault((parent_doctype, row_doctype), (set(), set()))
+		for row in doc.get("items"):
+			if row.get(parent_field):
+				parents.add(row.get(parent_field))
+			if row.get(row_field):
+				rows.add(row.get(row_field))
+	found = {}
+	for (parent_doctype, row_doctype), (parents, rows) in wanted.items():
+		found[parent_doctype] = (
+			dict(frappe.get_all(parent_doctype, filters={"name": ("in", sorted(parents))}, fields=["name", "conversion_rate"], as_list=1)) if parents else {},
+			dict(frappe.get_all(row_doctype, filters={"name": ("in", sorted(rows))}, fields=["name", "net_rate"], as_list=1)) if rows else {},
+		)
+	return found
 
 
 def _without_landed_costs(pairs) -> set[str]:
