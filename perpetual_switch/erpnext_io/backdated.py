@@ -658,6 +658,14 @@ class RepostBatch:
 				frappe.qb.update(item).set(item.expense_account, account).where(item.name.isin(rows[start : start + CHUNK])).run()
 
 
+def _names_by_type(pairs) -> dict[str, list[str]]:
+	"""{doctype: [names]} of (doctype, name) pairs, in their order."""
+	names_by_type: dict[str, list[str]] = {}
+	for doctype, name in pairs:
+		names_by_type.setdefault(doctype, []).append(name)
+	return names_by_type
+
+
 STOCK_LEDGER_FIELDS = (
 	"name", "warehouse", "stock_value_difference", "valuation_rate", "voucher_detail_no", "item_code",
 	"posting_date", "posting_time", "actual_qty", "qty_after_transaction", "project",
@@ -670,9 +678,7 @@ def stock_ledger_details(pairs) -> dict[tuple[str, str], list]:
 	ERPNext's `get_stock_ledger_details` reads one voucher at a time, read a query per voucher type
 	and chunk, each voucher's rows in the order of its index (by name)."""
 	sle = frappe.qb.DocType("Stock Ledger Entry")
-	names_by_type: dict[str, list[str]] = {}
-	for voucher_type, voucher_no in pairs:
-		names_by_type.setdefault(voucher_type, []).append(voucher_no)
+	names_by_type = _names_by_type(pairs)
 	ledgers: dict[tuple[str, str], list] = {}
 	for voucher_type, names in names_by_type.items():
 		for start in range(0, len(names), CHUNK):
@@ -743,9 +749,7 @@ def _without_landed_costs(pairs) -> set[str]:
 def _with_gl(pairs) -> set[tuple[str, str]]:
 	"""The vouchers among `pairs` with any GL Entry row, cancelled or not."""
 	gle = frappe.qb.DocType("GL Entry")
-	names_by_type: dict[str, list[str]] = {}
-	for voucher_type, voucher_no in pairs:
-		names_by_type.setdefault(voucher_type, []).append(voucher_no)
+	names_by_type = _names_by_type(pairs)
 	found: set[tuple[str, str]] = set()
 	for voucher_type, names in names_by_type.items():
 		for start in range(0, len(names), CHUNK):
@@ -763,9 +767,7 @@ def _with_gl(pairs) -> set[tuple[str, str]]:
 def load_documents(pairs) -> dict:
 	"""{(doctype, name): document} for submitted documents, as `frappe.get_doc` loads them (the row
 	and every child table's rows in the order of idx), read a query per table for all of them."""
-	names_by_type: dict[str, list[str]] = {}
-	for doctype, name in pairs:
-		names_by_type.setdefault(doctype, []).append(name)
+	names_by_type = _names_by_type(pairs)
 	documents = {}
 	for doctype, names in names_by_type.items():
 		meta = frappe.get_meta(doctype)
