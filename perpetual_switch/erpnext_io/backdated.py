@@ -241,21 +241,26 @@ def _recorded(switch: str, company: str, vouchers, first_seq: int, filled: dict)
 		)  # fmt: skip
 
 
-def claim(switch: str, limit: int) -> list[tuple[str, RepostVoucher, dict[str, Decimal]]] | None:
+def claim(switch: str, limit: int, after: dict[int, int] | None = None) -> list[tuple[str, RepostVoucher, dict[str, Decimal]]] | None:
 	"""The next vouchers still to repost that no other runner holds, in order, locked to this
 	transaction: (row, voucher, its GL before per account). Documents that move stock come first;
 	the purchase invoices that only bill come once every one of those is reposted (an invoice's
 	expense account follows its receipt's GL). None when the only rows left pending are of the first
-	kind and held by other runners: the invoices must wait for them."""
-	rows = _claim(switch, limit, stock=1)
+	kind and held by other runners: the invoices must wait for them.
+
+	`after` ({kind: last seq taken}, updated here) is for a run that is the only one and commits
+	nothing (the preview): it looks only past the rows it took. Within one transaction the rows it
+	marked stay in the index as they were until it ends, and every look from the start would pass
+	over all of them again (a hundred thousand documents' preview slowed as it went)."""
+	rows = _claim(switch, limit, stock=1, after=after)
 	if not rows:
 		if frappe.db.sql(
 			"""select 1 from `tabPerpetual Switch Repost`
-			where switch = %(switch)s and status = 'Pending' and moves_stock = 1 limit 1""",
-			{"switch": switch},
+			where switch = %(switch)s and status = 'Pending' and moves_stock = 1 and seq > %(after)s limit 1""",
+			{"switch": switch, "after": (after or {}).get(1, 0)},
 		):
 			return None
-		rows = _claim(switch, limit, stock=0)
+		rows = _claim(switch, limit, stock=0, after=after)
 	result = []
 	for name, voucher_type, voucher_no, posting_date, moves_stock, backup in rows:
 		gl = json.loads(backup)["ledgers"]["GL Entry"]
@@ -266,26 +271,32 @@ def claim(switch: str, limit: int) -> list[tuple[str, RepostVoucher, dict[str, D
 	return result
 
 
-def _claim(switch: str, limit: int, stock: int) -> tuple:
+def _claim(switch: str, limit: int, stock: int, after: dict[int, int] | None = None) -> tuple:
 	"""Up to `limit` pending rows of the kind, in order, that no other runner holds, locked. The
 	candidates are read first without a lock, then locked by name, a batch of names at a time: a
 	locking read ordered over the table would lock every row it looks at, leaving nothing for the
-	other runners. A window of several batches lets a runner pass over the rows the others hold."""
-	candidates = frappe.db.sql_list(
-		"""select name from `tabPerpetual Switch Repost`
-		where switch = %(switch)s and status = 'Pending' and moves_stock = %(stock)s
+	other runners. A window of several batches lets a runner pass over the rows the others hold.
+	With `after`, only rows past the last one taken of the kind (see `claim`)."""
+	candidates = frappe.db.sql(
+		"""select name, seq from `tabPerpetual Switch Repost`
+		where switch = %(switch)s and status = 'Pending' and moves_stock = %(stock)s and seq > %(after)s
 		order by seq limit %(window)s""",
-		{"switch": switch, "stock": stock, "window": limit * CLAIM_WINDOW},
+		{"switch": switch, "stock": stock, "after": (after or {}).get(stock, 0), "window": limit * CLAIM_WINDOW},
 	)
-	for start in range(0, len(candidates), limit):
+	seqs = dict(candidates)
+	names = [name for name, _seq in candidates]
+	for start in range(0, len(names), limit):
 		rows = frappe.db.sql(
 			"""select name, voucher_type, voucher_no, posting_date, moves_stock, backup
 			from `tabPerpetual Switch Repost` where name in %(names)s and status = 'Pending'
 			for update skip locked""",
-			{"names": tuple(candidates[start : start + limit])},
+			{"names": tuple(names[start : start + limit])},
 		)
 		if rows:
-			return tuple(sorted(rows, key=lambda row: candidates.index(row[0])))
+			rows = tuple(sorted(rows, key=lambda row: seqs[row[0]]))
+			if after is not None:
+				after[stock] = seqs[rows[-1][0]]
+			return rows
 	return ()
 
 
@@ -509,6 +520,19 @@ class RepostBatch:
 		# names, for all of them at once (`answered`).
 		self.referenced = _referenced_purchases(self.documents.values())
 		self.without_landed_costs = _without_landed_costs(pairs)
+		# Which of the batch's items are stock items, read for all its documents at once: what each
+		# document's `get_stock_items` reads (its GL builders and `set_expense_account` ask it).
+		stock_items = _stock_items(self.documents.values())
+		for doc in self.documents.values():
+			if hasattr(doc, "get_stock_items"):
+				doc.get_stock_items = lambda doc=doc: _of_document(doc, stock_items)
+		# The fields ERPNext's GL steps read back of a batch's document a query at a time (the
+		# voucher's cost centre for its round off, a reconciliation's purpose), as loaded: nothing in
+		# a repost writes them (`answered`).
+		self.fields = {
+			key: {field: doc.get(field) for field in READ_BACK if doc.meta.has_field(field)} for key, doc in self.documents.items()
+		}
+		self.company_values: dict[str, object] = {}
 
 	@contextmanager
 	def answered(self):
@@ -552,11 +576,50 @@ class RepostBatch:
 				return _original(purchase_document)
 
 			patched.append((module, "get_item_account_wise_additional_cost", costs, additional_cost))
+		value_difference = getattr(purchase_receipt, "get_stock_value_difference", None)
+		if value_difference is not None:
+
+			def stock_value_difference(voucher_no, voucher_detail_no, warehouse, _original=value_difference):
+				key = ("Purchase Receipt", voucher_no)
+				if threading.get_ident() != owner or key not in self.documents or not warehouse:
+					return _original(voucher_no, voucher_detail_no, warehouse)
+				rows = [
+					row for row in self.stock_ledger.get(key, ())
+					if row["voucher_detail_no"] == voucher_detail_no and str(row["warehouse"]).casefold() == str(warehouse).casefold()
+				]  # fmt: skip
+				if len(rows) > 1:
+					return _original(voucher_no, voucher_detail_no, warehouse)
+				return rows[0]["stock_value_difference"] if rows else None  # None: no such row, as ERPNext's read
+
+			patched.append((purchase_receipt, "get_stock_value_difference", value_difference, stock_value_difference))
 		for module, name, _original, answer in patched:
 			setattr(module, name, answer)
+		db = frappe.local.db
+		own_get_value = vars(db).get("get_value")
+		ask = db.get_value
+
+		def get_value(doctype, filters=None, fieldname="name", *args, **kwargs):
+			# Only the plain reads `(doctype, name, field)` of a batch's document's READ_BACK field
+			# or of a company's field (which nothing in a repost writes); the rest asks the database.
+			if not args and not kwargs and threading.get_ident() == owner and isinstance(filters, str) and isinstance(fieldname, str):
+				fields = self.fields.get((doctype, filters))
+				if fields is not None and fieldname in fields:
+					return fields[fieldname]
+				if doctype == "Company":
+					key = (filters, fieldname)
+					if key not in self.company_values:
+						self.company_values[key] = ask(doctype, filters, fieldname)
+					return self.company_values[key]
+			return ask(doctype, filters, fieldname, *args, **kwargs)
+
+		db.get_value = get_value
 		try:
 			yield
 		finally:
+			if own_get_value is None:
+				del db.get_value
+			else:
+				db.get_value = own_get_value
 			for module, name, original, _answer in reversed(patched):
 				setattr(module, name, original)
 
@@ -656,6 +719,26 @@ class RepostBatch:
 			rows.sort()
 			for start in range(0, len(rows), CHUNK):
 				frappe.qb.update(item).set(item.expense_account, account).where(item.name.isin(rows[start : start + CHUNK])).run()
+
+
+READ_BACK = ("cost_center", "purpose")
+"""Fields of a voucher ERPNext's GL steps read back from the table (`get_round_off_account_and_cost_center`,
+`StockController.get_voucher_details`), which a repost never writes."""
+
+
+def _stock_items(documents) -> dict[str, str]:
+	"""{item code casefolded: item} of the stock items among the documents' rows, one query."""
+	codes = sorted({row.item_code for doc in documents for row in doc.get("items") or [] if row.get("item_code")})
+	if not codes:
+		return {}
+	return {name.casefold(): name for name in frappe.get_all("Item", filters={"name": ("in", codes), "is_stock_item": 1}, pluck="name")}
+
+
+def _of_document(doc, stock_items: dict[str, str]) -> list[str]:
+	"""What ERPNext's `get_stock_items` answers for `doc`: the stock items among its rows' item codes
+	(as the table names them, once each)."""
+	found = {stock_items[code.casefold()] for code in {row.item_code for row in doc.get("items") if row.get("item_code")} if code.casefold() in stock_items}
+	return sorted(found)
 
 
 def _names_by_type(pairs) -> dict[str, list[str]]:

@@ -88,13 +88,18 @@ def _run(doc, commit: bool, progress) -> Outcome:
 	total = doc.repost_count or 0
 	writer.forget_company(doc.company)
 	attempts = 0
+	# A run that commits nothing (the preview) is the only one: it takes the rows in order past the
+	# last it took, and counts what it reposted itself (see io.claim).
+	after = None if commit else {}
+	done_here = 0
+	counted_at = 0.0
 	while True:
 		# Several runners may repost one switch at once (workers of the site, a resumed job, a
 		# command), each batch on rows no other holds, with the switch's row held shared; one that
 		# finds it no longer reposting (done or undone by another) stops.
 		if _retrying(doc, lambda: io.lock_switch(doc.name, shared=True), commit) != "Reposting":
 			return outcome
-		batch = io.claim(doc.name, BATCH)
+		batch = io.claim(doc.name, BATCH, after)
 		if batch is None:
 			# The invoices wait for the stock documents other runners are reposting.
 			if commit:
@@ -141,10 +146,14 @@ def _run(doc, commit: bool, progress) -> Outcome:
 			moved = sum((amount for _account, amount in change.changes if amount > 0), ZERO)
 			marked.append((name, json.dumps({a: str(c) for a, c in change.changes}), moved))
 		io.mark_reposted(marked)
+		done_here += len(marked)
 		if commit:
 			frappe.db.commit()
-		done = reposted(doc.name)
-		progress(min(99, done * 100 // max(total, 1)), _("Reposted {0} of {1} documents after the cutover").format(done, total))
+		if not commit or time.monotonic() - counted_at >= PROGRESS_SECONDS:
+			# Committed runners count every runner's rows, every few seconds (a count reads them all).
+			counted_at = time.monotonic()
+			done = reposted(doc.name) if commit else done_here
+			progress(min(99, done * 100 // max(total, 1)), _("Reposted {0} of {1} documents after the cutover").format(done, total))
 	outcome.stock_today, outcome.closing = _close(doc, precision)
 	if commit:
 		frappe.db.commit()
@@ -153,6 +162,8 @@ def _run(doc, commit: bool, progress) -> Outcome:
 
 
 RETRIES = 3
+# How often a committed runner counts the documents reposted, for the progress bar.
+PROGRESS_SECONDS = 2
 # How long a runner waits before looking again when the invoices wait for other runners' stock batches.
 WAIT_SECONDS = 1
 

@@ -326,8 +326,10 @@ def test_erpnexts_offsetting_step_is_passed_over_only_for_a_company_without_offs
 
 def test_what_a_batch_reads_at_once_is_what_erpnext_reads_a_document_at_a_time(pair):
 	"""A batch reads in bulk what ERPNext's GL builders read one document at a time: each voucher's
-	stock ledger, the rates of the receipts its invoices bill, and which of its receipts and invoices
-	have landed costs. For every document of the year, each answer is ERPNext's own."""
+	stock ledger, the rates of the receipts its invoices bill, which of its receipts and invoices
+	have landed costs, which of its items are stock items, a receipt row's stock value, the fields
+	read back of a voucher and the company's settings. For every document of the year, each answer
+	is ERPNext's own."""
 	from erpnext.accounts.doctype.purchase_invoice import purchase_invoice
 	from erpnext.stock.doctype.purchase_receipt import purchase_receipt
 
@@ -342,7 +344,35 @@ def test_what_a_batch_reads_at_once_is_what_erpnext_reads_a_document_at_a_time(p
 		if hasattr(doc, "get_stock_ledger_details"):
 			assert io._by_detail(batch.stock_ledger.get(key, ())) == doc.get_stock_ledger_details(), key
 	queried = set()
+	get_value = frappe.db.get_value
+	value_difference = purchase_receipt.get_stock_value_difference
 	with batch.answered():
+		# The stock items among each document's rows, the fields ERPNext reads back of a voucher and a
+		# company's settings: ERPNext's answers, from the batch's reads (a company's, once).
+		for (doctype, name), doc in batch.documents.items():
+			if hasattr(doc, "get_stock_items"):
+				expected = sorted(type(doc).get_stock_items(doc))
+				with counting() as asked:
+					assert doc.get_stock_items() == expected, name
+				assert not asked, name
+			for field in io.READ_BACK:
+				if doc.meta.has_field(field):
+					expected = frappe.db.sql(f"select `{field}` from `tab{doctype}` where name = %s", name)[0][0]
+					with counting() as asked:
+						assert frappe.db.get_value(doctype, name, field) == expected, (name, field)
+					assert not asked, (name, field)
+			if doctype == "Purchase Receipt":
+				for row in doc.items:
+					for warehouse in {row.warehouse, row.get("rejected_warehouse"), row.get("from_warehouse")} - {None, ""}:
+						expected = value_difference(name, row.name, warehouse)
+						with counting() as asked:
+							assert purchase_receipt.get_stock_value_difference(name, row.name, warehouse) == expected, (name, warehouse)
+						assert not asked, (name, warehouse)
+		field = "enable_provisional_accounting_for_non_stock_items"
+		assert frappe.db.get_value("Company", app.company, field) == get_value("Company", app.company, field)
+		with counting() as asked:
+			assert frappe.db.get_value("Company", app.company, field) == get_value("Company", app.company, field)
+		assert len(asked) == 1  # get_value's own read, not the answer's
 		for (doctype, name), doc in batch.documents.items():
 			if doctype not in ("Purchase Receipt", "Purchase Invoice"):
 				continue
@@ -357,6 +387,7 @@ def test_what_a_batch_reads_at_once_is_what_erpnext_reads_a_document_at_a_time(p
 						assert getattr(module, "get_item_account_wise_additional_cost")(name) == expected, name
 					queried.update([name] if asked else [])
 	assert purchase_invoice.get_purchase_document_details is details
+	assert purchase_receipt.get_stock_value_difference is value_difference and "get_value" not in vars(frappe.local.db)
 	# Answered from the batch's reads, but for documents with landed costs (ERPNext reads those itself).
 	landed = set(frappe.get_all("Landed Cost Purchase Receipt", filters={"docstatus": 1}, pluck="receipt_document"))
 	assert queried <= landed, queried - landed
