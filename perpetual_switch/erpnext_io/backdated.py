@@ -23,7 +23,7 @@ import frappe
 from perpetual_switch.engine.backdated import RepostVoucher, net_by_account
 from perpetual_switch.engine.models import DatedDocument
 from perpetual_switch.engine.money import to_decimal
-from perpetual_switch.erpnext_io import gl_rows
+from perpetual_switch.erpnext_io import clearing, gl_rows
 from perpetual_switch.erpnext_io.gl_rows import insert_many
 
 REPOST = "Perpetual Switch Repost"
@@ -487,6 +487,7 @@ class RepostBatch:
 		from frappe.model.meta import get_field_precision
 
 		pairs = [(v.voucher_type, v.voucher_no) for v in vouchers]
+		self.company = company
 		self.documents = load_documents(pairs)
 		self.existing = get_voucherwise_gl_entries(pairs, str(cutover_date + timedelta(days=1))) if pairs else {}
 		self.warehouse_account = get_warehouse_account_map(company) if pairs else {}
@@ -498,6 +499,7 @@ class RepostBatch:
 		self.known = set(pairs)  # links found to exist: the batch's documents, then what their GL names
 		self.pending: list = []  # GL rows built and not yet written (`flush`)
 		self.expense_accounts: dict[str, str] = {}  # invoice rows' new expense accounts, not yet written (`finish`)
+		self.against_accounts: dict[str, str] = {}  # invoices' new against expense accounts, not yet written (`finish`)
 		# The company's receivable and payable accounts: ERPNext's payment ledger takes a GL row on one
 		# of them, nothing else (`get_payment_ledger_entries`).
 		self.party_accounts = set(
@@ -613,8 +615,10 @@ class RepostBatch:
 			return ask(doctype, filters, fieldname, *args, **kwargs)
 
 		db.get_value = get_value
+		receipt_rows = [row.get("pr_detail") for (doctype, _name), doc in self.documents.items() if doctype == "Purchase Invoice" for row in doc.items]
 		try:
-			yield
+			with clearing.accrued_known(self.company, receipt_rows):
+				yield
 		finally:
 			if own_get_value is None:
 				del db.get_value
@@ -658,7 +662,9 @@ class RepostBatch:
 		if key in self.with_gl:
 			frappe.db.delete("Advance Payment Ledger Entry", {"voucher_type": doc.doctype, "voucher_no": doc.name})
 		with self.payment_ledger_kept(key), gl_rows.collected(self.pending if self.plain else None, self.reads):
-			doc.force_set_against_expense_account()
+			# ERPNext's `force_set_against_expense_account`, its write kept for `finish`.
+			doc.set_against_expense_account()
+			self.against_accounts[doc.name] = doc.against_expense_account
 			doc.make_gl_entries(from_repost=True)
 
 	@contextmanager
@@ -706,19 +712,39 @@ class RepostBatch:
 		gl_rows.write(rows, self.known)
 
 	def finish(self) -> None:
-		"""At the batch's end: what `flush` writes, and the invoice rows' new expense accounts, an
-		update per account (nothing in the batch reads them from the table: each invoice's GL is built
-		from its document)."""
+		"""At the batch's end: what `flush` writes, the invoice rows' new expense accounts and the
+		invoices' against expense accounts (with the modified time and user, as ERPNext's
+		`db.set_value` writes them), an update per value (nothing in the batch reads them from the
+		table: each invoice's GL is built from its document); the invoices' cached documents forgotten."""
 		self.flush()
-		by_account: dict[str, list[str]] = {}
-		for row, account in self.expense_accounts.items():
-			by_account.setdefault(account, []).append(row)
-		self.expense_accounts.clear()
 		item = frappe.qb.DocType("Purchase Invoice Item")
-		for account, rows in sorted(by_account.items()):
-			rows.sort()
-			for start in range(0, len(rows), CHUNK):
-				frappe.qb.update(item).set(item.expense_account, account).where(item.name.isin(rows[start : start + CHUNK])).run()
+		for account, rows in _by_value(self.expense_accounts):
+			frappe.qb.update(item).set(item.expense_account, account).where(item.name.isin(rows)).run()
+		invoice = frappe.qb.DocType("Purchase Invoice")
+		now, user = frappe.utils.now(), frappe.session.user
+		for against, names in _by_value(self.against_accounts):
+			(
+				frappe.qb.update(invoice)
+				.set(invoice.against_expense_account, against)
+				.set(invoice.modified, now)
+				.set(invoice.modified_by, user)
+				.where(invoice.name.isin(names))
+			).run()
+		if self.against_accounts:
+			frappe.clear_document_cache("Purchase Invoice")
+		self.expense_accounts.clear()
+		self.against_accounts.clear()
+
+
+def _by_value(values: dict):
+	"""(value, [keys]) of {key: value}, CHUNK keys at a time, in order."""
+	by_value: dict = {}
+	for key, value in values.items():
+		by_value.setdefault(value, []).append(key)
+	for value, keys in sorted(by_value.items(), key=lambda item: str(item[0])):
+		keys.sort()
+		for start in range(0, len(keys), CHUNK):
+			yield value, keys[start : start + CHUNK]
 
 
 READ_BACK = ("cost_center", "purpose")

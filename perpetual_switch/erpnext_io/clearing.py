@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -23,12 +25,47 @@ class Accrual:
 	cost_center: str | None
 
 
+_accrued = threading.local()
+
+
+@contextmanager
+def accrued_known(company: str, receipt_rows):
+	"""Within the block, in this thread, `accruals_for` knows the accruals among `receipt_rows` (read
+	here, CHUNK rows a query) of switches applied to `company`: asked of those rows, it answers a
+	plain read from what it knows, and a locking read of rows none of which is accrued with nothing,
+	without a query (there is nothing to lock). A locking read of accrued rows still reads and locks
+	them. (Accruals are made when a switch is applied, not while its documents are reposted, which is
+	where this serves.)"""
+	rows = tuple(sorted({row for row in receipt_rows if row}))
+	accruals: dict[str, Accrual] = {}
+	for start in range(0, len(rows), CHUNK):
+		accruals.update(_read_accruals(company, rows[start : start + CHUNK], False))
+	previous = getattr(_accrued, "known", None)
+	_accrued.known = (company, set(rows), accruals)
+	try:
+		yield
+	finally:
+		_accrued.known = previous
+
+
+CHUNK = 500
+
+
 def accruals_for(company: str, receipt_rows: list[str], for_update: bool = False) -> dict[str, Accrual]:
 	"""Accrued receipt rows among `receipt_rows`, from switches applied to `company`; with
 	`for_update`, locked until the transaction ends."""
 	receipt_rows = tuple(sorted({r for r in receipt_rows if r}))
 	if not receipt_rows:
 		return {}
+	known = getattr(_accrued, "known", None)
+	if known and known[0] == company and known[1].issuperset(receipt_rows):
+		found = {row: known[2][row] for row in receipt_rows if row in known[2]}
+		if not for_update or not found:
+			return found  # (`accrued_known`)
+	return _read_accruals(company, receipt_rows, for_update)
+
+
+def _read_accruals(company: str, receipt_rows: tuple, for_update: bool) -> dict[str, Accrual]:
 	# The switches are held shared (a rollback, which holds its switch alone, waits for the invoice
 	# and the invoice for it), the receipt rows alone: two invoices of one row clear it in turn.
 	# Runners reposting a switch hold its row shared too; locking it alone here would deadlock

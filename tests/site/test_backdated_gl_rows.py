@@ -29,6 +29,7 @@ frappe = pytest.importorskip(
 
 from perpetual_switch import services  # noqa: E402
 from perpetual_switch.erpnext_io import backdated as io  # noqa: E402
+from perpetual_switch.erpnext_io import clearing  # noqa: E402
 from perpetual_switch.erpnext_io import writer  # noqa: E402
 from perpetual_switch.services import backdated  # noqa: E402
 
@@ -170,9 +171,28 @@ def test_every_document_gets_the_gl_rows_of_erpnexts_own_repost(pair):
 		)
 	different = {key: (mine[key] - theirs[key], theirs[key] - mine[key]) for key in mine if mine[key] != theirs[key]}
 	assert not different, different
+	# Each invoice's against expense account, as ERPNext's repost sets it (the accrued ones on SRBNB).
+	mine, theirs = against_accounts(app.company, app.abbr), against_accounts(own.company, own.abbr)
+	for key in accrued:
+		theirs[key] = tuple("Stock Received But Not Billed" if account == "Cost of Goods Sold" else account for account in theirs[key])
+	assert mine == theirs and len(mine) == 4
 
 	services.rollback(app.company)
 	frappe.db.commit()
+
+
+def against_accounts(company: str, abbr: str) -> dict:
+	"""{position: accounts} of the company's purchase invoices after the cutover: their against
+	expense accounts, the company's suffix taken off."""
+	names = positions(company)
+	return {
+		names[("Purchase Invoice", name)]: tuple(account.strip().removesuffix(f" - {abbr}") for account in (against or "").split(","))
+		for name, against in frappe.db.sql(
+			"""select name, against_expense_account from `tabPurchase Invoice`
+			where company = %(company)s and docstatus = 1 and posting_date > %(cut)s""",
+			{"company": company, "cut": CUT},
+		)
+	}
 
 
 def test_rows_written_in_one_insert_are_the_rows_erpnext_saves_one_by_one(pair, monkeypatch):
@@ -334,6 +354,7 @@ def test_what_a_batch_reads_at_once_is_what_erpnext_reads_a_document_at_a_time(p
 	from erpnext.stock.doctype.purchase_receipt import purchase_receipt
 
 	app, _own = pair
+	services.apply(app.company, CUT, backdated=True)  # rolled back at the end: the batch reads as a repost would
 	vouchers = io.vouchers_after(app.company, frappe.utils.getdate(CUT))
 	batch = io.RepostBatch(app.company, frappe.utils.getdate(CUT), vouchers)
 	kinds = {voucher.voucher_type for voucher in vouchers}
@@ -346,7 +367,19 @@ def test_what_a_batch_reads_at_once_is_what_erpnext_reads_a_document_at_a_time(p
 	queried = set()
 	get_value = frappe.db.get_value
 	value_difference = purchase_receipt.get_stock_value_difference
+	billed = {name: [row.pr_detail for row in doc.items] for (doctype, name), doc in batch.documents.items() if doctype == "Purchase Invoice"}
+	accrued = {name: clearing.accruals_for(app.company, rows) for name, rows in billed.items()}
+	assert any(accrued.values()) and not all(accrued.values())
 	with batch.answered():
+		# The accrued receipt rows each invoice bills, as read one invoice at a time: read without a
+		# query; locked with one only where there is something to lock.
+		for name, rows in billed.items():
+			with counting() as asked:
+				assert clearing.accruals_for(app.company, rows) == accrued[name], name
+			assert not asked, name
+			with counting() as asked:
+				assert clearing.accruals_for(app.company, rows, for_update=True) == accrued[name], name
+			assert bool(asked) == bool(accrued[name]), name
 		# The stock items among each document's rows, the fields ERPNext reads back of a voucher and a
 		# company's settings: ERPNext's answers, from the batch's reads (a company's, once).
 		for (doctype, name), doc in batch.documents.items():
