@@ -538,13 +538,19 @@ class RepostBatch:
 
 	@contextmanager
 	def answered(self):
-		"""Within the block, in this thread, two of ERPNext's reads that a purchase document's GL
-		builder makes, a query or two a document, are answered from the batch's reads when they are
-		about the batch's documents: the exchange rates and net rates of the receipts an invoice bills
-		or of the invoices a receipt names (`get_purchase_document_details`, which the receipt's
-		builder asks too where the site has it), and that a receipt or invoice no landed cost voucher names
-		has no landed cost (`get_item_account_wise_additional_cost`, where the site has it). Any other
-		call runs ERPNext's function."""
+		"""Within the block, in this thread, reads of ERPNext's GL steps (a query or two a document
+		each) are answered from the batch's reads when they are about the batch's documents:
+		  - the exchange rates and net rates of the receipts an invoice bills or of the invoices a
+		    receipt names (`get_purchase_document_details`, which the receipt's builder asks too where
+		    the site has it);
+		  - that a receipt or invoice no landed cost voucher names has no landed cost
+		    (`get_item_account_wise_additional_cost`, where the site has it);
+		  - a receipt row's stock value in a warehouse (`get_stock_value_difference`), from its stock
+		    ledger, where one row holds it;
+		  - a plain `db.get_value(doctype, name, field)` of a READ_BACK field of a batch's document,
+		    as loaded, or of a company's field, read once;
+		  - the accruals the batch's invoices bill (`clearing.accrued_known`).
+		Any other call runs ERPNext's function or asks the database."""
 		from erpnext.accounts.doctype.purchase_invoice import purchase_invoice
 		from erpnext.stock.doctype.purchase_receipt import purchase_receipt
 
