@@ -769,8 +769,8 @@ def _stock_items(documents) -> dict[str, str]:
 def _of_document(doc, stock_items: dict[str, str]) -> list[str]:
 	"""What ERPNext's `get_stock_items` answers for `doc`: the stock items among its rows' item codes
 	(as the table names them, once each)."""
-	found = {stock_items[code.casefold()] for code in {row.item_code for row in doc.get("items") if row.get("item_code")} if code.casefold() in stock_items}
-	return sorted(found)
+	codes = {row.item_code.casefold() for row in doc.get("items") if row.get("item_code")}
+	return sorted(stock_items[code] for code in codes if code in stock_items)
 
 
 def _names_by_type(pairs) -> dict[str, list[str]]:

@@ -12,6 +12,7 @@ import frappe
 from perpetual_switch.engine.money import to_decimal
 
 CLEARING = "Perpetual Switch Clearing"
+CHUNK = 500  # receipt rows a query
 
 
 @dataclass(frozen=True)
@@ -46,9 +47,6 @@ def accrued_known(company: str, receipt_rows):
 		yield
 	finally:
 		_accrued.known = previous
-
-
-CHUNK = 500
 
 
 def accruals_for(company: str, receipt_rows: list[str], for_update: bool = False) -> dict[str, Accrual]:
