@@ -481,7 +481,7 @@ class RepostBatch:
 	(`gl_rows`), the new GL rows are kept and written in one insert (`flush`): the caller flushes at
 	the end of the batch, and `repost` before and after an invoice."""
 
-	def __init__(self, company: str, cutover_date: date, vouchers):
+	def __init__(self, company: str, cutover_date: date, vouchers, reads: gl_rows.Reads | None = None):
 		from erpnext.accounts.utils import get_voucherwise_gl_entries
 		from erpnext.stock import get_warehouse_account_map
 		from frappe.model.meta import get_field_precision
@@ -493,9 +493,10 @@ class RepostBatch:
 		self.warehouse_account = get_warehouse_account_map(company) if pairs else {}
 		self.precision = get_field_precision(frappe.get_meta("GL Entry").get_field("debit")) or 2
 		# Whether a repost's GL rows may be written in one insert (nothing on the site acts on a GL
-		# Entry's save but ERPNext's controller): read once a batch.
-		self.plain = gl_rows.plain_gl_entry()
-		self.reads = gl_rows.Reads() if self.plain else None
+		# Entry's save but ERPNext's controller), with what building them reads: `reads`, read once
+		# for a run of batches, or read for this one.
+		self.reads = reads or gl_rows.Reads()
+		self.plain = self.reads.plain
 		self.known = set(pairs)  # links found to exist: the batch's documents, then what their GL names
 		self.pending: list = []  # GL rows built and not yet written (`flush`)
 		self.expense_accounts: dict[str, str] = {}  # invoice rows' new expense accounts, not yet written (`finish`)
@@ -547,6 +548,7 @@ class RepostBatch:
 		    (`get_item_account_wise_additional_cost`, where the site has it);
 		  - a receipt row's stock value in a warehouse (`get_stock_value_difference`), from its stock
 		    ledger, where one row holds it;
+		  - an invoice's stock ledger as its GL builder reads it (`_invoice_stock_ledger`);
 		  - a plain `db.get_value(doctype, name, field)` of a READ_BACK field of a batch's document,
 		    as loaded, or of a company's field, read once;
 		  - the accruals the batch's invoices bill (`clearing.accrued_known`).
@@ -600,6 +602,15 @@ class RepostBatch:
 				return rows[0]["stock_value_difference"] if rows else None  # None: no such row, as ERPNext's read
 
 			patched.append((purchase_receipt, "get_stock_value_difference", value_difference, stock_value_difference))
+		get_all = frappe.get_all
+
+		def invoice_stock_ledger(doctype, *args, **kwargs):
+			rows = None
+			if threading.get_ident() == owner and doctype == "Stock Ledger Entry" and not args:
+				rows = self._invoice_stock_ledger(kwargs)
+			return get_all(doctype, *args, **kwargs) if rows is None else rows
+
+		patched.append((frappe, "get_all", get_all, invoice_stock_ledger))
 		for module, name, _original, answer in patched:
 			setattr(module, name, answer)
 		db = frappe.local.db
@@ -632,6 +643,24 @@ class RepostBatch:
 				db.get_value = own_get_value
 			for module, name, original, _answer in reversed(patched):
 				setattr(module, name, original)
+
+	def _invoice_stock_ledger(self, kwargs) -> list | None:
+		"""What `frappe.get_all` gives a batch's invoice that moves stock asking its stock ledger as its
+		GL builder asks it (`INVOICE_STOCK_LEDGER`), from the batch's read: only where no row of the
+		invoice shares its warehouse with another row of its ledger (the builder keeps the first of
+		such rows, in an order the batch's read does not keep). None: ask the database."""
+		filters = kwargs.get("filters")
+		if set(kwargs) != {"fields", "filters"} or list(kwargs["fields"]) != INVOICE_STOCK_LEDGER or not isinstance(filters, dict):
+			return None
+		if set(filters) != {"voucher_no", "voucher_type", "is_cancelled"} or filters["is_cancelled"] != 0:
+			return None
+		key = (filters["voucher_type"], filters["voucher_no"])
+		if key[0] != "Purchase Invoice" or key not in self.documents:
+			return None
+		rows = self.stock_ledger.get(key, ())
+		if len({(row["voucher_detail_no"], str(row["warehouse"]).casefold()) for row in rows}) != len(rows):
+			return None
+		return [frappe._dict({field: row[field] for field in INVOICE_STOCK_LEDGER}) for row in rows]
 
 	def repost(self, key: tuple[str, str]) -> None:
 		"""The steps of ERPNext's `repost_gle_for_stock_vouchers` for one voucher: its GL from its own
@@ -752,6 +781,10 @@ def _by_value(values: dict):
 		for start in range(0, len(keys), CHUNK):
 			yield value, keys[start : start + CHUNK]
 
+
+INVOICE_STOCK_LEDGER = ["voucher_detail_no", "stock_value_difference", "warehouse"]
+"""What a purchase invoice's GL builder reads of its stock ledger, a `frappe.get_all` an invoice that
+moves stock (ERPNext 15 and 16)."""
 
 READ_BACK = ("cost_center", "purpose")
 """Fields of a voucher ERPNext's GL steps read back from the table (`get_round_off_account_and_cost_center`,

@@ -64,11 +64,13 @@ def plain_gl_entry() -> bool:
 
 
 class Reads:
-	"""What building GL rows reads once for many blocks of `collected` (a batch of vouchers): the
-	defaults of a new GL Entry and the answers of its meta about its fields."""
+	"""What building GL rows reads once for many blocks of `collected` (a run of batches of vouchers):
+	whether the site allows them to be built for one insert (`plain_gl_entry`), the defaults of a new
+	GL Entry and the answers of its meta about its fields."""
 
 	def __init__(self):
-		self.new_row = _new_rows()
+		self.plain = plain_gl_entry()
+		self.new_row = _new_rows() if self.plain else None
 		self.answers: dict = {}
 
 

@@ -32,7 +32,7 @@ from perpetual_switch.engine import backdated as rules
 from perpetual_switch.engine.models import Plan, SwitchOptions
 from perpetual_switch.engine.money import ZERO
 from perpetual_switch.erpnext_io import backdated as io
-from perpetual_switch.erpnext_io import clearing, writer
+from perpetual_switch.erpnext_io import clearing, gl_rows, writer
 from perpetual_switch.services import guards, receipts
 from perpetual_switch.services import switch as service
 from perpetual_switch.services.late_costs import route_returns_to_srbnb
@@ -93,6 +93,8 @@ def _run(doc, commit: bool, progress) -> Outcome:
 	after = None if commit else {}
 	done_here = 0
 	counted_at = 0.0
+	# What building the GL rows reads of the site (`gl_rows.Reads`), once for the run.
+	reads = gl_rows.Reads()
 	while True:
 		# Several runners may repost one switch at once (workers of the site, a resumed job, a
 		# command), each batch on rows no other holds, with the switch's row held shared; one that
@@ -118,7 +120,7 @@ def _run(doc, commit: bool, progress) -> Outcome:
 			break
 		vouchers = [voucher for _name, voucher, _before in batch]
 		try:
-			_repost_batch(doc, vouchers)
+			_repost_batch(doc, vouchers, reads)
 		except RepostFailed as failed:
 			# A deadlock or lock wait with other users' work: the batch is rolled back and tried
 			# again (the batches before it are committed).
@@ -183,11 +185,11 @@ def _retrying(doc, read, commit: bool):
 			time.sleep(attempt)
 
 
-def _repost_batch(doc, vouchers) -> None:
+def _repost_batch(doc, vouchers, reads=None) -> None:
 	"""The batch's vouchers one at a time, their documents read in bulk first, the new GL rows of its
-	stock documents written together (`io.RepostBatch`)."""
+	stock documents written together (`io.RepostBatch`, with the run's `reads`)."""
 	try:
-		batch = io.RepostBatch(doc.company, doc.cutover_date, vouchers)
+		batch = io.RepostBatch(doc.company, doc.cutover_date, vouchers, reads)
 	except Exception as exc:
 		raise RepostFailed(vouchers[0], _reason(exc)) from exc
 	with io.reads_once(doc.company), io.saves_forgotten(), batch.answered():
