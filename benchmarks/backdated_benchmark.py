@@ -31,15 +31,46 @@ import uuid
 from datetime import date, timedelta
 
 # A second runner of the same switch, in a process of its own (as a second worker would be).
+# Its peak is its own VmHWM: ru_maxrss would carry over the benchmark's own peak from the fork.
 RUNNER = """
 import sys, frappe
 frappe.init(site=sys.argv[1], sites_path="."); frappe.connect(); frappe.set_user("Administrator")
 from perpetual_switch.services import backdated
-import resource
 reason = backdated.run_or_undo(sys.argv[2]) or "ok"
-print(f"{reason}, peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MiB")
+peak = next(int(line.split()[1]) // 1024 for line in open("/proc/self/status") if line.startswith("VmHWM"))
+print(f"{reason}, peak memory {peak} MiB")
 frappe.destroy()
 """
+
+
+def _status_mib(field: str) -> int | None:
+	try:
+		with open("/proc/self/status") as status:
+			return next(int(line.split()[1]) // 1024 for line in status if line.startswith(field))
+	except (OSError, StopIteration):
+		return None
+
+
+STEP_START: list = [None]
+
+
+def reset_peak() -> None:
+	"""Starts a new peak at the current resident set (Linux's clear_refs 5), so each step's peak is
+	its own, not the largest of the steps before it; the resident set then is kept for `peak`."""
+	try:
+		with open("/proc/self/clear_refs", "w") as refs:
+			refs.write("5")
+	except OSError:
+		pass
+	STEP_START[0] = _status_mib("VmRSS:")
+
+
+def peak() -> str:
+	"""This process's peak resident set since `reset_peak` (VmHWM), with what it held at that start."""
+	high = _status_mib("VmHWM:")
+	if high is None:
+		return "n/a"
+	return f"{high} MiB, {STEP_START[0]} MiB at its start"
 
 
 KINDS = (
@@ -159,14 +190,14 @@ def app_defaults(frappe, company: str) -> dict:
 	return frappe.db.get_value("Company", company, fields, as_dict=True)
 
 
-def erpnext_repost(frappe, company: str, plan, cutover: str, profile: int, defaults: dict, limit: int = 0) -> None:
+def erpnext_repost(frappe, company: str, listed, cutover: str, profile: int, defaults: dict) -> None:
 	"""ERPNext's own GL repost of the same vouchers under perpetual inventory, as Repost Item Valuation
 	and Repost Accounting Ledger run it: once the switch is rolled back, the company's defaults (as the
 	app set them) and perpetual flag are set by hand, the fields ERPNext fills under perpetual
 	inventory are filled (untimed), then `repost_gle_for_stock_vouchers` rebuilds each stock voucher's
 	GL and each invoice that only bills gets its GL made again (every one differs from its periodic GL,
-	so every one is written). The first `profile` stock vouchers are profiled one at a time, the rest
-	timed in one call; with `limit`, only the first `limit` documents of the list are reposted. It
+	so every one is written), for the vouchers `listed`. The first `profile` stock vouchers are profiled one at a time, the rest
+	timed in one call. It
 	commits as it goes; the company is left perpetual (a benchmark's own)."""
 	import cProfile
 	import io
@@ -182,7 +213,6 @@ def erpnext_repost(frappe, company: str, plan, cutover: str, profile: int, defau
 	frappe.clear_cache()
 	writer.forget_company(company)
 	frappe.flags.pop("warehouse_account_map", None)
-	listed = plan.backdated.repost[:limit] if limit else plan.backdated.repost
 	reads.missing_accounts(company, listed)
 	invoices = [frappe.get_doc("Purchase Invoice", v.voucher_no) for v in listed if v.voucher_type == "Purchase Invoice"]
 	for doc in invoices:
@@ -254,28 +284,44 @@ def main():
 		print(f"copied: {written} documents in {time.perf_counter() - t:.1f} s; {len(problems)} problems{': ' + problems[0] if problems else ''}")
 	print(f"company {company}")
 
+	reset_peak()
 	t = time.perf_counter()
 	plan = services.plan(company, args.cutover, backdated=True, preview=True)
 	plan_s = time.perf_counter() - t
 	frappe.db.rollback()
 	count = plan.backdated.vouchers
-	print(f"plan with preview: {plan_s:.1f} s for {count} vouchers ({count / plan_s:.1f} vouchers/s); blockers {len(plan.blockers)}")
+	print(
+		f"plan with preview: {plan_s:.1f} s for {count} vouchers ({count / plan_s:.1f} vouchers/s); blockers {len(plan.blockers)}; "
+		f"peak {peak()} (the plan holds each voucher's change)"
+	)
+	# ERPNext's own repost, at the end, takes these (the first --erpnext-vouchers of the list).
+	listed = list(plan.backdated.repost[: args.erpnext_vouchers or None])
+	del plan
 
+	reset_peak()
 	t = time.perf_counter()
 	doc = services.apply(company, args.cutover, backdated=True)
 	frappe.db.commit()
 	switch_s = time.perf_counter() - t
+	name = doc.name
+	del doc  # the apply's plan (every voucher listed) is not the repost's
+	apply_peak = peak()
+	reset_peak()
 	t = time.perf_counter()
-	reason = backdated.run_or_undo(doc.name)
+	reason = backdated.run_or_undo(name)
 	repost_s = time.perf_counter() - t
 	defaults = app_defaults(frappe, company)
-	print(f"apply: switch and listing {switch_s:.1f} s; repost {repost_s:.1f} s = {count / repost_s:.1f} vouchers/s{'; FAILED: ' + reason if reason else ''}")
+	print(
+		f"apply: switch and listing {switch_s:.1f} s (peak {apply_peak}); repost {repost_s:.1f} s = {count / repost_s:.1f} vouchers/s "
+		f"(peak {peak()}){'; FAILED: ' + reason if reason else ''}"
+	)
 	print(f"  at that rate 10,000 vouchers take {10000 / (count / repost_s) / 60:.1f} min")
 
+	reset_peak()
 	t = time.perf_counter()
 	services.rollback(company)
 	frappe.db.commit()
-	print(f"rollback: {time.perf_counter() - t:.1f} s")
+	print(f"rollback: {time.perf_counter() - t:.1f} s (peak {peak()})")
 	if args.runners > 1:
 		# The same switch again, reposted by this process and runners-1 others at once, as that many
 		# workers of the site would (each takes batches no other holds).
@@ -297,8 +343,8 @@ def main():
 		)
 		services.rollback(company)
 		frappe.db.commit()
-	erpnext_repost(frappe, company, plan, args.cutover, args.profile, defaults, args.erpnext_vouchers)
-	print(f"peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+	erpnext_repost(frappe, company, listed, args.cutover, args.profile, defaults)
+	print(f"peak memory of the whole run: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 	frappe.destroy()
 
 
