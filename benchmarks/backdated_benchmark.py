@@ -13,8 +13,9 @@ batches) and the rollback, and prints vouchers per second; then the same switch 
 `--runners` processes reposting it at once (as that many workers of the site would). Then, in the same run and on the same
 company, with the switch rolled back and the perpetual flag set by hand, it times ERPNext's own GL
 repost of the same vouchers, or of the first `--erpnext-vouchers N` (`repost_gle_for_stock_vouchers`
-over the list, as Repost Item Valuation runs it) and profiles the first `--profile N` of them to show where a document's time goes. Figures
-only; nothing is asserted. The company is left perpetual: build a new one for each run.
+over the list, as Repost Item Valuation runs it) and profiles the first `--profile N` of them to show where a document's time goes. Each
+step prints its own peak memory (Linux's VmHWM, reset before it, beside what the process held when it
+began), and the second runner its own. Figures only; nothing is asserted. The company is left perpetual: build a new one for each run.
 
 	cd frappe-bench/sites && ../env/bin/python /path/to/benchmarks/backdated_benchmark.py --site SITE --vouchers 1000
 """
@@ -23,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -343,8 +343,9 @@ def main():
 		)
 		services.rollback(company)
 		frappe.db.commit()
+	reset_peak()
 	erpnext_repost(frappe, company, listed, args.cutover, args.profile, defaults)
-	print(f"peak memory of the whole run: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+	print(f"  (ERPNext's own repost: peak {peak()})")
 	frappe.destroy()
 
 
