@@ -346,7 +346,8 @@ def test_erpnexts_offsetting_step_is_passed_over_only_for_a_company_without_offs
 
 def test_what_a_batch_reads_at_once_is_what_erpnext_reads_a_document_at_a_time(pair):
 	"""A batch reads in bulk what ERPNext's GL builders read one document at a time: each voucher's
-	stock ledger, the rates of the receipts its invoices bill, which of its receipts and invoices
+	stock ledger (as the builders of stock documents and of invoices that move stock each ask it),
+	the rates of the receipts its invoices bill, which of its receipts and invoices
 	have landed costs, which of its items are stock items, a receipt row's stock value, the fields
 	read back of a voucher and the company's settings. For every document of the year, each answer
 	is ERPNext's own."""
