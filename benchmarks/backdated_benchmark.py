@@ -51,26 +51,23 @@ def _status_mib(field: str) -> int | None:
 		return None
 
 
-STEP_START: list = [None]
-
-
-def reset_peak() -> None:
+def reset_peak() -> int | None:
 	"""Starts a new peak at the current resident set (Linux's clear_refs 5), so each step's peak is
-	its own, not the largest of the steps before it; the resident set then is kept for `peak`."""
+	its own, not the largest of the steps before it; returns that resident set, for `peak`."""
 	try:
 		with open("/proc/self/clear_refs", "w") as refs:
 			refs.write("5")
 	except OSError:
 		pass
-	STEP_START[0] = _status_mib("VmRSS:")
+	return _status_mib("VmRSS:")
 
 
-def peak() -> str:
-	"""This process's peak resident set since `reset_peak` (VmHWM), with what it held at that start."""
+def peak(start: int | None) -> str:
+	"""This process's peak resident set since `reset_peak` (VmHWM), with what it held then (`start`)."""
 	high = _status_mib("VmHWM:")
 	if high is None:
 		return "n/a"
-	return f"{high} MiB, {STEP_START[0]} MiB at its start"
+	return f"{high} MiB, {start} MiB at its start"
 
 
 KINDS = (
@@ -284,7 +281,7 @@ def main():
 		print(f"copied: {written} documents in {time.perf_counter() - t:.1f} s; {len(problems)} problems{': ' + problems[0] if problems else ''}")
 	print(f"company {company}")
 
-	reset_peak()
+	start = reset_peak()
 	t = time.perf_counter()
 	plan = services.plan(company, args.cutover, backdated=True, preview=True)
 	plan_s = time.perf_counter() - t
@@ -292,36 +289,36 @@ def main():
 	count = plan.backdated.vouchers
 	print(
 		f"plan with preview: {plan_s:.1f} s for {count} vouchers ({count / plan_s:.1f} vouchers/s); blockers {len(plan.blockers)}; "
-		f"peak {peak()} (the plan holds each voucher's change)"
+		f"peak {peak(start)} (the plan holds each voucher's change)"
 	)
 	# ERPNext's own repost, at the end, takes these (the first --erpnext-vouchers of the list).
 	listed = list(plan.backdated.repost[: args.erpnext_vouchers or None])
 	del plan
 
-	reset_peak()
+	start = reset_peak()
 	t = time.perf_counter()
 	doc = services.apply(company, args.cutover, backdated=True)
 	frappe.db.commit()
 	switch_s = time.perf_counter() - t
 	name = doc.name
 	del doc  # the apply's plan (every voucher listed) is not the repost's
-	apply_peak = peak()
-	reset_peak()
+	apply_peak = peak(start)
+	start = reset_peak()
 	t = time.perf_counter()
 	reason = backdated.run_or_undo(name)
 	repost_s = time.perf_counter() - t
 	defaults = app_defaults(frappe, company)
 	print(
 		f"apply: switch and listing {switch_s:.1f} s (peak {apply_peak}); repost {repost_s:.1f} s = {count / repost_s:.1f} vouchers/s "
-		f"(peak {peak()}){'; FAILED: ' + reason if reason else ''}"
+		f"(peak {peak(start)}){'; FAILED: ' + reason if reason else ''}"
 	)
 	print(f"  at that rate 10,000 vouchers take {10000 / (count / repost_s) / 60:.1f} min")
 
-	reset_peak()
+	start = reset_peak()
 	t = time.perf_counter()
 	services.rollback(company)
 	frappe.db.commit()
-	print(f"rollback: {time.perf_counter() - t:.1f} s (peak {peak()})")
+	print(f"rollback: {time.perf_counter() - t:.1f} s (peak {peak(start)})")
 	if args.runners > 1:
 		# The same switch again, reposted by this process and runners-1 others at once, as that many
 		# workers of the site would (each takes batches no other holds).
@@ -343,9 +340,9 @@ def main():
 		)
 		services.rollback(company)
 		frappe.db.commit()
-	reset_peak()
+	start = reset_peak()
 	erpnext_repost(frappe, company, listed, args.cutover, args.profile, defaults)
-	print(f"  (ERPNext's own repost: peak {peak()})")
+	print(f"  (ERPNext's own repost: peak {peak(start)})")
 	frappe.destroy()
 
 

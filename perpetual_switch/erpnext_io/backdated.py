@@ -593,10 +593,8 @@ class RepostBatch:
 				key = ("Purchase Receipt", voucher_no)
 				if threading.get_ident() != owner or key not in self.documents or not warehouse:
 					return _original(voucher_no, voucher_detail_no, warehouse)
-				rows = [
-					row for row in self.stock_ledger.get(key, ())
-					if row["voucher_detail_no"] == voucher_detail_no and str(row["warehouse"]).casefold() == str(warehouse).casefold()
-				]  # fmt: skip
+				wanted = (voucher_detail_no, str(warehouse).casefold())
+				rows = [row for row in self.stock_ledger.get(key, ()) if _row_and_warehouse(row) == wanted]
 				if len(rows) > 1:
 					return _original(voucher_no, voucher_detail_no, warehouse)
 				return rows[0]["stock_value_difference"] if rows else None  # None: no such row, as ERPNext's read
@@ -658,7 +656,7 @@ class RepostBatch:
 		if key[0] != "Purchase Invoice" or key not in self.documents:
 			return None
 		rows = self.stock_ledger.get(key, ())
-		if len({(row["voucher_detail_no"], str(row["warehouse"]).casefold()) for row in rows}) != len(rows):
+		if len(set(map(_row_and_warehouse, rows))) != len(rows):
 			return None
 		return [frappe._dict({field: row[field] for field in INVOICE_STOCK_LEDGER}) for row in rows]
 
@@ -840,6 +838,12 @@ def stock_ledger_details(pairs) -> dict[tuple[str, str], list]:
 			for row in rows:
 				ledgers.setdefault((voucher_type, row.pop("voucher_no")), []).append(row)
 	return ledgers
+
+
+def _row_and_warehouse(row) -> tuple:
+	"""What ERPNext keys a document's stock ledger rows by in its GL steps: the document's row and the
+	warehouse (the warehouse as the table compares it)."""
+	return row["voucher_detail_no"], str(row["warehouse"]).casefold()
 
 
 def _by_detail(rows) -> dict:

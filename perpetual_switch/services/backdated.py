@@ -185,7 +185,7 @@ def _retrying(doc, read, commit: bool):
 			time.sleep(attempt)
 
 
-def _repost_batch(doc, vouchers, reads=None) -> None:
+def _repost_batch(doc, vouchers, reads) -> None:
 	"""The batch's vouchers one at a time, their documents read in bulk first, the new GL rows of its
 	stock documents written together (`io.RepostBatch`, with the run's `reads`)."""
 	try:
