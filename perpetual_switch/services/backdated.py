@@ -90,7 +90,7 @@ def _run(doc, commit: bool, progress) -> Outcome:
 	attempts = 0
 	# A run that commits nothing (the preview) is the only one: it takes the rows in order past the
 	# last it took, and counts what it reposted itself (see io.claim).
-	after = None if commit else {}
+	taken = None if commit else {}
 	done_here = 0
 	counted_at = 0.0
 	# What building the GL rows reads of the site (`gl_rows.Reads`), once for the run.
@@ -101,7 +101,7 @@ def _run(doc, commit: bool, progress) -> Outcome:
 		# finds it no longer reposting (done or undone by another) stops.
 		if _retrying(doc, lambda: io.lock_switch(doc.name, shared=True), commit) != "Reposting":
 			return outcome
-		batch = io.claim(doc.name, BATCH, after)
+		batch = io.claim(doc.name, BATCH, taken)
 		if batch is None:
 			# The invoices wait for the stock documents other runners are reposting.
 			if commit:
@@ -132,10 +132,10 @@ def _run(doc, commit: bool, progress) -> Outcome:
 				continue
 			raise
 		attempts = 0
-		after = io.gl_now(vouchers)
+		gl = io.gl_now(vouchers)
 		marked = []
 		for name, voucher, before in batch:
-			now = after.get((voucher.voucher_type, voucher.voucher_no), {})
+			now = gl.get((voucher.voucher_type, voucher.voucher_no), {})
 			change = rules.voucher_change(voucher, before, now, precision)
 			for account, amount in before.items():
 				outcome.before[account] = outcome.before.get(account, ZERO) + amount

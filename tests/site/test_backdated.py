@@ -276,6 +276,39 @@ def test_a_preview_past_frappes_write_limit_is_still_one_rolled_back_transaction
 	assert by_voucher(periodic.company) == before
 
 
+def test_a_preview_looks_for_its_next_batch_past_the_rows_it_took(twins, monkeypatch):
+	"""The preview is the only run and commits nothing: each batch it takes starts past the last row
+	it took of the kind, and it gives the same changes taken two documents at a time as taken at
+	once. Looking from the first row each time, a hundred thousand documents' preview passed over
+	every row it had already marked in its own transaction, a batch at a time."""
+	from perpetual_switch.erpnext_io import backdated as io
+
+	periodic, _twin = twins
+	whole = services.plan(periodic.company, CUT, backdated=True, preview=True).backdated
+	frappe.db.rollback()
+	looks = []
+	real = io._claim
+
+	def claim(switch, limit, stock, after=None):
+		looked_past = dict(after or {})
+		rows = real(switch, limit, stock, after=after)
+		looks.append((stock, looked_past, [int(row[0].rsplit("-R", 1)[1]) for row in rows]))
+		return rows
+
+	monkeypatch.setattr(io, "_claim", claim)
+	monkeypatch.setattr(backdated, "BATCH", 2)
+	batched = services.plan(periodic.company, CUT, backdated=True, preview=True).backdated
+	frappe.db.rollback()
+	last: dict[int, int] = {}
+	for stock, looked_past, seqs in looks:
+		assert looked_past == last, looks
+		if seqs:
+			last[stock] = seqs[-1]
+	assert sorted(seq for _stock, _past, seqs in looks for seq in seqs) == list(range(1, 12))
+	assert batched.account_changes == whole.account_changes
+	assert batched.voucher_changes == whole.voucher_changes
+
+
 def test_the_wizard_gets_the_gl_change_from_a_background_job(twins):
 	from perpetual_switch import api
 
