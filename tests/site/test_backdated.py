@@ -292,6 +292,7 @@ def test_a_preview_looks_for_its_next_batch_past_the_rows_it_took(twins, monkeyp
 	def claim(switch, limit, stock, after=None):
 		looked_past = dict(after or {})
 		rows = real(switch, limit, stock, after=after)
+		# A row is named "<switch>-R<seq>" when the switch lists it (io._recorded).
 		looks.append((stock, looked_past, [int(row[0].rsplit("-R", 1)[1]) for row in rows]))
 		return rows
 
